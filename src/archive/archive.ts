@@ -1,0 +1,168 @@
+import { randomUUID } from 'node:crypto';
+import { constants } from 'node:fs';
+import { chmod, link, mkdir, open, readdir, rm, statfs, unlink } from 'node:fs/promises';
+import path from 'node:path';
+import type { Db } from '../ledger/database.ts';
+import { type CopyOptions, type CopyResult, copyWithHash, DiskFullError, hashFile } from './copy-file.ts';
+import { archiveFolder, candidateName, sanitiseFileName } from './layout.ts';
+
+export class VerificationError extends Error {}
+
+export interface PartialCopy extends CopyResult {
+  partialPath: string;
+}
+
+/**
+ * The archive folder. A copy is part of it only once placed under its final name and re-read;
+ * until then it lives in `.partial/` on the same volume, so the final step is a rename, never a copy.
+ */
+export class Archive {
+  readonly partialDir: string;
+
+  constructor(
+    readonly root: string,
+    private readonly db: Db,
+  ) {
+    this.partialDir = path.join(root, '.partial');
+  }
+
+  async prepare(): Promise<void> {
+    await mkdir(this.partialDir, { recursive: true });
+  }
+
+  absolutePath(archivePath: string): string {
+    return path.join(this.root, archivePath);
+  }
+
+  async freeBytes(): Promise<number> {
+    const stats = await statfs(this.root);
+    return stats.bavail * stats.bsize;
+  }
+
+  /** Stops before a copy that would leave less than `reserveBytes` free. */
+  async ensureRoomFor(bytes: number, reserveBytes: number): Promise<void> {
+    const free = await this.freeBytes();
+    if (free < bytes + reserveBytes) {
+      throw new DiskFullError(
+        `archive disk is full: ${formatBytes(free)} free, this file needs ${formatBytes(bytes)} plus ${formatBytes(reserveBytes)} reserve`,
+      );
+    }
+  }
+
+  /** Copies and hashes a source file into `.partial/`, journalled so a killed process leaves nothing behind. */
+  async copyIn(sourcePath: string, options: CopyOptions): Promise<PartialCopy> {
+    const partialPath = path.join(
+      this.partialDir,
+      `${randomUUID()}${path.extname(sourcePath).toLowerCase()}`,
+    );
+    this.db
+      .prepare('INSERT INTO copies_in_flight (partial_path, source_path, started_at) VALUES (?, ?, ?)')
+      .run(partialPath, sourcePath, new Date().toISOString());
+    try {
+      const result = await copyWithHash(sourcePath, partialPath, options);
+      return { ...result, partialPath };
+    } catch (error) {
+      await this.discard(partialPath);
+      throw error;
+    }
+  }
+
+  /**
+   * Moves a verified partial copy to its final name, read-only, never replacing an existing file
+   * (link() fails where rename() would silently overwrite). Returns the path inside the archive.
+   */
+  async place(
+    partialPath: string,
+    folder: { localDate: string | null; badge: string | null; fileName: string },
+  ) {
+    const relativeFolder = archiveFolder(folder.localDate, folder.badge);
+    const absoluteFolder = path.join(this.root, relativeFolder);
+    await mkdir(absoluteFolder, { recursive: true });
+    await chmod(partialPath, 0o444);
+    const fileName = sanitiseFileName(folder.fileName);
+    for (let attempt = 1; ; attempt++) {
+      const archivePath = path.join(relativeFolder, candidateName(fileName, attempt));
+      try {
+        this.db
+          .prepare('UPDATE copies_in_flight SET final_path = ? WHERE partial_path = ?')
+          .run(archivePath, partialPath);
+        await link(partialPath, path.join(this.root, archivePath));
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw error;
+      }
+      await unlink(partialPath);
+      await syncFolder(absoluteFolder);
+      await syncFolder(this.partialDir);
+      return archivePath;
+    }
+  }
+
+  /** Re-reads the placed file from disk; its hash must equal the one computed while copying. */
+  async readBack(archivePath: string, expectedSha256: string): Promise<void> {
+    const actual = await hashFile(this.absolutePath(archivePath));
+    if (actual !== expectedSha256) {
+      throw new VerificationError(`read-back of ${archivePath} gave ${actual}, copy gave ${expectedSha256}`);
+    }
+  }
+
+  /** Ends the journal entry of a copy; call inside the transaction that writes its ledger row. */
+  finishJournal(partialPath: string): void {
+    this.db.prepare('DELETE FROM copies_in_flight WHERE partial_path = ?').run(partialPath);
+  }
+
+  /** Throws a copy away: the partial file and, if it was already placed, its unrecorded final name. */
+  async discard(partialPath: string): Promise<void> {
+    const entry = this.db
+      .prepare('SELECT final_path FROM copies_in_flight WHERE partial_path = ?')
+      .get(partialPath) as { final_path: string | null } | undefined;
+    await rm(partialPath, { force: true });
+    if (entry?.final_path && !this.isRecorded(entry.final_path)) {
+      await rm(this.absolutePath(entry.final_path), { force: true });
+    }
+    this.finishJournal(partialPath);
+  }
+
+  /**
+   * Start-up sweep: whatever a stopped process left half-done is removed. Files with a ledger row are
+   * never touched; everything in `.partial/` is by definition not part of the archive.
+   */
+  async sweep(): Promise<{ removed: string[] }> {
+    await this.prepare();
+    const removed: string[] = [];
+    const entries = this.db.prepare('SELECT partial_path FROM copies_in_flight').pluck().all() as string[];
+    for (const partialPath of entries) {
+      await this.discard(partialPath);
+      removed.push(partialPath);
+    }
+    for (const name of await readdir(this.partialDir)) {
+      await rm(path.join(this.partialDir, name), { force: true, recursive: true });
+      removed.push(path.join(this.partialDir, name));
+    }
+    return { removed: [...new Set(removed)] };
+  }
+
+  private isRecorded(archivePath: string): boolean {
+    return this.db.prepare('SELECT 1 FROM recordings WHERE archive_path = ?').get(archivePath) !== undefined;
+  }
+}
+
+async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, constants.O_RDONLY);
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
+}

@@ -1,0 +1,16 @@
+import type { CliCommand } from '../command.ts';
+import { deviceCommands } from './devices.ts';
+import { driversCommand } from './drivers.ts';
+import { ingestCommand } from './ingest.ts';
+import { ledgerCommand } from './ledger.ts';
+import { officerCommands } from './officers.ts';
+import { verifyCommand } from './verify.ts';
+
+export const commands: CliCommand[] = [
+  ...officerCommands,
+  ...deviceCommands,
+  ingestCommand,
+  ledgerCommand,
+  verifyCommand,
+  driversCommand,
+];

@@ -1,0 +1,58 @@
+import { ledgerCells, ledgerCsv, ledgerHeader } from '../../ledger/ledger-csv.ts';
+import { publicRecording } from '../../ledger/public-recording.ts';
+import { listRecordings } from '../../ledger/recordings.ts';
+import { openStation } from '../../station.ts';
+import { type CliCommand, formatTable, optionalString, print, printJson, UsageError } from '../command.ts';
+
+const datePattern = /^\d{4}-\d{2}-\d{2}$/;
+
+function dateOption(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (!datePattern.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw new UsageError(`--${name} must be a date YYYY-MM-DD (station local date), got "${value}"`);
+  }
+  return value;
+}
+
+export const ledgerCommand: CliCommand = {
+  name: 'ledger',
+  summary: 'Print the ledger (台账): officer, badge, date and time span of every recording',
+  usage: 'station ledger [--badge B] [--device SERIAL] [--from DATE] [--to DATE] [--json | --csv]',
+  options: {
+    badge: { type: 'string' },
+    device: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    json: { type: 'boolean' },
+    csv: { type: 'boolean' },
+  },
+  async run(args) {
+    if (args.values.json && args.values.csv) throw new UsageError('choose one of --json and --csv');
+    const filter = {
+      badge: optionalString(args, 'badge'),
+      deviceSerial: optionalString(args, 'device'),
+      fromDate: dateOption(optionalString(args, 'from'), 'from'),
+      toDate: dateOption(optionalString(args, 'to'), 'to'),
+    };
+    const station = await openStation();
+    try {
+      const recordings = listRecordings(station.db, filter);
+      const language = station.config.station.language;
+      if (args.values.json)
+        printJson({ recordings: recordings.map((recording) => publicRecording(recording)) });
+      else if (args.values.csv) process.stdout.write(ledgerCsv(recordings, language));
+      else {
+        const header = ledgerHeader(language).slice(0, 11);
+        print(
+          formatTable(
+            header,
+            recordings.map((recording) => ledgerCells(recording, language).slice(0, 11)),
+          ),
+        );
+      }
+      return 0;
+    } finally {
+      station.close();
+    }
+  },
+};

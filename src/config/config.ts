@@ -1,0 +1,81 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Value } from '@sinclair/typebox/value';
+import { isValidTimeZone } from '../time/zone.ts';
+import { ConfigSchema, type StationConfig } from './schema.ts';
+
+export type { StationConfig } from './schema.ts';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const defaultConfigPath = path.join(projectRoot, 'config', 'default.json');
+
+/** A setting that cannot be used; start-up stops with this message (exit code 2). */
+export class ConfigError extends Error {}
+
+export interface LoadedConfig extends StationConfig {
+  /** The data folder ($STATION_HOME, default ./data), absolute. */
+  home: string;
+  /** Where the configuration came from, for the log. */
+  sources: string[];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const sources = [defaultConfigPath];
+  let merged: unknown = readJson(defaultConfigPath);
+  if (env.STATION_CONFIG) {
+    const overridePath = path.resolve(env.STATION_CONFIG);
+    merged = deepMerge(merged, readJson(overridePath));
+    sources.push(overridePath);
+  }
+  const config = validate(merged);
+  const home = path.resolve(env.STATION_HOME || 'data');
+  return { ...config, home, sources };
+}
+
+export function validate(candidate: unknown): StationConfig {
+  const firstError = Value.Errors(ConfigSchema, candidate).First();
+  if (firstError) {
+    const key = firstError.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+    throw new ConfigError(`configuration key "${key}": ${describeError(firstError)}`);
+  }
+  const config = candidate as StationConfig;
+  if (!isValidTimeZone(config.station.timezone)) {
+    throw new ConfigError(
+      `configuration key "station.timezone": "${config.station.timezone}" is not an IANA time zone (e.g. Asia/Shanghai)`,
+    );
+  }
+  return config;
+}
+
+function describeError(error: { message: string; schema: { description?: string }; value: unknown }): string {
+  const allowed = error.schema.description ? ` (${error.schema.description})` : '';
+  const got = error.value === undefined ? 'missing' : `got ${JSON.stringify(error.value)}`;
+  return `${error.message}${allowed}; ${got}`;
+}
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read configuration file ${file}: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`configuration file ${file} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+// Objects merge key by key; arrays and scalars from the override replace the default.
+export function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return override;
+  const result: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) result[key] = deepMerge(base[key], value);
+  return result;
+}

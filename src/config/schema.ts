@@ -1,0 +1,67 @@
+import { type Static, Type } from '@sinclair/typebox';
+
+// One schema for every setting; config/default.json must satisfy it on its own.
+const PositiveInt = (description: string) => Type.Integer({ minimum: 1, description });
+const NonNegativeInt = (description: string) => Type.Integer({ minimum: 0, description });
+
+export const ConfigSchema = Type.Object(
+  {
+    station: Type.Object(
+      {
+        name: Type.String({ minLength: 1 }),
+        timezone: Type.String({ minLength: 1, description: 'IANA zone name, e.g. Asia/Shanghai' }),
+        language: Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]),
+      },
+      { additionalProperties: false },
+    ),
+    archive: Type.Object(
+      { minFreeBytes: NonNegativeInt('bytes kept free on the archive disk') },
+      { additionalProperties: false },
+    ),
+    ingest: Type.Object(
+      {
+        lateAfterHours: Type.Number({ minimum: 1, maximum: 24, description: 'art. 23: at most 24' }),
+        probeTimeoutSeconds: PositiveInt('ffprobe timeout'),
+        decodeTimeoutSeconds: PositiveInt('decode check timeout'),
+        playbackConcurrency: PositiveInt('parallel playback checks'),
+        sampleSeconds: Type.Number({ exclusiveMinimum: 0, maximum: 60 }),
+        copyChunkBytes: Type.Integer({ minimum: 65536, maximum: 67108864 }),
+        clockToleranceSeconds: NonNegativeInt('allowed gap between name/metadata and file system times'),
+        maxFutureSeconds: NonNegativeInt('how far in the future a recording time may lie'),
+      },
+      { additionalProperties: false },
+    ),
+    dock: Type.Object(
+      {
+        mountRoots: Type.Array(Type.String({ minLength: 1 })),
+        watchMountTable: Type.Boolean(),
+        autoMount: Type.Boolean(),
+        maxParallel: Type.Integer({ minimum: 1, maximum: 64 }),
+        setClock: Type.Boolean(),
+        deleteAfterVerify: Type.Boolean(),
+        gapThresholdSeconds: NonNegativeInt('interruption threshold between segments'),
+        lowStoragePercent: Type.Number({ minimum: 0, maximum: 100 }),
+        settleSeconds: Type.Number({ minimum: 0, maximum: 60 }),
+      },
+      { additionalProperties: false },
+    ),
+    http: Type.Object(
+      {
+        host: Type.String({ minLength: 1 }),
+        port: Type.Integer({ minimum: 0, maximum: 65535 }),
+      },
+      { additionalProperties: false },
+    ),
+    log: Type.Object(
+      {
+        level: Type.Union(
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((level) => Type.Literal(level)),
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type StationConfig = Static<typeof ConfigSchema>;

@@ -1,0 +1,112 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../ledger/database.ts';
+
+/** Every kind of action the audit log records (art. 5: every step leaves a trace). */
+export type AuditAction =
+  | 'ingest'
+  | 'duplicate'
+  | 'view'
+  | 'download'
+  | 'export'
+  | 'assign-officer'
+  | 'assign-device'
+  | 'confirm'
+  | 'mark-unplayable'
+  | 'case-link'
+  | 'retention-decision'
+  | 'deletion'
+  | 'login'
+  | 'login-failed'
+  | 'logout'
+  | 'access-refused'
+  | 'access-request'
+  | 'access-decision'
+  | 'correction'
+  | 'user-change'
+  | 'officer-change'
+  | 'device-fault'
+  | 'interruption-explained'
+  | 'setting-change';
+
+export interface AuditEntryInput {
+  actor: string;
+  action: AuditAction;
+  subjectType?: string | null;
+  subjectId?: string | number | null;
+  detail?: Record<string, unknown>;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  subjectType: string | null;
+  subjectId: string | null;
+  detail: Record<string, unknown>;
+  previousHash: string;
+  hash: string;
+}
+
+export const genesisHash = '0'.repeat(64);
+
+/** The hash of one entry: its id, content and its predecessor's hash, so edits, deletions and reorders show. */
+export function entryHash(entry: Omit<AuditEntry, 'hash' | 'detail'> & { detail: string }): string {
+  const content = JSON.stringify([
+    entry.id,
+    entry.at,
+    entry.actor,
+    entry.action,
+    entry.subjectType,
+    entry.subjectId,
+    entry.detail,
+    entry.previousHash,
+  ]);
+  return createHash('sha256').update(content).digest('hex');
+}
+
+/**
+ * Appends one entry. Call it inside the transaction of the change it records where there is one,
+ * so the action and its trace commit together. The chain head is read and written in the same
+ * transaction; SQLite's single writer keeps the chain linear.
+ */
+export function appendAudit(db: Db, input: AuditEntryInput, at: Date = new Date()): AuditEntry {
+  return db.transaction(() => {
+    const head = db.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as
+      | { id: number; hash: string }
+      | undefined;
+    const entry = {
+      id: (head?.id ?? 0) + 1,
+      at: at.toISOString(),
+      actor: input.actor,
+      action: input.action,
+      subjectType: input.subjectType ?? null,
+      subjectId: input.subjectId === undefined || input.subjectId === null ? null : String(input.subjectId),
+      detail: JSON.stringify(input.detail ?? {}),
+      previousHash: head?.hash ?? genesisHash,
+    };
+    const hash = entryHash(entry);
+    db.prepare(
+      `INSERT INTO audit_log (id, at, actor, action, subject_type, subject_id, detail, previous_hash, hash)
+       VALUES (@id, @at, @actor, @action, @subjectType, @subjectId, @detail, @previousHash, @hash)`,
+    ).run({ ...entry, hash });
+    return { ...entry, detail: input.detail ?? {}, hash };
+  })();
+}
+
+export function auditTrail(db: Db, subjectType: string, subjectId: string | number): AuditEntry[] {
+  const rows = db
+    .prepare('SELECT * FROM audit_log WHERE subject_type = ? AND subject_id = ? ORDER BY id')
+    .all(subjectType, String(subjectId)) as Record<string, unknown>[];
+  return rows.map((row) => ({
+    id: row.id as number,
+    at: row.at as string,
+    actor: row.actor as string,
+    action: row.action as string,
+    subjectType: row.subject_type as string | null,
+    subjectId: row.subject_id as string | null,
+    detail: JSON.parse(row.detail as string),
+    previousHash: row.previous_hash as string,
+    hash: row.hash as string,
+  }));
+}

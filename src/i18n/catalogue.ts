@@ -1,0 +1,15 @@
+import { en } from './en.ts';
+import { zhCN } from './zh-CN.ts';
+
+export type MessageKey = keyof typeof zhCN;
+export type Catalogue = Record<MessageKey, string>;
+export type Language = 'zh-CN' | 'en';
+
+export const catalogues: Record<Language, Catalogue> = { 'zh-CN': zhCN, en };
+
+/** A translator for one language; `{name}` placeholders are filled from `values`. */
+export function translator(language: Language) {
+  const catalogue = catalogues[language] ?? zhCN;
+  return (key: MessageKey, values: Record<string, string | number> = {}) =>
+    catalogue[key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
+}

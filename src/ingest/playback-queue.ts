@@ -1,0 +1,80 @@
+import type { Archive } from '../archive/archive.ts';
+import type { StationConfig } from '../config/config.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { Db } from '../ledger/database.ts';
+import { type Recording, recordingsAwaitingPlayback, recordPlayback } from '../ledger/recordings.ts';
+import type { Logger } from '../log/logger.ts';
+import { checkPlayback } from '../media/playback-check.ts';
+import { type ProbeResult, probe } from '../media/probe.ts';
+import type { Clock } from '../time/clock.ts';
+import { createLimiter, type Limiter } from '../util/limiter.ts';
+
+/**
+ * Checks that archived recordings play back, a few at a time. It works on the archive copy, never the
+ * recorder, and its progress is the `probed_at` column, so a restart picks up what was left.
+ */
+export class PlaybackQueue {
+  private readonly limit: Limiter;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly queued = new Set<number>();
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      archive: Archive;
+      config: StationConfig;
+      clock: Clock;
+      events: EventBus;
+      logger: Logger;
+    },
+  ) {
+    this.limit = createLimiter(deps.config.ingest.playbackConcurrency);
+  }
+
+  enqueue(recording: Recording, probed?: ProbeResult): Promise<void> {
+    if (!recording.archivePath || this.queued.has(recording.id)) return Promise.resolve();
+    this.queued.add(recording.id);
+    const task = this.limit(() => this.check(recording, probed)).finally(() => {
+      this.inFlight.delete(task);
+      this.queued.delete(recording.id);
+    });
+    this.inFlight.add(task);
+    return task;
+  }
+
+  /** Re-queues every recording whose check never finished. */
+  resume(): number {
+    const waiting = recordingsAwaitingPlayback(this.deps.db);
+    for (const recording of waiting) void this.enqueue(recording);
+    return waiting.length;
+  }
+
+  async whenIdle(): Promise<void> {
+    while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
+  }
+
+  private async check(recording: Recording, probed?: ProbeResult): Promise<void> {
+    const { config, archive, db, clock, events, logger } = this.deps;
+    const file = archive.absolutePath(recording.archivePath!);
+    try {
+      const probeResult =
+        probed ?? (await probe(file, { timeoutMs: config.ingest.probeTimeoutSeconds * 1000 }));
+      const report = await checkPlayback(file, recording.kind, probeResult, {
+        timeoutMs: config.ingest.decodeTimeoutSeconds * 1000,
+        sampleSeconds: config.ingest.sampleSeconds,
+      });
+      recordPlayback(db, recording.id, report, clock.now());
+      events.emit('recording.checked', { recordingId: recording.id, playback: report.status });
+      if (report.status !== 'ok') {
+        logger.warn(
+          { recordingId: recording.id, status: report.status, errors: report.errors.slice(0, 3) },
+          'recording does not play back cleanly',
+        );
+      }
+    } catch (error) {
+      // Left with probed_at NULL: the next start retries it.
+      logger.error({ err: error, recordingId: recording.id }, 'playback check failed to run');
+      events.emit('error', { scope: 'playback', message: (error as Error).message });
+    }
+  }
+}

@@ -1,0 +1,113 @@
+import type { Dirent } from 'node:fs';
+import { lstat, readdir, realpath } from 'node:fs/promises';
+import path from 'node:path';
+import { type MediaKind, mediaKindOf } from '../media/media-kind.ts';
+
+export interface SourceFile {
+  /** Relative to the source root, with forward slashes, as the recorder names it. */
+  relativePath: string;
+  absolutePath: string;
+  sizeBytes: number;
+  mtime: Date;
+  kind: MediaKind;
+}
+
+export interface SkippedFile {
+  sourcePath: string;
+  reason: string;
+}
+
+export interface ScanResult {
+  root: string;
+  files: SourceFile[];
+  skipped: SkippedFile[];
+}
+
+// Folders operating systems create on removable media; never footage.
+const systemFolders = new Set(
+  [
+    'system volume information',
+    '$recycle.bin',
+    '.trashes',
+    '.spotlight-v100',
+    '.fseventsd',
+    'lost.dir',
+    '.partial',
+  ].map((name) => name.toLowerCase()),
+);
+
+/**
+ * Lists the recordings below `root` without following links: a recorder (or someone with one)
+ * can plant a symlink to /etc, and the station must never read outside the volume.
+ */
+export async function scanSource(root: string, recordingRoots: string[] = ['.']): Promise<ScanResult> {
+  const realRoot = await realpath(root);
+  const result: ScanResult = { root: realRoot, files: [], skipped: [] };
+  const starts = recordingRoots
+    .map((folder) => path.resolve(realRoot, folder))
+    .filter((folder) => inside(realRoot, folder));
+  const seen = new Set<string>();
+  for (const start of starts) await walk(realRoot, start, result, seen);
+  const byPath = (a: { relativePath?: string; sourcePath?: string }, b: typeof a) =>
+    (a.relativePath ?? a.sourcePath ?? '').localeCompare(b.relativePath ?? b.sourcePath ?? '', 'en', {
+      numeric: true,
+    });
+  result.files.sort(byPath);
+  result.skipped.sort(byPath);
+  return result;
+}
+
+function inside(root: string, candidate: string): boolean {
+  const relative = path.relative(root, candidate);
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+async function walk(root: string, folder: string, result: ScanResult, seen: Set<string>): Promise<void> {
+  if (seen.has(folder)) return;
+  seen.add(folder);
+  let entries: Dirent[];
+  try {
+    entries = await readdir(folder, { withFileTypes: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && folder !== root) return;
+    result.skipped.push({
+      sourcePath: relativeTo(root, folder),
+      reason: `folder unreadable (${errorCode(error)})`,
+    });
+    return;
+  }
+  for (const entry of entries) {
+    const absolutePath = path.join(folder, entry.name);
+    const relativePath = relativeTo(root, absolutePath);
+    if (entry.isDirectory()) {
+      if (!systemFolders.has(entry.name.toLowerCase())) await walk(root, absolutePath, result, seen);
+      continue;
+    }
+    await consider(absolutePath, relativePath, entry, result);
+  }
+}
+
+async function consider(absolutePath: string, relativePath: string, entry: Dirent, result: ScanResult) {
+  const skip = (reason: string) => result.skipped.push({ sourcePath: relativePath, reason });
+  if (entry.isSymbolicLink()) return skip('symbolic link, not followed');
+  if (!entry.isFile()) return skip('not a regular file');
+  if (entry.name.startsWith('._')) return skip('operating system metadata file');
+  const kind = mediaKindOf(entry.name);
+  if (!kind) return skip(`not a recording (${path.extname(entry.name) || 'no extension'})`);
+  let stats: Awaited<ReturnType<typeof lstat>>;
+  try {
+    stats = await lstat(absolutePath);
+  } catch (error) {
+    return skip(`unreadable (${errorCode(error)})`);
+  }
+  if (stats.size === 0) return skip('empty file (0 bytes)');
+  result.files.push({ relativePath, absolutePath, sizeBytes: stats.size, mtime: stats.mtime, kind });
+}
+
+function relativeTo(root: string, absolutePath: string): string {
+  return path.relative(root, absolutePath).split(path.sep).join('/') || '.';
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}

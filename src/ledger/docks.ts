@@ -1,0 +1,169 @@
+import type { Db } from './database.ts';
+
+// The per-dock state machine. A dock ends in exactly one of the final states.
+export const dockStates = [
+  'detected',
+  'identifying',
+  'copying',
+  'verifying',
+  'done',
+  'device-removed',
+  'failed',
+  'interrupted',
+] as const;
+export type DockState = (typeof dockStates)[number];
+export const finalDockStates: readonly DockState[] = ['done', 'device-removed', 'failed', 'interrupted'];
+
+export type DockFileState = 'pending' | 'copying' | 'done' | 'duplicate' | 'known' | 'skipped' | 'failed';
+
+export interface Dock {
+  id: number;
+  origin: string;
+  sourcePath: string;
+  volumeLabel: string | null;
+  deviceId: number | null;
+  deviceSerial: string | null;
+  driver: string | null;
+  state: DockState;
+  detail: string | null;
+  filesTotal: number;
+  filesDone: number;
+  bytesTotal: number;
+  bytesDone: number;
+  clockOffsetSeconds: number | null;
+  freeBytes: number | null;
+  totalBytes: number | null;
+  startedAt: string;
+  updatedAt: string;
+  endedAt: string | null;
+}
+
+export interface DockFile {
+  id: number;
+  dockId: number;
+  sourcePath: string;
+  sizeBytes: number;
+  state: DockFileState;
+  bytesDone: number;
+  recordingId: number | null;
+  reason: string | null;
+}
+
+const selectDock = `SELECT k.id, k.origin, k.source_path AS sourcePath, k.volume_label AS volumeLabel,
+  k.device_id AS deviceId, d.serial AS deviceSerial, k.driver, k.state, k.detail, k.files_total AS filesTotal,
+  k.files_done AS filesDone, k.bytes_total AS bytesTotal, k.bytes_done AS bytesDone,
+  k.clock_offset_seconds AS clockOffsetSeconds, k.free_bytes AS freeBytes, k.total_bytes AS totalBytes,
+  k.started_at AS startedAt, k.updated_at AS updatedAt, k.ended_at AS endedAt
+  FROM docks k LEFT JOIN devices d ON d.id = k.device_id`;
+
+export function createDock(
+  db: Db,
+  dock: { origin: string; sourcePath: string; volumeLabel?: string | null },
+  now: Date,
+): Dock {
+  const at = now.toISOString();
+  const result = db
+    .prepare(
+      `INSERT INTO docks (origin, source_path, volume_label, state, started_at, updated_at)
+       VALUES (?, ?, ?, 'detected', ?, ?)`,
+    )
+    .run(dock.origin, dock.sourcePath, dock.volumeLabel ?? null, at, at);
+  return findDock(db, Number(result.lastInsertRowid))!;
+}
+
+export function findDock(db: Db, id: number): Dock | null {
+  return (db.prepare(`${selectDock} WHERE k.id = ?`).get(id) as Dock | undefined) ?? null;
+}
+
+export function listDocks(db: Db, options: { limit?: number; activeOnly?: boolean } = {}): Dock[] {
+  const where = options.activeOnly
+    ? `WHERE k.state NOT IN (${finalDockStates.map((state) => `'${state}'`).join(', ')})`
+    : '';
+  return db.prepare(`${selectDock} ${where} ORDER BY k.id DESC LIMIT ?`).all(options.limit ?? 50) as Dock[];
+}
+
+export type DockUpdate = Partial<
+  Pick<
+    Dock,
+    | 'state'
+    | 'detail'
+    | 'deviceId'
+    | 'driver'
+    | 'filesTotal'
+    | 'filesDone'
+    | 'bytesTotal'
+    | 'bytesDone'
+    | 'clockOffsetSeconds'
+    | 'freeBytes'
+    | 'totalBytes'
+  >
+>;
+
+const dockColumns: Record<keyof DockUpdate, string> = {
+  state: 'state',
+  detail: 'detail',
+  deviceId: 'device_id',
+  driver: 'driver',
+  filesTotal: 'files_total',
+  filesDone: 'files_done',
+  bytesTotal: 'bytes_total',
+  bytesDone: 'bytes_done',
+  clockOffsetSeconds: 'clock_offset_seconds',
+  freeBytes: 'free_bytes',
+  totalBytes: 'total_bytes',
+};
+
+export function updateDock(db: Db, id: number, update: DockUpdate, now: Date): void {
+  const entries = Object.entries(update).filter(([, value]) => value !== undefined) as [
+    keyof DockUpdate,
+    unknown,
+  ][];
+  const sets = entries.map(([key]) => `${dockColumns[key]} = ?`);
+  const values = entries.map(([, value]) => value);
+  sets.push('updated_at = ?');
+  values.push(now.toISOString());
+  if (update.state && finalDockStates.includes(update.state)) {
+    sets.push('ended_at = ?');
+    values.push(now.toISOString());
+  }
+  db.prepare(`UPDATE docks SET ${sets.join(', ')} WHERE id = ?`).run(...values, id);
+}
+
+export function saveDockFile(
+  db: Db,
+  file: Omit<DockFile, 'id' | 'bytesDone' | 'recordingId' | 'reason'> &
+    Partial<Pick<DockFile, 'bytesDone' | 'recordingId' | 'reason'>>,
+): void {
+  db.prepare(
+    `INSERT INTO dock_files (dock_id, source_path, size_bytes, state, bytes_done, recording_id, reason)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
+     ON CONFLICT (dock_id, source_path) DO UPDATE SET size_bytes = excluded.size_bytes, state = excluded.state,
+       bytes_done = excluded.bytes_done, recording_id = excluded.recording_id, reason = excluded.reason`,
+  ).run(
+    file.dockId,
+    file.sourcePath,
+    file.sizeBytes,
+    file.state,
+    file.bytesDone ?? 0,
+    file.recordingId ?? null,
+    file.reason ?? null,
+  );
+}
+
+export function listDockFiles(db: Db, dockId: number): DockFile[] {
+  return db
+    .prepare(
+      `SELECT id, dock_id AS dockId, source_path AS sourcePath, size_bytes AS sizeBytes, state,
+         bytes_done AS bytesDone, recording_id AS recordingId, reason FROM dock_files WHERE dock_id = ? ORDER BY id`,
+    )
+    .all(dockId) as DockFile[];
+}
+
+/** Docks left open by a process that stopped; called at start-up before anything new is docked. */
+export function closeUnfinishedDocks(db: Db, now: Date): number {
+  const open = listDocks(db, { activeOnly: true, limit: 1_000_000 });
+  for (const dock of open) {
+    updateDock(db, dock.id, { state: 'interrupted', detail: 'station stopped during this dock' }, now);
+  }
+  return open.length;
+}

@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { Archive } from './archive/archive.ts';
+import { type LoadedConfig, loadConfig } from './config/config.ts';
+import { type LoadedDriver, loadDrivers } from './drivers/registry.ts';
+import { EventBus } from './events/event-bus.ts';
+import { Ingestor } from './ingest/ingest.ts';
+import { PlaybackQueue } from './ingest/playback-queue.ts';
+import { type Db, openDatabase } from './ledger/database.ts';
+import { createLogger, type Logger } from './log/logger.ts';
+import { type Clock, systemClock } from './time/clock.ts';
+
+/** Everything a command or service needs, wired once. */
+export interface Station {
+  config: LoadedConfig;
+  db: Db;
+  archive: Archive;
+  drivers: LoadedDriver[];
+  events: EventBus;
+  logger: Logger;
+  clock: Clock;
+  playback: PlaybackQueue;
+  ingestor: Ingestor;
+  close(): void;
+}
+
+export interface OpenOptions {
+  env?: NodeJS.ProcessEnv;
+  config?: LoadedConfig;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+export const databaseFile = (home: string) => path.join(home, 'station.db');
+export const archiveRoot = (home: string) => path.join(home, 'archive');
+
+export async function openStation(options: OpenOptions = {}): Promise<Station> {
+  const config = options.config ?? loadConfig(options.env);
+  const logger = options.logger ?? createLogger(config.log.level);
+  const clock = options.clock ?? systemClock;
+  const drivers = await loadDrivers();
+  const db = openDatabase(databaseFile(config.home));
+  const archive = new Archive(archiveRoot(config.home), db);
+  await archive.prepare();
+  const events = new EventBus((error, name) =>
+    logger.error({ err: error, event: name }, 'event listener failed'),
+  );
+  const playback = new PlaybackQueue({
+    db,
+    archive,
+    config,
+    clock,
+    events,
+    logger: logger.child({ service: 'playback' }),
+  });
+  const ingestor = new Ingestor({
+    db,
+    archive,
+    drivers,
+    config,
+    clock,
+    events,
+    logger: logger.child({ service: 'ingest' }),
+    playback,
+  });
+  return { config, db, archive, drivers, events, logger, clock, playback, ingestor, close: () => db.close() };
+}
