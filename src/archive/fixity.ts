@@ -1,9 +1,8 @@
 import { lstat } from 'node:fs/promises';
 import type { Db } from '../ledger/database.ts';
-import { archivedRecordings } from '../ledger/recordings.ts';
-import { createLimiter } from '../util/limiter.ts';
+import { archivedRecordings, type Recording } from '../ledger/recordings.ts';
 import type { Archive } from './archive.ts';
-import { hashFile } from './copy-file.ts';
+import { HashPool } from './hash-pool.ts';
 
 export interface FixityProblem {
   recordingId: number;
@@ -17,6 +16,7 @@ export interface FixityProblem {
 export interface FixityReport {
   checked: number;
   ok: number;
+  bytes: number;
   problems: FixityProblem[];
 }
 
@@ -24,37 +24,48 @@ export interface FixityReport {
 export async function verifyArchive(
   db: Db,
   archive: Archive,
-  options: { concurrency?: number } = {},
+  options: { workers?: number } = {},
 ): Promise<FixityReport> {
-  const recordings = archivedRecordings(db);
-  const limit = createLimiter(options.concurrency ?? 2);
-  const problems: FixityProblem[] = [];
-  await Promise.all(
-    recordings.map((recording) =>
-      limit(async () => {
-        const problem = await checkOne(archive, recording.id, recording.archivePath!, recording.sha256);
-        if (problem) problems.push(problem);
-      }),
-    ),
-  );
+  const pool = new HashPool(options.workers);
+  try {
+    return await checkRecordings(archive, archivedRecordings(db), pool);
+  } finally {
+    await pool.close();
+  }
+}
+
+/** Checks the given recordings' archived files, all at once; the pool bounds how many are read. */
+export async function checkRecordings(
+  archive: Archive,
+  recordings: Recording[],
+  pool: HashPool,
+): Promise<FixityReport> {
+  const archived = recordings.filter((recording) => recording.archivePath !== null);
+  const results = await Promise.all(archived.map((recording) => checkOne(archive, recording, pool)));
+  const problems = results.filter((problem): problem is FixityProblem => problem !== null);
   problems.sort((a, b) => a.recordingId - b.recordingId);
-  return { checked: recordings.length, ok: recordings.length - problems.length, problems };
+  return {
+    checked: archived.length,
+    ok: archived.length - problems.length,
+    bytes: archived.reduce((sum, recording) => sum + recording.sizeBytes, 0),
+    problems,
+  };
 }
 
 async function checkOne(
   archive: Archive,
-  recordingId: number,
-  archivePath: string,
-  expectedSha256: string,
+  recording: Recording,
+  pool: HashPool,
 ): Promise<FixityProblem | null> {
-  const base = { recordingId, archivePath, expectedSha256 };
+  const archivePath = recording.archivePath!;
+  const base = { recordingId: recording.id, archivePath, expectedSha256: recording.sha256 };
   const file = archive.absolutePath(archivePath);
   const stats = await lstat(file).catch(() => null);
   if (!stats?.isFile())
     return { ...base, problem: 'missing', actualSha256: null, detail: stats ? 'not a regular file' : null };
   try {
-    const actualSha256 = await hashFile(file);
-    return actualSha256 === expectedSha256
+    const actualSha256 = await pool.hash(file);
+    return actualSha256 === recording.sha256
       ? null
       : { ...base, problem: 'changed', actualSha256, detail: null };
   } catch (error) {

@@ -52,6 +52,23 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    retention: Type.Object(
+      {
+        months: Type.Integer({ minimum: 6, maximum: 1200, description: 'art. 24: at least 6 months' }),
+        expiringWindowDays: PositiveInt('days before the retention end that a recording shows as expiring'),
+        graceDays: PositiveInt('days an approved deletion can still be withdrawn before the file goes'),
+      },
+      { additionalProperties: false },
+    ),
+    alerts: Type.Object(
+      {
+        storageWarningDays: PositiveInt('alert when the archive disk is forecast full within this many days'),
+        storageRateDays: PositiveInt('days of recent ingest the storage forecast averages over'),
+        unexplainedInterruptionHours: PositiveInt('art. 18: alert when a gap is still unexplained after this'),
+        jobFailureAlertAfter: PositiveInt('alert after this many failed runs of a scheduled job in a row'),
+      },
+      { additionalProperties: false },
+    ),
     log: Type.Object(
       {
         level: Type.Union(

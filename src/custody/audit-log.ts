@@ -12,7 +12,10 @@ export type AuditAction =
   | 'assign-device'
   | 'confirm'
   | 'mark-unplayable'
+  | 'case-change'
   | 'case-link'
+  | 'hold'
+  | 'activity-tag'
   | 'retention-decision'
   | 'deletion'
   | 'login'
@@ -26,6 +29,9 @@ export type AuditAction =
   | 'officer-change'
   | 'device-fault'
   | 'interruption-explained'
+  | 'interruption-detected'
+  | 'device-clock-set'
+  | 'source-deleted'
   | 'setting-change';
 
 export interface AuditEntryInput {
@@ -97,16 +103,57 @@ export function appendAudit(db: Db, input: AuditEntryInput, at: Date = new Date(
 export function auditTrail(db: Db, subjectType: string, subjectId: string | number): AuditEntry[] {
   const rows = db
     .prepare('SELECT * FROM audit_log WHERE subject_type = ? AND subject_id = ? ORDER BY id')
-    .all(subjectType, String(subjectId)) as Record<string, unknown>[];
-  return rows.map((row) => ({
-    id: row.id as number,
-    at: row.at as string,
-    actor: row.actor as string,
-    action: row.action as string,
-    subjectType: row.subject_type as string | null,
-    subjectId: row.subject_id as string | null,
-    detail: JSON.parse(row.detail as string),
-    previousHash: row.previous_hash as string,
-    hash: row.hash as string,
-  }));
+    .all(subjectType, String(subjectId)) as AuditRow[];
+  return rows.map(toAuditEntry);
+}
+
+/** An audit_log row as SQLite returns it; detail is still JSON text, as it was hashed. */
+export interface AuditRow {
+  id: number;
+  at: string;
+  actor: string;
+  action: string;
+  subject_type: string | null;
+  subject_id: string | null;
+  detail: string;
+  previous_hash: string;
+  hash: string;
+}
+
+export function toAuditEntry(row: AuditRow): AuditEntry {
+  return {
+    id: row.id,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    detail: parseDetail(row.detail),
+    previousHash: row.previous_hash,
+    hash: row.hash,
+  };
+}
+
+/** The hash a stored row should carry, computed from its columns exactly as appendAudit did. */
+export function rowHash(row: AuditRow, id: number = row.id): string {
+  return entryHash({
+    id,
+    at: row.at,
+    actor: row.actor,
+    action: row.action,
+    subjectType: row.subject_type,
+    subjectId: row.subject_id,
+    detail: row.detail,
+    previousHash: row.previous_hash,
+  });
+}
+
+// A tampered row may hold anything; verification must report it, not crash on it.
+function parseDetail(text: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? value : { value };
+  } catch {
+    return { unparsable: text };
+  }
 }

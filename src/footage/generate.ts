@@ -158,7 +158,7 @@ export interface SampleRecorderOptions {
   serial: string;
   /** Officer's badge number (警号, 6 characters). */
   badge: string;
-  /** When the first video segment started. */
+  /** When the first video segment started; cut to whole seconds, as recorders name their files. */
   start: Date;
   segments: number;
   segmentSeconds: number;
@@ -185,7 +185,7 @@ export interface SampleRecorder {
   /** In recording order. */
   recordings: SampleRecording[];
   /** Files a recorder keeps beside its footage, which the station must not archive. */
-  otherFiles: string[];
+  otherFiles: { path: string; relativePath: string }[];
 }
 
 /** Time between the last video and the audio note, and between the audio note and the photo. */
@@ -221,7 +221,7 @@ export async function makeSampleRecorder(
     return end;
   };
 
-  let next = options.start;
+  let next = new Date(Math.floor(options.start.getTime() / 1000) * 1000);
   for (let segment = 0; segment < options.segments; segment += 1) {
     const end = await addRecording('DCIM/100MEDIA', '.MP4', 'video', next, options.segmentSeconds, (path) =>
       makeVideo(path, {
@@ -246,7 +246,11 @@ export async function makeSampleRecorder(
   return { root, recordings, otherFiles };
 }
 
-async function writeOtherFiles(root: string, options: SampleRecorderOptions, clock: Date): Promise<string[]> {
+async function writeOtherFiles(
+  root: string,
+  options: SampleRecorderOptions,
+  clock: Date,
+): Promise<SampleRecorder['otherFiles']> {
   const files = [
     {
       relativePath: 'SYSTEM/DEVICE.TXT',
@@ -254,15 +258,15 @@ async function writeOtherFiles(root: string, options: SampleRecorderOptions, clo
     },
     { relativePath: 'MISC/readme.txt', text: 'Sample recorder volume made by bwc-station for testing.\r\n' },
   ];
-  const paths: string[] = [];
-  for (const file of files) {
-    const path = join(root, file.relativePath);
+  const written: SampleRecorder['otherFiles'] = [];
+  for (const { relativePath, text } of files) {
+    const path = join(root, relativePath);
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, file.text);
+    await writeFile(path, text);
     await utimes(path, clock, clock);
-    paths.push(path);
+    written.push({ path, relativePath });
   }
-  return paths;
+  return written;
 }
 
 function recorderFileName(options: SampleRecorderOptions, start: Date, sequence: number): string {

@@ -4,6 +4,7 @@ import { type Archive, VerificationError } from '../archive/archive.ts';
 import { DiskFullError, SourceGoneError } from '../archive/copy-file.ts';
 import type { StationConfig } from '../config/config.ts';
 import { appendAudit } from '../custody/audit-log.ts';
+import { sealRecording } from '../custody/recording-seal.ts';
 import type { DockedVolume } from '../drivers/driver.ts';
 import { parseFileName } from '../drivers/file-name-template.ts';
 import { chooseDriver, type LoadedDriver } from '../drivers/registry.ts';
@@ -405,6 +406,7 @@ export class Ingestor {
               archivePath,
               sourcePath: file.relativePath,
               dockId: context.dockId,
+              seal: sealRecording(inserted),
             },
           },
           now,
@@ -461,7 +463,13 @@ export class Ingestor {
           action: 'duplicate',
           subjectType: 'recording',
           subjectId: duplicate.id,
-          detail: { duplicateOf: original.id, sha256, sourcePath: file.relativePath, dockId: context.dockId },
+          detail: {
+            duplicateOf: original.id,
+            sha256,
+            sourcePath: file.relativePath,
+            dockId: context.dockId,
+            seal: sealRecording(duplicate),
+          },
         },
         now,
       );
@@ -501,7 +509,10 @@ export class Ingestor {
     if (error instanceof DiskFullError) throw new StopIngest('failed', error.message);
     if ((error as Error).name === 'AbortError')
       throw new StopIngest('interrupted', 'station is shutting down');
-    if (error instanceof SourceGoneError && !(await stillThere(context.root))) {
+    // The dock manager aborts with a SourceGoneError when the volume leaves the mount table; a lazily
+    // unmounted mount point still lists (empty), so the folder test alone cannot tell.
+    const removalSignalled = context.signal?.reason instanceof SourceGoneError;
+    if (error instanceof SourceGoneError && (removalSignalled || !(await stillThere(context.root)))) {
       this.deps.events.emit('device.removed', { dockId: context.dockId, sourcePath: context.root });
       throw new StopIngest('device-removed', 'recorder was removed during the copy');
     }

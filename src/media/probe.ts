@@ -37,7 +37,7 @@ const maxErrorLength = 2000;
 export async function probe(path: string, options: { timeoutMs: number }): Promise<ProbeResult> {
   const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', inputUrl(path)];
   const run = await runFfprobe(args, { timeoutMs: options.timeoutMs });
-  const errorText = run.stderr.trim().slice(0, maxErrorLength) || null;
+  const errorText = cleanErrorText(run.stderr);
   if (run.timedOut) {
     return { ...emptyResult(), error: `ffprobe timed out after ${options.timeoutMs} ms` };
   }
@@ -79,6 +79,11 @@ function describe(output: FfprobeOutput, errorText: string | null): ProbeResult 
     video,
     audio,
   };
+}
+
+/** Trimmed, capped, and without the memory addresses ffprobe prints ("[mov,mp4 @ 0x55d…]"). */
+function cleanErrorText(stderr: string): string | null {
+  return stderr.replace(/ @ 0x[0-9a-f]+\]/g, ']').trim().slice(0, maxErrorLength) || null;
 }
 
 function emptyResult(): ProbeResult {

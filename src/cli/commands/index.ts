@@ -4,6 +4,7 @@ import { driversCommand } from './drivers.ts';
 import { ingestCommand } from './ingest.ts';
 import { ledgerCommand } from './ledger.ts';
 import { officerCommands } from './officers.ts';
+import { userCommands } from './users.ts';
 import { verifyCommand } from './verify.ts';
 
 export const commands: CliCommand[] = [
@@ -13,4 +14,5 @@ export const commands: CliCommand[] = [
   ledgerCommand,
   verifyCommand,
   driversCommand,
+  ...userCommands,
 ];

@@ -1,5 +1,9 @@
 import { core } from './001-core.ts';
 import { peopleAndAudit } from './002-people-and-audit.ts';
+import { dashboard } from './003-dashboard.ts';
+import { custody } from './004-custody.ts';
+import { compliance } from './005-compliance.ts';
+import { interruptions } from './006-interruptions.ts';
 
 export interface Migration {
   version: number;
@@ -8,4 +12,4 @@ export interface Migration {
 }
 
 // Append only: a migration that has shipped is never edited, a new version follows it.
-export const migrations: Migration[] = [core, peopleAndAudit];
+export const migrations: Migration[] = [core, peopleAndAudit, dashboard, custody, compliance, interruptions];

@@ -1,0 +1,44 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Db } from '../ledger/database.ts';
+import { findUserById, type User } from './users.ts';
+
+export const sessionHours = 12;
+
+export interface Session {
+  user: User;
+  csrfToken: string;
+}
+
+const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/** A new session; the returned token goes into the cookie and is never stored as is. */
+export function createSession(db: Db, userId: number, now: Date): { token: string; csrfToken: string } {
+  const token = randomBytes(32).toString('base64url');
+  const csrfToken = randomBytes(24).toString('base64url');
+  const expires = new Date(now.getTime() + sessionHours * 3600_000);
+  db.prepare('INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
+    hashToken(token),
+    userId,
+    csrfToken,
+    now.toISOString(),
+    expires.toISOString(),
+  );
+  return { token, csrfToken };
+}
+
+export function findSession(db: Db, token: string, now: Date): Session | null {
+  const row = db
+    .prepare('SELECT user_id, csrf_token FROM sessions WHERE id = ? AND expires_at > ?')
+    .get(hashToken(token), now.toISOString()) as { user_id: number; csrf_token: string } | undefined;
+  if (!row) return null;
+  const user = findUserById(db, row.user_id);
+  return user && !user.disabled ? { user, csrfToken: row.csrf_token } : null;
+}
+
+export function endSession(db: Db, token: string): void {
+  db.prepare('DELETE FROM sessions WHERE id = ?').run(hashToken(token));
+}
+
+export function deleteExpiredSessions(db: Db, now: Date): void {
+  db.prepare('DELETE FROM sessions WHERE expires_at <= ?').run(now.toISOString());
+}

@@ -1,0 +1,93 @@
+import type { Db } from '../ledger/database.ts';
+import { hashPassword, verifyPassword } from './password.ts';
+import { isRole, type Role } from './roles.ts';
+
+export interface User {
+  id: number;
+  name: string;
+  role: Role;
+  /** An officer user sees the recordings under this badge only. */
+  badge: string | null;
+  disabled: boolean;
+  createdAt: string;
+}
+
+export class UserError extends Error {}
+
+interface UserRow {
+  id: number;
+  name: string;
+  role: Role;
+  badge: string | null;
+  disabled: number;
+  created_at: string;
+  password_hash: string;
+}
+
+const toUser = (row: UserRow): User => ({
+  id: row.id,
+  name: row.name,
+  role: row.role,
+  badge: row.badge,
+  disabled: row.disabled === 1,
+  createdAt: row.created_at,
+});
+
+export const minimumPasswordLength = 8;
+
+export async function addUser(
+  db: Db,
+  user: { name: string; role: string; password: string; badge?: string | null },
+  now: Date,
+): Promise<User> {
+  const name = user.name.trim();
+  const badge = user.badge?.trim() || null;
+  if (!name) throw new UserError('user name must not be empty');
+  if (!isRole(user.role)) throw new UserError(`unknown role "${user.role}"`);
+  if (user.role === 'officer' && !badge) throw new UserError('an officer user needs a badge');
+  if (user.password.length < minimumPasswordLength)
+    throw new UserError(`password must have at least ${minimumPasswordLength} characters`);
+  if (findUserByName(db, name)) throw new UserError(`user "${name}" already exists`);
+  const passwordHash = await hashPassword(user.password);
+  const result = db
+    .prepare('INSERT INTO users (name, role, badge, password_hash, created_at) VALUES (?, ?, ?, ?, ?)')
+    .run(name, user.role, badge, passwordHash, now.toISOString());
+  return findUserById(db, Number(result.lastInsertRowid))!;
+}
+
+export function findUserById(db: Db, id: number): User | null {
+  const row = db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+  return row ? toUser(row) : null;
+}
+
+export function findUserByName(db: Db, name: string): User | null {
+  const row = db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
+  return row ? toUser(row) : null;
+}
+
+export function listUsers(db: Db): User[] {
+  return (db.prepare('SELECT * FROM users ORDER BY name').all() as UserRow[]).map(toUser);
+}
+
+export function setUserDisabled(db: Db, id: number, disabled: boolean): void {
+  db.prepare('UPDATE users SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, id);
+  if (disabled) db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
+}
+
+/** The enabled user with this name and password, or null; the same answer for every kind of failure. */
+export async function authenticate(db: Db, name: string, password: string): Promise<User | null> {
+  const row = db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
+  if (!row) {
+    // Spend the same time as a real check, so timing does not tell which names exist.
+    await verifyPassword(password, await dummyHash());
+    return null;
+  }
+  const matches = await verifyPassword(password, row.password_hash);
+  return matches && row.disabled === 0 ? toUser(row) : null;
+}
+
+let dummy: Promise<string> | undefined;
+const dummyHash = () => {
+  dummy ??= hashPassword('not a real password');
+  return dummy;
+};

@@ -1,0 +1,73 @@
+import { text } from 'node:stream/consumers';
+import { isRole, roles } from '../../auth/roles.ts';
+import { addUser, listUsers, UserError } from '../../auth/users.ts';
+import { openStation } from '../../station.ts';
+import { type CliCommand, formatTable, optionalString, print, printJson, UsageError } from '../command.ts';
+
+/** The password is the first line of stdin, so it never shows in `ps` or the shell history. */
+async function readPasswordFromStdin(): Promise<string> {
+  const password = (await text(process.stdin)).split(/\r?\n/)[0] ?? '';
+  if (!password) throw new UsageError('no password on stdin');
+  return password;
+}
+
+export const userCommands: CliCommand[] = [
+  {
+    name: 'users add',
+    summary: 'Add a dashboard user (the first admin is made this way)',
+    usage: `station users add NAME --role ${roles.join('|')} [--badge B] --password-stdin [--json]`,
+    options: {
+      role: { type: 'string' },
+      badge: { type: 'string' },
+      'password-stdin': { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
+    async run(args) {
+      const [name, ...extra] = args.positionals;
+      if (!name || extra.length > 0) throw new UsageError('give exactly one user NAME');
+      const role = optionalString(args, 'role');
+      if (!role || !isRole(role)) throw new UsageError(`--role must be one of ${roles.join(', ')}`);
+      if (!args.values['password-stdin']) throw new UsageError('--password-stdin is required');
+      const password = await readPasswordFromStdin();
+      const station = await openStation();
+      try {
+        const user = await addUser(
+          station.db,
+          { name, role, password, badge: optionalString(args, 'badge') },
+          station.clock.now(),
+        );
+        if (args.values.json) printJson(user);
+        else print(`user ${user.name} (${user.role}) added`);
+        return 0;
+      } catch (error) {
+        if (error instanceof UserError) throw new UsageError(error.message);
+        throw error;
+      } finally {
+        station.close();
+      }
+    },
+  },
+  {
+    name: 'users list',
+    summary: 'List dashboard users',
+    usage: 'station users list [--json]',
+    options: { json: { type: 'boolean' } },
+    async run(args) {
+      const station = await openStation();
+      try {
+        const users = listUsers(station.db);
+        if (args.values.json) printJson(users);
+        else
+          print(
+            formatTable(
+              ['name', 'role', 'badge', 'disabled', 'created'],
+              users.map((u) => [u.name, u.role, u.badge ?? '', u.disabled ? 'yes' : 'no', u.createdAt]),
+            ),
+          );
+        return 0;
+      } finally {
+        station.close();
+      }
+    },
+  },
+];

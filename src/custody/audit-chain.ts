@@ -1,0 +1,103 @@
+import type { Db } from '../ledger/database.ts';
+import { type AuditRow, genesisHash, rowHash } from './audit-log.ts';
+
+export type ChainProblemKind = 'edited' | 'broken-link' | 'deleted' | 'reordered';
+
+export interface ChainProblem {
+  /** The entry the problem is about; for deletions, the first missing id. */
+  entryId: number;
+  problem: ChainProblemKind;
+  detail: string;
+}
+
+export interface ChainReport {
+  checked: number;
+  headId: number | null;
+  headHash: string | null;
+  problems: ChainProblem[];
+}
+
+/**
+ * Walks the audit log in id order and names every entry whose content no longer matches its hash
+ * (edited), whose predecessor is gone (deleted), that sits in another place than the one it was
+ * chained in (reordered), or whose link does not match its predecessor for any other reason.
+ * Deleting the newest entries leaves a valid chain: the daily digest held outside catches that.
+ */
+export function verifyAuditChain(db: Db): ChainReport {
+  const rows = db.prepare('SELECT * FROM audit_log ORDER BY id').all() as AuditRow[];
+  const idOfHash = new Map(rows.map((row) => [row.hash, row.id]));
+  const problems: ChainProblem[] = [];
+  let previous: AuditRow | null = null;
+  for (const row of rows) {
+    problems.push(...checkEntry(row, previous, idOfHash));
+    previous = row;
+  }
+  return {
+    checked: rows.length,
+    headId: previous?.id ?? null,
+    headHash: previous?.hash ?? null,
+    problems: dedupe(problems),
+  };
+}
+
+function checkEntry(row: AuditRow, previous: AuditRow | null, idOfHash: Map<string, number>): ChainProblem[] {
+  const expectedId = (previous?.id ?? 0) + 1;
+  const expectedLink = previous?.hash ?? genesisHash;
+  const contentIntact = rowHash(row) === row.hash;
+  if (row.id !== expectedId) {
+    const range = row.id - 1 === expectedId ? `#${expectedId}` : `#${expectedId}–#${row.id - 1}`;
+    const deleted: ChainProblem = {
+      entryId: expectedId,
+      problem: 'deleted',
+      detail: `entries ${range} are missing${previous ? ` between #${previous.id} and #${row.id}` : ` before #${row.id}`}`,
+    };
+    return contentIntact ? [deleted] : [deleted, edited(row)];
+  }
+  if (row.previous_hash === expectedLink) return contentIntact ? [] : [edited(row)];
+
+  const linkedId = idOfHash.get(row.previous_hash);
+  if (linkedId !== undefined && linkedId !== previous?.id) {
+    const originalId = linkedId + 1;
+    const wasElsewhere = rowHash(row, originalId) === row.hash;
+    return [
+      {
+        entryId: row.id,
+        problem: 'reordered',
+        detail: wasElsewhere
+          ? `was entry #${originalId} (it follows #${linkedId} in the chain)`
+          : `follows #${linkedId} in the chain but is stored after #${previous?.id ?? 'the start'}`,
+      },
+    ];
+  }
+  if (!contentIntact) return [edited(row)];
+  // This entry is intact and still names its predecessor's original hash: the predecessor was
+  // rewritten together with its hash.
+  if (previous) {
+    return [
+      {
+        entryId: previous.id,
+        problem: 'edited',
+        detail: `rewritten with a new hash; entry #${row.id} still links to its original hash`,
+      },
+    ];
+  }
+  return [{ entryId: row.id, problem: 'broken-link', detail: 'the first entry does not start the chain' }];
+}
+
+function edited(row: AuditRow): ChainProblem {
+  return {
+    entryId: row.id,
+    problem: 'edited',
+    detail: `content of entry #${row.id} (${row.action}) no longer matches its hash`,
+  };
+}
+
+function dedupe(problems: ChainProblem[]): ChainProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((problem) => {
+    const key = `${problem.problem}:${problem.entryId}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,42 @@
+import type { Db } from '../ledger/database.ts';
+import { localDateIn, startOfNextLocalDay } from '../time/zone.ts';
+
+/**
+ * The chain head at the end of one local day. Printed or exported daily and kept outside the
+ * station (paper, another system), it proves later that no entry up to that head was removed
+ * or rewritten, including the newest ones, which the chain alone cannot vouch for.
+ */
+export interface AuditDigest {
+  date: string;
+  headId: number | null;
+  headHash: string | null;
+  count: number;
+}
+
+export function auditDigest(db: Db, options: { date?: string; zone: string; now: Date }): AuditDigest {
+  const date = options.date ?? localDateIn(options.now, options.zone);
+  const before = startOfNextLocalDay(date, options.zone).toISOString();
+  const head = db
+    .prepare('SELECT id, hash FROM audit_log WHERE at < ? ORDER BY id DESC LIMIT 1')
+    .get(before) as { id: number; hash: string } | undefined;
+  const count = head
+    ? Number(db.prepare('SELECT COUNT(*) FROM audit_log WHERE id <= ?').pluck().get(head.id))
+    : 0;
+  return { date, headId: head?.id ?? null, headHash: head?.hash ?? null, count };
+}
+
+/** Whether the log still holds the head a digest recorded, with the same hash. */
+export function matchesDigest(db: Db, digest: Pick<AuditDigest, 'headId' | 'headHash'>): boolean {
+  if (digest.headId === null) return true;
+  const hash = db.prepare('SELECT hash FROM audit_log WHERE id = ?').pluck().get(digest.headId);
+  return hash === digest.headHash;
+}
+
+export function formatDigest(digest: AuditDigest): string {
+  return [
+    `audit digest ${digest.date}`,
+    `head entry: ${digest.headId === null ? '-' : `#${digest.headId}`}`,
+    `head hash: ${digest.headHash ?? '-'}`,
+    `entries: ${digest.count}`,
+  ].join('\n');
+}

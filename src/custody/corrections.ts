@@ -1,0 +1,123 @@
+import type { Db } from '../ledger/database.ts';
+import { findRecording, type Recording } from '../ledger/recordings.ts';
+import { appendAudit } from './audit-log.ts';
+
+/**
+ * Fields a person may correct after ingest, with their ledger columns. What the file is and where it
+ * came from (hash, size, paths, kind, ingest time) can never be corrected: a wrong value there is
+ * a new recording or an incident, not a correction.
+ */
+const correctableColumns = {
+  start: 'start_time',
+  end: 'end_time',
+  startMs: 'start_ms',
+  endMs: 'end_ms',
+  officerId: 'officer_id',
+  badge: 'badge',
+} as const satisfies Partial<Record<keyof Recording, string>>;
+
+export type CorrectableField = keyof typeof correctableColumns;
+
+export class CorrectionError extends Error {}
+
+export interface CorrectionInput {
+  recordingId: number;
+  field: string;
+  value: string | number | null;
+  by: string;
+  reason: string;
+}
+
+export interface Correction {
+  id: number;
+  recordingId: number;
+  field: CorrectableField;
+  oldValue: unknown;
+  newValue: unknown;
+  correctedBy: string;
+  reason: string;
+  at: string;
+  auditId: number;
+}
+
+/**
+ * Records a correction as a new entry that names the recording, the field, the old and the new value,
+ * who and why; the audit entry in the same transaction puts it under the hash chain, and the ledger
+ * row shows the corrected value while its seal keeps what was recorded at ingest.
+ */
+export function correctRecording(db: Db, input: CorrectionInput, at: Date = new Date()): Correction {
+  if (!isCorrectable(input.field)) {
+    throw new CorrectionError(
+      `${input.field} cannot be corrected; correctable fields: ${Object.keys(correctableColumns).join(', ')}`,
+    );
+  }
+  if (input.reason.trim() === '') throw new CorrectionError('a correction needs a reason');
+  const field = input.field;
+  return db.transaction(() => {
+    const recording = findRecording(db, input.recordingId);
+    if (!recording) throw new CorrectionError(`no recording #${input.recordingId}`);
+    const oldValue = recording[field];
+    const entry = appendAudit(
+      db,
+      {
+        actor: input.by,
+        action: 'correction',
+        subjectType: 'recording',
+        subjectId: recording.id,
+        detail: { field, old: oldValue, new: input.value, reason: input.reason },
+      },
+      at,
+    );
+    db.prepare(`UPDATE recordings SET ${correctableColumns[field]} = ? WHERE id = ?`).run(
+      input.value,
+      recording.id,
+    );
+    const result = db
+      .prepare(
+        `INSERT INTO corrections (recording_id, field, old_value, new_value, corrected_by, reason, at, audit_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        recording.id,
+        field,
+        JSON.stringify(oldValue ?? null),
+        JSON.stringify(input.value),
+        input.by,
+        input.reason,
+        at.toISOString(),
+        entry.id,
+      );
+    return {
+      id: Number(result.lastInsertRowid),
+      recordingId: recording.id,
+      field,
+      oldValue,
+      newValue: input.value,
+      correctedBy: input.by,
+      reason: input.reason,
+      at: at.toISOString(),
+      auditId: entry.id,
+    };
+  })();
+}
+
+export function correctionsOf(db: Db, recordingId: number): Correction[] {
+  const rows = db
+    .prepare('SELECT * FROM corrections WHERE recording_id = ? ORDER BY id')
+    .all(recordingId) as Record<string, unknown>[];
+  return rows.map((row) => ({
+    id: row.id as number,
+    recordingId: row.recording_id as number,
+    field: row.field as CorrectableField,
+    oldValue: JSON.parse(row.old_value as string),
+    newValue: JSON.parse(row.new_value as string),
+    correctedBy: row.corrected_by as string,
+    reason: row.reason as string,
+    at: row.at as string,
+    auditId: row.audit_id as number,
+  }));
+}
+
+function isCorrectable(field: string): field is CorrectableField {
+  return Object.hasOwn(correctableColumns, field);
+}

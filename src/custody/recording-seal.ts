@@ -1,0 +1,181 @@
+import { createHash } from 'node:crypto';
+import type { Db } from '../ledger/database.ts';
+import { type Recording, toRecording } from '../ledger/recordings.ts';
+
+/**
+ * The ledger fields fixed at ingest (art. 29: records are not edited). Their values and hash go
+ * into the ingest audit entry, in the same transaction as the row, so the hash chain vouches for them
+ * and an UPDATE run on the database file directly shows up in `station verify`.
+ */
+export const sealedFields = [
+  'id',
+  'dockId',
+  'deviceId',
+  'sourcePath',
+  'sourceSize',
+  'sourceMtime',
+  'sizeBytes',
+  'sha256',
+  'duplicateOf',
+  'archivePath',
+  'kind',
+  'start',
+  'end',
+  'startMs',
+  'endMs',
+  'ingestedAt',
+  'copiedAt',
+  'officerId',
+  'badge',
+] as const satisfies readonly (keyof Recording)[];
+
+export type SealedField = (typeof sealedFields)[number];
+export type SealedValues = Record<SealedField, unknown>;
+
+export interface RecordingSeal {
+  hash: string;
+  fields: SealedValues;
+}
+
+export function sealRecording(recording: Recording): RecordingSeal {
+  const fields = Object.fromEntries(sealedFields.map((field) => [field, recording[field]])) as SealedValues;
+  return { hash: sealHash(fields), fields };
+}
+
+export function sealHash(fields: SealedValues): string {
+  return createHash('sha256')
+    .update(JSON.stringify(sealedFields.map((field) => fields[field] ?? null)))
+    .digest('hex');
+}
+
+export type SealProblemKind = 'edited-row' | 'deleted-row' | 'unsealed-row';
+
+export interface SealProblem {
+  recordingId: number;
+  problem: SealProblemKind;
+  fields: string[];
+  detail: string;
+}
+
+export interface SealReport {
+  checked: number;
+  problems: SealProblem[];
+}
+
+interface Expected {
+  seal: RecordingSeal;
+  values: SealedValues;
+  /** Fields a recorded action may have changed without saying to what (an open reassignment). */
+  open: Set<SealedField>;
+}
+
+/**
+ * Compares every ledger row with its seal, after applying the changes the audit log records
+ * (corrections, officer assignments, retention deletions). Each other difference is named.
+ */
+export function verifyRecordingSeals(db: Db): SealReport {
+  const expected = expectedRows(db);
+  const problems: SealProblem[] = [];
+  const rows = db.prepare('SELECT * FROM recordings ORDER BY id').all() as Record<string, unknown>[];
+  for (const row of rows) {
+    const recording = toRecording(row);
+    const entry = expected.get(recording.id);
+    expected.delete(recording.id);
+    if (!entry) {
+      problems.push({
+        recordingId: recording.id,
+        problem: 'unsealed-row',
+        fields: [],
+        detail:
+          'no ingest entry in the audit log seals this row (added outside the station, or its entry was removed)',
+      });
+      continue;
+    }
+    const changed = sealedFields.filter(
+      (field) => !entry.open.has(field) && !sameValue(recording[field], entry.values[field]),
+    );
+    if (changed.length > 0 || sealHash(entry.seal.fields) !== entry.seal.hash) {
+      problems.push({
+        recordingId: recording.id,
+        problem: 'edited-row',
+        fields: changed,
+        detail: changed.length
+          ? changed
+              .map((field) => `${field}: sealed ${show(entry.values[field])}, now ${show(recording[field])}`)
+              .join('; ')
+          : 'the seal no longer matches its own hash',
+      });
+    }
+  }
+  for (const [recordingId] of expected) {
+    problems.push({
+      recordingId,
+      problem: 'deleted-row',
+      fields: [],
+      detail: 'sealed at ingest but the ledger row is gone',
+    });
+  }
+  problems.sort((a, b) => a.recordingId - b.recordingId);
+  return { checked: rows.length, problems };
+}
+
+function expectedRows(db: Db): Map<number, Expected> {
+  const entries = db
+    .prepare(
+      `SELECT subject_id, action, detail FROM audit_log
+       WHERE subject_type = 'recording' AND action IN ('ingest', 'duplicate', 'correction', 'assign-officer', 'deletion')
+       ORDER BY id`,
+    )
+    .all() as { subject_id: string; action: string; detail: string }[];
+  const expected = new Map<number, Expected>();
+  for (const entry of entries) {
+    const recordingId = Number(entry.subject_id);
+    const detail = parseObject(entry.detail);
+    const seal = detail.seal as RecordingSeal | undefined;
+    if ((entry.action === 'ingest' || entry.action === 'duplicate') && seal?.fields) {
+      expected.set(recordingId, { seal, values: { ...seal.fields }, open: new Set() });
+      continue;
+    }
+    const current = expected.get(recordingId);
+    if (current) applyRecordedChange(current, entry.action, detail);
+  }
+  return expected;
+}
+
+function applyRecordedChange(expected: Expected, action: string, detail: Record<string, unknown>): void {
+  if (action === 'correction' && isSealedField(detail.field)) {
+    expected.values[detail.field] = detail.new;
+    expected.open.delete(detail.field);
+  } else if (action === 'assign-officer') {
+    for (const field of ['officerId', 'badge'] as const) {
+      if (field in detail) {
+        expected.values[field] = detail[field];
+        expected.open.delete(field);
+      } else expected.open.add(field);
+    }
+  } else if (action === 'deletion') {
+    // Retention may clear or keep the path of a file it removed; either is recorded by this entry.
+    expected.open.add('archivePath');
+  }
+}
+
+function isSealedField(value: unknown): value is SealedField {
+  return typeof value === 'string' && (sealedFields as readonly string[]).includes(value);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return (a ?? null) === (b ?? null);
+}
+
+function show(value: unknown): string {
+  return value === null || value === undefined ? 'empty' : JSON.stringify(value);
+}
+
+function parseObject(text: string): Record<string, unknown> {
+  try {
+    const value = JSON.parse(text);
+    return typeof value === 'object' && value !== null ? value : {};
+  } catch {
+    return {};
+  }
+}

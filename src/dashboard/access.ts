@@ -1,0 +1,27 @@
+import type { Role } from '../auth/roles.ts';
+
+// Who may do what, in one table: every route names one of these, and a test walks every route as
+// every role against it. Footage is viewed only by those art. 27 allows: the officer (own), the clerk
+// who checks playback, the leader who approves, and auditors granted access.
+export const access = {
+  docks: ['officer', 'clerk', 'ops', 'leader', 'auditor', 'admin'],
+  ledger: ['officer', 'clerk', 'ops', 'leader', 'auditor'],
+  exportLedger: ['clerk', 'leader', 'auditor'],
+  viewFootage: ['officer', 'clerk', 'leader', 'auditor'],
+  confirm: ['clerk'],
+  assignOfficer: ['clerk'],
+  devices: ['clerk', 'ops', 'leader', 'auditor', 'admin'],
+  assignDevice: ['clerk', 'ops'],
+  reportFault: ['officer', 'clerk', 'ops'],
+  alerts: ['clerk', 'ops', 'leader', 'auditor', 'admin'],
+  officers: ['clerk', 'ops', 'leader', 'auditor', 'admin'],
+  manageOfficers: ['admin'],
+  users: ['admin'],
+  anyone: ['officer', 'clerk', 'ops', 'leader', 'auditor', 'admin'],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Permission = keyof typeof access;
+
+export function allows(permission: Permission, role: Role): boolean {
+  return (access[permission] as readonly Role[]).includes(role);
+}

@@ -1,0 +1,47 @@
+import type { Migration } from './index.ts';
+
+// What the dashboard keeps: sessions and API tokens of its users, device fault reports (art. 17)
+// and the clerk's "does not play back" verdict (art. 23) beside the existing confirmation columns.
+export const dashboard: Migration = {
+  version: 3,
+  name: 'dashboard sessions, API tokens, device faults, playback verdicts',
+  sql: `
+    -- Only a hash of the cookie value is stored, so a copied database opens no session.
+    CREATE TABLE sessions (
+      id TEXT PRIMARY KEY,
+      user_id INTEGER NOT NULL REFERENCES users(id),
+      csrf_token TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      expires_at TEXT NOT NULL
+    );
+    CREATE INDEX sessions_by_user ON sessions(user_id);
+
+    CREATE TABLE api_tokens (
+      id INTEGER PRIMARY KEY,
+      user_id INTEGER NOT NULL REFERENCES users(id),
+      name TEXT NOT NULL,
+      token_hash TEXT NOT NULL UNIQUE,
+      created_at TEXT NOT NULL,
+      last_used_at TEXT,
+      revoked_at TEXT
+    );
+
+    CREATE TABLE device_faults (
+      id INTEGER PRIMARY KEY,
+      device_id INTEGER NOT NULL REFERENCES devices(id),
+      description TEXT NOT NULL,
+      reported_by TEXT NOT NULL,
+      reported_at TEXT NOT NULL,
+      resolved_at TEXT,
+      resolved_by TEXT
+    );
+    CREATE INDEX device_faults_by_device ON device_faults(device_id, reported_at);
+
+    ALTER TABLE recordings ADD COLUMN not_playing_at TEXT;
+    ALTER TABLE recordings ADD COLUMN not_playing_by TEXT;
+    ALTER TABLE recordings ADD COLUMN not_playing_note TEXT;
+
+    -- The ledger page's default order (newest first) and the unassigned list, without a sort step.
+    CREATE INDEX recordings_unassigned ON recordings(local_date) WHERE officer_id IS NULL;
+  `,
+};

@@ -1,0 +1,339 @@
+// Does a recording actually play back (art. 23 asks the clerk to check that it does)? ffprobe alone
+// cannot say: it reads headers, and a truncated MP4 with its index at the front declares its full
+// length. ffmpeg cannot say by its exit code either: it exits 0 after printing decode errors. So we
+// decode, and judge by the error lines ffmpeg prints and by how far decoding got against the length
+// the container declares.
+//
+// Decoding a whole video costs several seconds per minute of footage, so a video gets a keyframe-only
+// scan of the whole file (cheap: it skips the frames in between, yet reads every packet and decodes
+// all audio) plus full decoding of short samples at the start, middle and end.
+import { checkContainerSize } from './container-size.ts';
+import { inputUrl, runFfmpeg } from './ffmpeg-run.ts';
+import type { MediaKind } from './media-kind.ts';
+import type { ProbeResult } from './probe.ts';
+
+export type PlaybackStatus = 'ok' | 'damaged' | 'unplayable';
+
+export interface PlaybackCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface PlaybackReport {
+  status: PlaybackStatus;
+  declaredSeconds: number | null;
+  decodedSeconds: number | null; // how far decoding actually got
+  checks: PlaybackCheck[]; // e.g. probe, keyframe-scan, sample-start, sample-middle, sample-end, audio, image
+  errors: string[]; // decoder error lines, capped (e.g. first 20)
+}
+
+export interface PlaybackOptions {
+  /** Limit for each ffmpeg run (a check runs up to five); a run that hits it fails its check. */
+  timeoutMs: number;
+  /** Length of each fully decoded sample of a video. */
+  sampleSeconds: number;
+}
+
+const maxReportedErrors = 20;
+
+/** Decoding may stop this short of the declared length: audio frames, rounding, container slack. */
+function lengthTolerance(declaredSeconds: number): number {
+  return Math.max(1, declaredSeconds * 0.01);
+}
+
+export async function checkPlayback(
+  path: string,
+  kind: MediaKind,
+  probed: ProbeResult,
+  options: PlaybackOptions,
+): Promise<PlaybackReport> {
+  const checks: PlaybackCheck[] = [probeCheck(probed)];
+  const sizeCheck = await containerSizeCheck(path);
+  if (sizeCheck) checks.push(sizeCheck);
+  if (!probed.ok) return finish(checks, [], probed, null, 0);
+
+  if (kind === 'photo') return checkImage(path, probed, checks, options);
+  if (probed.video) return checkVideo(path, probed, checks, options);
+  if (kind === 'video') {
+    // A body-camera video file with only a sound track lost its picture somewhere.
+    checks.push({ name: 'streams', ok: false, detail: 'no video stream, only audio' });
+  }
+  return checkAudio(path, probed, checks, options);
+}
+
+// ---- per kind --------------------------------------------------------------------------------
+
+async function checkVideo(
+  path: string,
+  probed: ProbeResult,
+  checks: PlaybackCheck[],
+  options: PlaybackOptions,
+): Promise<PlaybackReport> {
+  const declared = probed.durationSeconds;
+  const streams = probed.audio ? ['-map', '0:v:0', '-map', '0:a:0'] : ['-map', '0:v:0'];
+  const runs: NamedDecode[] = [];
+
+  // Skipping non-key frames still makes the demuxer read and parse every packet, so a cut or a
+  // hole anywhere in the file shows up as errors or as keyframes that stop early.
+  const scan = await decode(path, ['-skip_frame', 'nokey'], streams, options.timeoutMs);
+  runs.push({ name: 'keyframe-scan', decoded: scan });
+  checks.push(scanCheck(scan));
+  if (probed.audio) checks.push(audioTrackCheck(scan));
+
+  const samples: { start: number; decoded: Decoded }[] = [];
+  for (const sample of samplePositions(declared, options.sampleSeconds)) {
+    const outputLimit = ['-t', String(options.sampleSeconds), ...streams];
+    const decoded = await decode(path, ['-ss', String(sample.start)], outputLimit, options.timeoutMs);
+    runs.push({ name: sample.name, decoded });
+    samples.push({ start: sample.start, decoded });
+    checks.push(sampleCheck(sample.name, sample.start, decoded));
+  }
+
+  // Keyframes end up to one GOP before the end, so the end sample and the audio tell it more exactly.
+  const reached = Math.max(
+    streamEnd(scan, 'video'),
+    streamEnd(scan, 'audio'),
+    ...samples.map(({ start, decoded }) => (framesDecoded(decoded) > 0 ? start + decodedEnd(decoded) : 0)),
+  );
+  checks.push(lengthCheck(declared, reached));
+  const frames = runs.reduce((total, run) => total + framesDecoded(run.decoded), 0);
+  return finish(checks, runs, probed, reached, frames);
+}
+
+async function checkAudio(
+  path: string,
+  probed: ProbeResult,
+  checks: PlaybackCheck[],
+  options: PlaybackOptions,
+): Promise<PlaybackReport> {
+  // Audio decodes hundreds of times faster than real time, so decode all of it.
+  const decoded = await decode(path, [], ['-map', '0:a:0'], options.timeoutMs);
+  const reached = streamEnd(decoded, 'audio');
+  checks.push(cleanDecodeCheck('audio', decoded, `decoded ${seconds(reached)} of audio`));
+  checks.push(lengthCheck(probed.durationSeconds, reached));
+  return finish(checks, [{ name: 'audio', decoded }], probed, reached, framesDecoded(decoded));
+}
+
+async function checkImage(
+  path: string,
+  probed: ProbeResult,
+  checks: PlaybackCheck[],
+  options: PlaybackOptions,
+): Promise<PlaybackReport> {
+  const decoded = await decode(path, [], ['-map', '0:v:0', '-frames:v', '1'], options.timeoutMs);
+  const size = probed.video ? `${probed.video.width}x${probed.video.height}` : 'unknown size';
+  checks.push(cleanDecodeCheck('image', decoded, `decoded a ${size} image`));
+  // A photo has no length: report neither declared nor decoded seconds.
+  const report = finish(checks, [{ name: 'image', decoded }], probed, null, framesDecoded(decoded));
+  return { ...report, declaredSeconds: null };
+}
+
+// ---- individual checks -------------------------------------------------------------------------
+
+function probeCheck(probed: ProbeResult): PlaybackCheck {
+  if (!probed.ok) return { name: 'probe', ok: false, detail: probed.error ?? 'no audio or video stream found' };
+  const parts = [probed.formatName ?? 'unknown format'];
+  if (probed.video) parts.push(`video ${probed.video.codec} ${probed.video.width}x${probed.video.height}`);
+  if (probed.audio) parts.push(`audio ${probed.audio.codec}`);
+  if (probed.durationSeconds !== null) parts.push(`declares ${seconds(probed.durationSeconds)}`);
+  return { name: 'probe', ok: true, detail: parts.join(', ') };
+}
+
+async function containerSizeCheck(path: string): Promise<PlaybackCheck | null> {
+  try {
+    const result = await checkContainerSize(path);
+    return result && { name: 'container-size', ...result };
+  } catch (error) {
+    return { name: 'container-size', ok: false, detail: `cannot read the file: ${(error as Error).message}` };
+  }
+}
+
+function scanCheck(scan: Decoded): PlaybackCheck {
+  const video = scan.streams.find((stream) => stream.mediaType === 'video');
+  const keyframes = video?.frames ?? 0;
+  const gap = video && keyframes > 1 ? `, longest gap ${seconds(video.longestGapSeconds)}` : '';
+  const summary = `${keyframes} keyframes up to ${seconds(video?.endSeconds ?? 0)}${gap}`;
+  return cleanDecodeCheck('keyframe-scan', scan, summary, keyframes > 0);
+}
+
+function audioTrackCheck(scan: Decoded): PlaybackCheck {
+  const audio = scan.streams.find((stream) => stream.mediaType === 'audio');
+  if (!audio || audio.frames === 0) return { name: 'audio', ok: false, detail: 'the audio track decoded nothing' };
+  // Its decode errors are already counted by the keyframe scan, which decoded it.
+  return { name: 'audio', ok: true, detail: `decoded ${seconds(audio.endSeconds)} of audio` };
+}
+
+function sampleCheck(name: string, start: number, decoded: Decoded): PlaybackCheck {
+  const videoFrames = decoded.streams.find((stream) => stream.mediaType === 'video')?.frames ?? 0;
+  const summary = `${videoFrames} frames from ${seconds(start)} to ${seconds(start + decodedEnd(decoded))}`;
+  return cleanDecodeCheck(name, decoded, summary, videoFrames > 0);
+}
+
+/** Passes when the run finished in time, printed no errors and produced what it had to. */
+function cleanDecodeCheck(name: string, decoded: Decoded, summary: string, producedEnough = true): PlaybackCheck {
+  const problems: string[] = [];
+  if (decoded.timedOut) problems.push('timed out');
+  if (decoded.errorLines.length > 0) problems.push(`${decoded.errorLines.length} decoder error lines`);
+  if (framesDecoded(decoded) === 0) problems.push('nothing decoded');
+  else if (!producedEnough) problems.push('no picture decoded');
+  const detail = problems.length > 0 ? `${summary}; ${problems.join(', ')}` : summary;
+  return { name, ok: problems.length === 0, detail };
+}
+
+function lengthCheck(declared: number | null, reached: number): PlaybackCheck {
+  if (declared === null) {
+    return { name: 'length', ok: true, detail: `no declared length; decoded to ${seconds(reached)}` };
+  }
+  const ok = declared - reached <= lengthTolerance(declared);
+  const detail = `decoded to ${seconds(reached)} of ${seconds(declared)} declared`;
+  return { name: 'length', ok, detail: ok ? detail : `${detail}; stops ${seconds(declared - reached)} short` };
+}
+
+function finish(
+  checks: PlaybackCheck[],
+  runs: NamedDecode[],
+  probed: ProbeResult,
+  reached: number | null,
+  framesDecodedInAllRuns: number,
+): PlaybackReport {
+  const decodedSomething = probed.ok && framesDecodedInAllRuns > 0;
+  let status: PlaybackStatus = 'unplayable';
+  if (decodedSomething) status = checks.every((check) => check.ok) ? 'ok' : 'damaged';
+  return {
+    status,
+    declaredSeconds: probed.durationSeconds,
+    decodedSeconds: decodedSomething ? reached : probed.ok ? 0 : null,
+    checks,
+    errors: collectErrors(runs),
+  };
+}
+
+function samplePositions(declared: number | null, sampleSeconds: number): { name: string; start: number }[] {
+  if (declared === null || declared <= sampleSeconds) return [{ name: 'sample-start', start: 0 }];
+  return [
+    { name: 'sample-start', start: 0 },
+    { name: 'sample-middle', start: roundMillis((declared - sampleSeconds) / 2) },
+    { name: 'sample-end', start: roundMillis(declared - sampleSeconds) },
+  ];
+}
+
+/** First error lines over all runs, each once, named by the run that printed it. */
+function collectErrors(runs: NamedDecode[]): string[] {
+  const seen = new Set<string>();
+  for (const run of runs) {
+    for (const line of run.decoded.errorLines) {
+      if (seen.size >= maxReportedErrors) break;
+      seen.add(`${run.name}: ${line}`);
+    }
+  }
+  return [...seen];
+}
+
+// ---- running ffmpeg and reading its frame list ----------------------------------------------------
+
+interface StreamExtent {
+  mediaType: string;
+  frames: number;
+  /** End of the last decoded frame, from the start of the run's output. */
+  endSeconds: number;
+  longestGapSeconds: number;
+}
+
+interface Decoded {
+  streams: StreamExtent[];
+  errorLines: string[];
+  timedOut: boolean;
+}
+
+interface NamedDecode {
+  name: string;
+  decoded: Decoded;
+}
+
+/**
+ * Decodes with ffmpeg into framecrc: one text line per decoded frame with its stream, timestamp and
+ * duration, which tells us exactly how far each stream got. Error lines come from stderr (-v error).
+ */
+async function decode(path: string, inputArgs: string[], outputArgs: string[], timeoutMs: number): Promise<Decoded> {
+  const frameList = new FrameListReader();
+  const args = ['-v', 'error', ...inputArgs, '-i', inputUrl(path), ...outputArgs, '-f', 'framecrc', '-'];
+  const run = await runFfmpeg(args, { timeoutMs, onStdoutLine: (line) => frameList.read(line) });
+  return { streams: frameList.extents(), errorLines: errorLinesOf(run.stderr), timedOut: run.timedOut };
+}
+
+/** Reads framecrc lines: "#tb 0: 1/25", "#media_type 0: video" and "0, dts, pts, duration, size, crc". */
+class FrameListReader {
+  private readonly timeBases = new Map<number, number>();
+  private readonly mediaTypes = new Map<number, string>();
+  private readonly streams = new Map<number, { frames: number; end: number; lastStart: number; gap: number }>();
+
+  read(line: string): void {
+    const header = /^#(tb|media_type) (\d+): (.+)$/.exec(line);
+    if (header) {
+      const index = Number(header[2]);
+      if (header[1] === 'tb') this.timeBases.set(index, parseFraction(header[3]));
+      else this.mediaTypes.set(index, header[3].trim());
+      return;
+    }
+    const fields = line.split(',');
+    if (fields.length < 4 || line.startsWith('#')) return;
+    const [index, , pts, duration] = fields.slice(0, 4).map((field) => Number(field.trim()));
+    const timeBase = this.timeBases.get(index);
+    if (timeBase === undefined || !Number.isFinite(pts)) return;
+    const start = pts * timeBase;
+    const end = start + (Number.isFinite(duration) ? duration : 0) * timeBase;
+    const stream = this.streams.get(index);
+    if (!stream) {
+      this.streams.set(index, { frames: 1, end, lastStart: start, gap: 0 });
+      return;
+    }
+    stream.frames += 1;
+    stream.gap = Math.max(stream.gap, start - stream.lastStart);
+    stream.lastStart = start;
+    stream.end = Math.max(stream.end, end);
+  }
+
+  extents(): StreamExtent[] {
+    return [...this.streams].map(([index, stream]) => ({
+      mediaType: this.mediaTypes.get(index) ?? 'unknown',
+      frames: stream.frames,
+      endSeconds: stream.end,
+      longestGapSeconds: stream.gap,
+    }));
+  }
+}
+
+function parseFraction(text: string): number {
+  const [numerator, denominator = '1'] = text.trim().split('/');
+  const value = Number(numerator) / Number(denominator);
+  return Number.isFinite(value) ? value : 0;
+}
+
+/** Drops the memory addresses ffmpeg prints ("[h264 @ 0x55d…]"), which differ on every run. */
+function errorLinesOf(stderr: string): string[] {
+  return stderr
+    .split('\n')
+    .map((line) => line.replace(/ @ 0x[0-9a-f]+\]/, ']').trim())
+    .filter((line) => line.length > 0);
+}
+
+function framesDecoded(decoded: Decoded): number {
+  return decoded.streams.reduce((total, stream) => total + stream.frames, 0);
+}
+
+function decodedEnd(decoded: Decoded): number {
+  return Math.max(0, ...decoded.streams.map((stream) => stream.endSeconds));
+}
+
+function streamEnd(decoded: Decoded, mediaType: string): number {
+  return decoded.streams.find((stream) => stream.mediaType === mediaType)?.endSeconds ?? 0;
+}
+
+function roundMillis(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}
+
+function seconds(value: number): string {
+  return `${value.toFixed(1)} s`;
+}

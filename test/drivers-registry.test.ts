@@ -1,0 +1,89 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecorderDriver } from '../src/drivers/driver.ts';
+import { chooseDriver, DriverError, loadDrivers, prepareDrivers } from '../src/drivers/registry.ts';
+import { runStation, temporaryFolder } from './helpers/station-cli.ts';
+
+const generic: RecorderDriver = {
+  id: 'generic',
+  name: 'Generic',
+  priority: 0,
+  match: { any: true },
+  creationTime: 'utc',
+};
+
+describe('recorder drivers', () => {
+  let folder: { path: string; remove(): Promise<void> };
+  beforeAll(async () => {
+    folder = await temporaryFolder('drivers');
+  });
+  afterAll(() => folder.remove());
+
+  it('loads the built-in drivers with a generic fallback last', async () => {
+    const drivers = await loadDrivers();
+    expect(drivers.map((driver) => driver.id)).toContain('generic');
+    expect(drivers.at(-1)?.match.any).toBe(true);
+  });
+
+  it('refuses two drivers that claim the same thing at the same priority', () => {
+    const a: RecorderDriver = {
+      id: 'a',
+      name: 'A',
+      priority: 5,
+      match: { volumeLabels: ['^DSJ'] },
+      creationTime: 'utc',
+    };
+    const b: RecorderDriver = { ...a, id: 'b', name: 'B' };
+    expect(() => prepareDrivers([generic, a, b])).toThrow(DriverError);
+    expect(() => prepareDrivers([generic, a, b])).toThrow(/"a" and "b"/);
+  });
+
+  it('refuses duplicate ids', () => {
+    expect(() => prepareDrivers([generic, generic])).toThrow(/share the id/);
+  });
+
+  it('picks the highest-priority driver that claims a volume', () => {
+    const labelled: RecorderDriver = {
+      id: 'acme',
+      name: 'ACME',
+      priority: 20,
+      match: { volumeLabels: ['^acme'] },
+      creationTime: 'local',
+    };
+    const drivers = prepareDrivers([generic, labelled]);
+    expect(chooseDriver(drivers, { root: folder.path, label: 'ACME-01', usb: null }, []).id).toBe('acme');
+    expect(chooseDriver(drivers, { root: folder.path, label: 'OTHER', usb: null }, []).id).toBe('generic');
+  });
+
+  it('recognises a family by a marker path or by its file names', async () => {
+    const marked: RecorderDriver = {
+      id: 'marked',
+      name: 'M',
+      priority: 20,
+      match: { markerPaths: ['ACME/DEVICE.INI'] },
+      creationTime: 'utc',
+    };
+    const drivers = prepareDrivers([
+      generic,
+      marked,
+      ...(await loadDrivers()).filter((d) => d.id === 'named-recorder'),
+    ]);
+    mkdirSync(path.join(folder.path, 'ACME'), { recursive: true });
+    writeFileSync(path.join(folder.path, 'ACME', 'DEVICE.INI'), '');
+    expect(chooseDriver(drivers, { root: folder.path, label: null, usb: null }, []).id).toBe('marked');
+    const other = path.join(folder.path, 'other');
+    mkdirSync(other);
+    expect(
+      chooseDriver(drivers, { root: other, label: null, usb: null }, ['DSJ1_100234_20261126183005_0001.MP4'])
+        .id,
+    ).toBe('named-recorder');
+  });
+
+  it('lists the drivers as JSON from the CLI', async () => {
+    const result = await runStation(['drivers', '--json'], { home: folder.path });
+    expect(result.code).toBe(0);
+    const drivers = JSON.parse(result.stdout) as { id: string; fileNames: string[] }[];
+    expect(drivers.find((driver) => driver.id === 'named-recorder')?.fileNames[0]).toContain('{badge}');
+  });
+});

@@ -1,0 +1,61 @@
+import { execFile, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const stationBin = path.join(repoRoot, 'bin', 'station.js');
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `station` command as a child process, as a user or script would. */
+export function runStation(
+  args: string[],
+  options: { home: string; env?: Record<string, string>; input?: string } = { home: '' },
+): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      process.execPath,
+      [stationBin, ...args],
+      {
+        cwd: repoRoot,
+        env: { ...process.env, STATION_HOME: options.home, LOG_LEVEL: 'warn', ...options.env },
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 300_000,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+    if (options.input !== undefined) child.stdin?.end(options.input);
+    else child.stdin?.end();
+  });
+}
+
+/** Starts `station` without waiting, for tests that kill it mid-way. */
+export function spawnStation(args: string[], options: { home: string; env?: Record<string, string> }) {
+  return spawn(process.execPath, [stationBin, ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, STATION_HOME: options.home, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export async function temporaryFolder(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
+  const folder = await mkdtemp(path.join(os.tmpdir(), `bwc-${prefix}-`));
+  return { path: folder, remove: () => rm(folder, { recursive: true, force: true }) };
+}
+
+export function parseJson<T = unknown>(result: CliResult): T {
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(`not JSON (exit ${result.code}):\n${result.stdout}\n${result.stderr}`);
+  }
+}
