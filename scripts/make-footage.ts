@@ -28,7 +28,9 @@ if (!outDir || !Number.isInteger(segments) || segments < 1 || !(segmentSeconds >
   console.error(usage);
   process.exit(2);
 }
-const start = values.start ? new Date(values.start) : new Date(Date.now() - 3600_000 - segments * segmentSeconds * 1000);
+const start = values.start
+  ? new Date(values.start)
+  : new Date(Date.now() - 3600_000 - segments * segmentSeconds * 1000);
 if (Number.isNaN(start.getTime())) {
   console.error(`--start is not a date: ${values.start}\n${usage}`);
   process.exit(2);
@@ -43,6 +45,8 @@ const volume = await makeSampleRecorder(resolve(outDir), {
   timezone: values.timezone,
 });
 for (const recording of volume.recordings) {
-  console.log(`${recording.relativePath}\t${recording.kind}\t${recording.start.toISOString()}\t${recording.end.toISOString()}`);
+  console.log(
+    `${recording.relativePath}\t${recording.kind}\t${recording.start.toISOString()}\t${recording.end.toISOString()}`,
+  );
 }
 for (const file of volume.otherFiles) console.log(`${file.relativePath}\tother`);

@@ -65,10 +65,14 @@ async function walkBoxes(file: FileHandle, fileSize: number): Promise<ContainerS
     // Size 0 means "to the end of the file", which is always consistent.
     if (boxSize === 0) break;
     if (boxSize < 8) {
-      return { ok: false, detail: `box '${printable(type)}' at byte ${offset} has an impossible size ${boxSize}` };
+      return {
+        ok: false,
+        detail: `box '${printable(type)}' at byte ${offset} has an impossible size ${boxSize}`,
+      };
     }
-    if (offset + boxSize > fileSize) return cutShort(`'${printable(type)}' box`, offset, offset + boxSize, fileSize);
-    offset += boxSize;
+    const end = offset + boxSize;
+    if (end > fileSize) return cutShort(`'${printable(type)}' box`, offset, end, fileSize);
+    offset = end;
   }
   return { ok: true, detail: `top-level boxes account for the whole file (${fileSize} bytes)` };
 }

@@ -132,7 +132,9 @@ async function checkImage(
 // ---- individual checks -------------------------------------------------------------------------
 
 function probeCheck(probed: ProbeResult): PlaybackCheck {
-  if (!probed.ok) return { name: 'probe', ok: false, detail: probed.error ?? 'no audio or video stream found' };
+  if (!probed.ok) {
+    return { name: 'probe', ok: false, detail: probed.error ?? 'no audio or video stream found' };
+  }
   const parts = [probed.formatName ?? 'unknown format'];
   if (probed.video) parts.push(`video ${probed.video.codec} ${probed.video.width}x${probed.video.height}`);
   if (probed.audio) parts.push(`audio ${probed.audio.codec}`);
@@ -159,7 +161,9 @@ function scanCheck(scan: Decoded): PlaybackCheck {
 
 function audioTrackCheck(scan: Decoded): PlaybackCheck {
   const audio = scan.streams.find((stream) => stream.mediaType === 'audio');
-  if (!audio || audio.frames === 0) return { name: 'audio', ok: false, detail: 'the audio track decoded nothing' };
+  if (!audio || audio.frames === 0) {
+    return { name: 'audio', ok: false, detail: 'the audio track decoded nothing' };
+  }
   // Its decode errors are already counted by the keyframe scan, which decoded it.
   return { name: 'audio', ok: true, detail: `decoded ${seconds(audio.endSeconds)} of audio` };
 }
@@ -171,7 +175,12 @@ function sampleCheck(name: string, start: number, decoded: Decoded): PlaybackChe
 }
 
 /** Passes when the run finished in time, printed no errors and produced what it had to. */
-function cleanDecodeCheck(name: string, decoded: Decoded, summary: string, producedEnough = true): PlaybackCheck {
+function cleanDecodeCheck(
+  name: string,
+  decoded: Decoded,
+  summary: string,
+  producedEnough = true,
+): PlaybackCheck {
   const problems: string[] = [];
   if (decoded.timedOut) problems.push('timed out');
   if (decoded.errorLines.length > 0) problems.push(`${decoded.errorLines.length} decoder error lines`);
@@ -187,7 +196,11 @@ function lengthCheck(declared: number | null, reached: number): PlaybackCheck {
   }
   const ok = declared - reached <= lengthTolerance(declared);
   const detail = `decoded to ${seconds(reached)} of ${seconds(declared)} declared`;
-  return { name: 'length', ok, detail: ok ? detail : `${detail}; stops ${seconds(declared - reached)} short` };
+  return {
+    name: 'length',
+    ok,
+    detail: ok ? detail : `${detail}; stops ${seconds(declared - reached)} short`,
+  };
 }
 
 function finish(
@@ -255,18 +268,30 @@ interface NamedDecode {
  * Decodes with ffmpeg into framecrc: one text line per decoded frame with its stream, timestamp and
  * duration, which tells us exactly how far each stream got. Error lines come from stderr (-v error).
  */
-async function decode(path: string, inputArgs: string[], outputArgs: string[], timeoutMs: number): Promise<Decoded> {
+async function decode(
+  path: string,
+  inputArgs: string[],
+  outputArgs: string[],
+  timeoutMs: number,
+): Promise<Decoded> {
   const frameList = new FrameListReader();
   const args = ['-v', 'error', ...inputArgs, '-i', inputUrl(path), ...outputArgs, '-f', 'framecrc', '-'];
   const run = await runFfmpeg(args, { timeoutMs, onStdoutLine: (line) => frameList.read(line) });
   return { streams: frameList.extents(), errorLines: errorLinesOf(run.stderr), timedOut: run.timedOut };
 }
 
+interface FrameTally {
+  frames: number;
+  end: number;
+  lastStart: number;
+  gap: number;
+}
+
 /** Reads framecrc lines: "#tb 0: 1/25", "#media_type 0: video" and "0, dts, pts, duration, size, crc". */
 class FrameListReader {
   private readonly timeBases = new Map<number, number>();
   private readonly mediaTypes = new Map<number, string>();
-  private readonly streams = new Map<number, { frames: number; end: number; lastStart: number; gap: number }>();
+  private readonly streams = new Map<number, FrameTally>();
 
   read(line: string): void {
     const header = /^#(tb|media_type) (\d+): (.+)$/.exec(line);

@@ -83,7 +83,8 @@ function describe(output: FfprobeOutput, errorText: string | null): ProbeResult 
 
 /** Trimmed, capped, and without the memory addresses ffprobe prints ("[mov,mp4 @ 0x55d…]"). */
 function cleanErrorText(stderr: string): string | null {
-  return stderr.replace(/ @ 0x[0-9a-f]+\]/g, ']').trim().slice(0, maxErrorLength) || null;
+  const text = stderr.replace(/ @ 0x[0-9a-f]+\]/g, ']').trim();
+  return text ? text.slice(0, maxErrorLength) : null;
 }
 
 function emptyResult(): ProbeResult {
