@@ -72,6 +72,7 @@ describe('station ingest on a recorder full of awkward files', () => {
     await makeVideo(path.join(source, '执法 现场 录像.ts'), { seconds: 3 });
     await makeAudio(path.join(source, 'RECORD', '询问 录音.wav'), { seconds: 3 });
     await makePhoto(path.join(source, 'PHOTO', 'IMG 0001.JPG'));
+    await makePhoto(path.join(source, 'PHOTO', 'IMG%03d 50%.JPG'), { width: 320, height: 240 });
     writeFileSync(path.join(media, 'empty.mp4'), '');
     writeFileSync(
       path.join(media, 'notes-not-video.mp4'),
@@ -123,6 +124,7 @@ describe('station ingest on a recorder full of awkward files', () => {
   it('reads audio and photos as recordings', () => {
     expect(byName('询问 录音.wav')).toMatchObject({ kind: 'audio', playback: 'ok' });
     expect(byName('IMG 0001.JPG')).toMatchObject({ kind: 'photo', playback: 'ok' });
+    expect(byName('IMG%03d 50%.JPG')).toMatchObject({ kind: 'photo', playback: 'ok' });
   });
 
   it('keeps Chinese characters and spaces in archived names', () => {

@@ -121,7 +121,9 @@ async function checkImage(
   checks: PlaybackCheck[],
   options: PlaybackOptions,
 ): Promise<PlaybackReport> {
-  const decoded = await decode(path, [], ['-map', '0:v:0', '-frames:v', '1'], options.timeoutMs);
+  // A '%' in a photo's name would make the image demuxer look for a numbered sequence instead.
+  const literalName = ['-pattern_type', 'none'];
+  const decoded = await decode(path, literalName, ['-map', '0:v:0', '-frames:v', '1'], options.timeoutMs);
   const size = probed.video ? `${probed.video.width}x${probed.video.height}` : 'unknown size';
   checks.push(cleanDecodeCheck('image', decoded, `decoded a ${size} image`));
   // A photo has no length: report neither declared nor decoded seconds.

@@ -35,7 +35,18 @@ interface FfprobeOutput {
 const maxErrorLength = 2000;
 
 export async function probe(path: string, options: { timeoutMs: number }): Promise<ProbeResult> {
-  const args = ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', inputUrl(path)];
+  // -pattern_type none: a '%' in a photo's name must not be read as a numbered image sequence.
+  const args = [
+    '-v',
+    'error',
+    '-pattern_type',
+    'none',
+    '-print_format',
+    'json',
+    '-show_format',
+    '-show_streams',
+    inputUrl(path),
+  ];
   const run = await runFfprobe(args, { timeoutMs: options.timeoutMs });
   const errorText = cleanErrorText(run.stderr);
   if (run.timedOut) {
