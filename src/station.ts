@@ -62,5 +62,19 @@ export async function openStation(options: OpenOptions = {}): Promise<Station> {
     logger: logger.child({ service: 'ingest' }),
     playback,
   });
-  return { config, db, archive, drivers, events, logger, clock, playback, ingestor, close: () => db.close() };
+  return {
+    config,
+    db,
+    archive,
+    drivers,
+    events,
+    logger,
+    clock,
+    playback,
+    ingestor,
+    close: () => {
+      void archive.close();
+      db.close();
+    },
+  };
 }

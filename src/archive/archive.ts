@@ -3,7 +3,8 @@ import { constants } from 'node:fs';
 import { chmod, link, mkdir, open, readdir, rm, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../ledger/database.ts';
-import { type CopyOptions, type CopyResult, copyWithHash, DiskFullError, hashFile } from './copy-file.ts';
+import { type CopyOptions, type CopyResult, copyWithHash, DiskFullError } from './copy-file.ts';
+import { HashPool } from './hash-pool.ts';
 import { archiveFolder, candidateName, sanitiseFileName } from './layout.ts';
 
 export class VerificationError extends Error {}
@@ -18,6 +19,7 @@ export interface PartialCopy extends CopyResult {
  */
 export class Archive {
   readonly partialDir: string;
+  private readBackPool: HashPool | null = null;
 
   constructor(
     readonly root: string,
@@ -32,6 +34,11 @@ export class Archive {
 
   absolutePath(archivePath: string): string {
     return path.join(this.root, archivePath);
+  }
+
+  async close(): Promise<void> {
+    await this.readBackPool?.close();
+    this.readBackPool = null;
   }
 
   async freeBytes(): Promise<number> {
@@ -98,9 +105,13 @@ export class Archive {
     }
   }
 
-  /** Re-reads the placed file from disk; its hash must equal the one computed while copying. */
+  /**
+   * Re-reads the placed file from disk; its hash must equal the one computed while copying. It runs on
+   * a worker thread, so the next file's copy (hashed on the main thread) goes on meanwhile.
+   */
   async readBack(archivePath: string, expectedSha256: string): Promise<void> {
-    const actual = await hashFile(this.absolutePath(archivePath));
+    this.readBackPool ??= new HashPool(1);
+    const actual = await this.readBackPool.hash(this.absolutePath(archivePath));
     if (actual !== expectedSha256) {
       throw new VerificationError(`read-back of ${archivePath} gave ${actual}, copy gave ${expectedSha256}`);
     }

@@ -72,6 +72,8 @@ export class HashPool {
     const worker = new Worker(workerSource, { eval: true });
     worker.on('message', (reply: WorkerReply) => this.finish(worker, reply));
     worker.on('error', (error) => this.replace(worker, error));
+    // An idle worker must not keep a finished command alive; a busy one is ref'd while it hashes.
+    worker.unref();
     return worker;
   }
 
@@ -80,6 +82,7 @@ export class HashPool {
       const worker = this.idle.pop()!;
       const job = this.queue.shift()!;
       this.busy.set(worker, job);
+      worker.ref();
       worker.postMessage({ id: job.id, file: job.file });
     }
   }
@@ -88,6 +91,7 @@ export class HashPool {
     const job = this.busy.get(worker);
     this.busy.delete(worker);
     this.idle.push(worker);
+    worker.unref();
     if (job && job.id === reply.id) {
       if ('sha256' in reply) job.resolve(reply.sha256);
       else job.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));

@@ -1,31 +1,28 @@
-import { lstat, readdir } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type Archive, VerificationError } from '../archive/archive.ts';
 import { DiskFullError, SourceGoneError } from '../archive/copy-file.ts';
 import type { StationConfig } from '../config/config.ts';
-import { appendAudit } from '../custody/audit-log.ts';
-import { sealRecording } from '../custody/recording-seal.ts';
 import type { DockedVolume } from '../drivers/driver.ts';
 import { parseFileName } from '../drivers/file-name-template.ts';
 import { chooseDriver, type LoadedDriver } from '../drivers/registry.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Db } from '../ledger/database.ts';
-import { ensureDevice, holderAt, recordDeviceSighting } from '../ledger/devices.ts';
+import { ensureDevice, recordDeviceSighting } from '../ledger/devices.ts';
 import { createDock, type DockState, findDock, saveDockFile, updateDock } from '../ledger/docks.ts';
-import { findOfficerByBadge } from '../ledger/officers.ts';
-import {
-  findKnownSourceFile,
-  findOriginalBySha256,
-  insertRecording,
-  type NewRecording,
-  type Recording,
-} from '../ledger/recordings.ts';
+import type { Recording } from '../ledger/recordings.ts';
 import type { Logger } from '../log/logger.ts';
-import { probe } from '../media/probe.ts';
 import type { Clock } from '../time/clock.ts';
-import { isoInZone, localDateIn } from '../time/zone.ts';
+import {
+  type CopyStageResult,
+  commitStage,
+  copyStage,
+  type DockContext,
+  isCopiedFile,
+  type Outcome,
+  StopIngest,
+} from './file-intake.ts';
 import type { PlaybackQueue } from './playback-queue.ts';
-import { resolveRecordingTime } from './recording-time.ts';
 import { type ScanResult, type SkippedFile, type SourceFile, scanSource } from './scan.ts';
 
 export interface IngestRequest {
@@ -64,31 +61,11 @@ export interface IngestDeps {
   playback: PlaybackQueue;
 }
 
-const auditActor = 'station';
-
-class StopIngest extends Error {
-  constructor(
-    readonly state: DockState,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-interface DockContext {
-  dockId: number;
-  root: string;
-  driver: LoadedDriver;
-  deviceId: number | null;
-  badge: string | null;
-  clockOffsetSeconds: number | null;
-  bytesTotal: number;
-  bytesDone: number;
-  filesDone: number;
-  signal?: AbortSignal;
-}
-
-/** Takes every new recording off one source: copy with hash, place, read back, ledger row, playback check. */
+/**
+ * Takes every new recording off one source. Files go through two stages (file-intake.ts): the copy
+ * stage reads the recorder, the commit stage works on the archive only. While file N is committed
+ * (read back on a worker thread, ledger row written) file N+1 is already being copied.
+ */
 export class Ingestor {
   constructor(private readonly deps: IngestDeps) {}
 
@@ -133,44 +110,130 @@ export class Ingestor {
   }
 
   private async run(request: IngestRequest, report: IngestReport): Promise<void> {
-    const { db, clock, events, config } = this.deps;
+    const { db, clock, events } = this.deps;
     updateDock(db, report.dockId, { state: 'identifying' }, clock.now());
     const scan = await this.scan(request.sourceRoot);
-    report.skipped.push(...scan.skipped);
     const context = await this.identify(request, scan, report);
+    const files = this.filesToCopy(scan, context, report);
     updateDock(
       db,
       report.dockId,
-      { state: 'copying', filesTotal: scan.files.length, bytesTotal: context.bytesTotal },
+      { state: 'copying', filesTotal: files.length, bytesTotal: context.bytesTotal },
       clock.now(),
     );
     events.emit('dock.state', { dockId: report.dockId, state: 'copying', detail: null });
-    for (const skipped of scan.skipped) {
-      saveDockFile(db, {
-        dockId: report.dockId,
-        sourcePath: skipped.sourcePath,
-        sizeBytes: 0,
-        state: 'skipped',
-        reason: skipped.reason,
-      });
-    }
-    for (const [index, file] of scan.files.entries()) {
-      try {
-        await this.ingestFile(file, context, report);
-      } catch (error) {
-        if (error instanceof StopIngest) {
-          for (const rest of scan.files.slice(index)) {
-            report.skipped.push({ sourcePath: rest.relativePath, reason: `not copied: ${error.message}` });
-          }
-        }
-        throw error;
-      }
-    }
+    await this.copyAll(files, context, report);
     updateDock(db, report.dockId, { state: 'verifying' }, clock.now());
     events.emit('dock.state', { dockId: report.dockId, state: 'verifying', detail: null });
     await this.deps.playback.whenIdle();
     report.recordings = report.recordings.map((recording) => refresh(db, recording));
-    void config;
+  }
+
+  /** Files of one recorder go in order; the commit of one overlaps the copy of the next. */
+  private async copyAll(files: SourceFile[], context: DockContext, report: IngestReport): Promise<void> {
+    let committing: Promise<Error | null> = Promise.resolve(null);
+    for (const [index, file] of files.entries()) {
+      let staged: CopyStageResult | null = null;
+      try {
+        staged = await copyStage(
+          file,
+          context,
+          this.deps,
+          throttle((bytes) => this.progress(context, file, bytes)),
+        ).catch((error) => this.failure(error, file, context));
+        // The previous file's row comes first, and at most one copy waits for its commit.
+        const previousFailure = await committing;
+        if (previousFailure) throw previousFailure;
+      } catch (error) {
+        if (staged && isCopiedFile(staged)) await this.deps.archive.discard(staged.copy.partialPath);
+        await committing;
+        this.skipRest(files.slice(index), error, report);
+        throw error;
+      }
+      // Settled into a value so that a failure surfaces at the next await, never as an unhandled rejection.
+      committing = this.finishFile(file, staged, context, report).then(
+        () => null,
+        (error: Error) => error,
+      );
+    }
+    const lastFailure = await committing;
+    if (lastFailure) throw lastFailure;
+  }
+
+  private skipRest(files: SourceFile[], error: unknown, report: IngestReport): void {
+    if (!(error instanceof StopIngest)) return;
+    for (const file of files)
+      report.skipped.push({ sourcePath: file.relativePath, reason: `not copied: ${error.message}` });
+  }
+
+  private async finishFile(
+    file: SourceFile,
+    staged: CopyStageResult,
+    context: DockContext,
+    report: IngestReport,
+  ) {
+    const outcome = isCopiedFile(staged)
+      ? await commitStage(staged, context, this.deps).catch((error) => this.failure(error, file, context))
+      : staged;
+    context.filesDone++;
+    context.bytesDone += file.sizeBytes;
+    updateDock(
+      this.deps.db,
+      context.dockId,
+      { filesDone: context.filesDone, bytesDone: context.bytesDone },
+      this.deps.clock.now(),
+    );
+    if ('reason' in outcome) this.recordSkipped(file, outcome, context, report);
+    else this.recordArchived(file, outcome, context, report);
+  }
+
+  private recordSkipped(
+    file: SourceFile,
+    outcome: Outcome,
+    context: DockContext,
+    report: IngestReport,
+  ): void {
+    report.skipped.push({ sourcePath: outcome.sourcePath, reason: outcome.reason });
+    saveDockFile(this.deps.db, {
+      dockId: context.dockId,
+      sourcePath: file.relativePath,
+      sizeBytes: file.sizeBytes,
+      state: outcome.state,
+      reason: outcome.reason,
+      recordingId: outcome.recordingId ?? null,
+    });
+    this.deps.events.emit('file.done', {
+      dockId: context.dockId,
+      sourcePath: file.relativePath,
+      recordingId: outcome.recordingId ?? null,
+      outcome: outcome.state,
+      reason: outcome.reason,
+    });
+  }
+
+  private recordArchived(
+    file: SourceFile,
+    recording: Recording,
+    context: DockContext,
+    report: IngestReport,
+  ): void {
+    report.recordings.push(recording);
+    const state = recording.duplicateOf ? 'duplicate' : 'done';
+    saveDockFile(this.deps.db, {
+      dockId: context.dockId,
+      sourcePath: file.relativePath,
+      sizeBytes: file.sizeBytes,
+      state,
+      bytesDone: file.sizeBytes,
+      recordingId: recording.id,
+    });
+    this.deps.events.emit('file.done', {
+      dockId: context.dockId,
+      sourcePath: file.relativePath,
+      recordingId: recording.id,
+      outcome: state,
+      reason: null,
+    });
   }
 
   private async scan(sourceRoot: string): Promise<ScanResult> {
@@ -179,6 +242,33 @@ export class Ingestor {
     } catch (error) {
       throw new StopIngest('failed', `cannot read source ${sourceRoot}: ${(error as Error).message}`);
     }
+  }
+
+  /** Recordings inside the driver's folders; everything else found is reported, not copied. */
+  private filesToCopy(scan: ScanResult, context: DockContext, report: IngestReport): SourceFile[] {
+    const roots = (context.driver.recordingRoots ?? ['.']).map((root) =>
+      path.posix.normalize(root).replace(/\/$/, ''),
+    );
+    const inRoots = (file: SourceFile) =>
+      roots.some(
+        (root) => root === '.' || file.relativePath === root || file.relativePath.startsWith(`${root}/`),
+      );
+    const files = scan.files.filter(inRoots);
+    const outside = scan.files
+      .filter((file) => !inRoots(file))
+      .map((file) => ({ sourcePath: file.relativePath, reason: 'outside the recorder’s recording folders' }));
+    report.skipped.push(...scan.skipped, ...outside);
+    for (const skipped of [...scan.skipped, ...outside]) {
+      saveDockFile(this.deps.db, {
+        dockId: report.dockId,
+        sourcePath: skipped.sourcePath,
+        sizeBytes: 0,
+        state: 'skipped',
+        reason: skipped.reason,
+      });
+    }
+    context.bytesTotal = files.reduce((sum, file) => sum + file.sizeBytes, 0);
+    return files;
   }
 
   private async identify(
@@ -233,272 +323,23 @@ export class Ingestor {
       deviceId: device?.id ?? null,
       badge: request.badge ?? null,
       clockOffsetSeconds: request.clockOffsetSeconds ?? null,
-      bytesTotal: scan.files.reduce((sum, file) => sum + file.sizeBytes, 0),
+      bytesTotal: 0,
       bytesDone: 0,
       filesDone: 0,
+      rootDevice: (await stat(scan.root).catch(() => null))?.dev ?? null,
       signal: request.signal,
     };
   }
 
-  private async ingestFile(file: SourceFile, context: DockContext, report: IngestReport): Promise<void> {
-    const { db, events } = this.deps;
-    const outcome = await this.copyOne(file, context).catch((error) => this.failure(error, file, context));
-    context.filesDone++;
-    context.bytesDone += file.sizeBytes;
-    updateDock(
-      db,
-      context.dockId,
-      { filesDone: context.filesDone, bytesDone: context.bytesDone },
-      this.deps.clock.now(),
-    );
-    if ('reason' in outcome) {
-      report.skipped.push(outcome);
-      saveDockFile(db, {
-        dockId: context.dockId,
-        sourcePath: file.relativePath,
-        sizeBytes: file.sizeBytes,
-        state: outcome.state,
-        reason: outcome.reason,
-        recordingId: outcome.recordingId ?? null,
-      });
-      events.emit('file.done', {
-        dockId: context.dockId,
-        sourcePath: file.relativePath,
-        recordingId: outcome.recordingId ?? null,
-        outcome: outcome.state,
-        reason: outcome.reason,
-      });
-      return;
-    }
-    report.recordings.push(outcome);
-    const state = outcome.duplicateOf ? 'duplicate' : 'done';
-    saveDockFile(db, {
-      dockId: context.dockId,
-      sourcePath: file.relativePath,
-      sizeBytes: file.sizeBytes,
-      state,
-      bytesDone: file.sizeBytes,
-      recordingId: outcome.id,
-    });
-    events.emit('file.done', {
-      dockId: context.dockId,
-      sourcePath: file.relativePath,
-      recordingId: outcome.id,
-      outcome: state,
-      reason: null,
-    });
-  }
-
-  private async copyOne(file: SourceFile, context: DockContext): Promise<Recording | Outcome> {
-    const { db, archive, config, clock } = this.deps;
-    const sourceMtime = file.mtime.toISOString();
-    const known = findKnownSourceFile(db, {
-      deviceId: context.deviceId,
-      sourcePath: file.relativePath,
-      sourceSize: file.sizeBytes,
-      sourceMtime,
-    });
-    if (known) {
-      return {
-        sourcePath: file.relativePath,
-        reason: `already archived as recording #${known.duplicateOf ?? known.id}`,
-        state: 'known',
-        recordingId: known.duplicateOf ?? known.id,
-      };
-    }
-    try {
-      await archive.ensureRoomFor(file.sizeBytes, config.archive.minFreeBytes);
-    } catch (error) {
-      throw new StopIngest('failed', (error as Error).message);
-    }
-    saveDockFile(db, {
-      dockId: context.dockId,
-      sourcePath: file.relativePath,
-      sizeBytes: file.sizeBytes,
-      state: 'copying',
-    });
-    const copy = await archive.copyIn(file.absolutePath, {
-      chunkBytes: config.ingest.copyChunkBytes,
-      signal: context.signal,
-      onProgress: throttle((bytesDone) => this.progress(context, file, bytesDone)),
-    });
-    const copiedAt = clock.now();
-    const afterCopy = await lstat(file.absolutePath).catch(() => null);
-    if (!afterCopy || afterCopy.size !== copy.bytes || copy.bytes !== file.sizeBytes) {
-      await archive.discard(copy.partialPath);
-      throw new SourceGoneError(
-        `source changed or vanished while copying (${copy.bytes} of ${file.sizeBytes} bytes read)`,
-      );
-    }
-    const original = findOriginalBySha256(db, copy.sha256);
-    if (original) {
-      await archive.discard(copy.partialPath);
-      return this.recordDuplicate(file, context, copy.sha256, original, copiedAt);
-    }
-    const probed = await probe(copy.partialPath, { timeoutMs: config.ingest.probeTimeoutSeconds * 1000 });
-    const fields = parseFileName(context.driver.templates, path.basename(file.relativePath));
-    const time = resolveRecordingTime(
-      {
-        nameStart: fields?.start ?? null,
-        containerCreationTime: probed.creationTime,
-        containerZone: context.driver.creationTime,
-        fileSystemTime: file.mtime,
-        durationSeconds: file.kind === 'photo' ? 0 : probed.durationSeconds,
-        clockOffsetSeconds: context.clockOffsetSeconds,
-      },
-      {
-        zone: config.station.timezone,
-        now: clock.now(),
-        toleranceSeconds: config.ingest.clockToleranceSeconds,
-        maxFutureSeconds: config.ingest.maxFutureSeconds,
-      },
-    );
-    const officer = this.resolveOfficer(context, time.start, fields?.badge ?? null);
-    const localDate = localDateIn(time.start, config.station.timezone);
-    try {
-      const archivePath = await archive.place(copy.partialPath, {
-        localDate,
-        badge: officer.badge,
-        fileName: path.basename(file.relativePath),
-      });
-      await archive.readBack(archivePath, copy.sha256);
-      const now = clock.now();
-      const recording: NewRecording = {
-        dockId: context.dockId,
-        deviceId: context.deviceId,
-        sourcePath: file.relativePath,
-        sourceSize: file.sizeBytes,
-        sourceMtime,
-        sizeBytes: copy.bytes,
-        sha256: copy.sha256,
-        duplicateOf: null,
-        archivePath,
-        kind: file.kind,
-        start: isoInZone(time.start, config.station.timezone),
-        end: isoInZone(time.end, config.station.timezone),
-        startMs: time.start.getTime(),
-        endMs: time.end.getTime(),
-        startSource: time.startSource,
-        clockOffsetSeconds: time.clockOffsetSeconds,
-        timeFlags: time.flags,
-        durationSeconds: file.kind === 'photo' ? 0 : probed.durationSeconds,
-        date: localDate,
-        officerId: officer.officerId,
-        badge: officer.badge,
-        officerName: officer.officerName,
-        ingestedAt: now.toISOString(),
-        late: now.getTime() - time.end.getTime() > config.ingest.lateAfterHours * 3600_000,
-        copiedAt: copiedAt.toISOString(),
-        verifiedAt: now.toISOString(),
-      };
-      const saved = db.transaction(() => {
-        const inserted = insertRecording(db, recording);
-        archive.finishJournal(copy.partialPath);
-        appendAudit(
-          db,
-          {
-            actor: auditActor,
-            action: 'ingest',
-            subjectType: 'recording',
-            subjectId: inserted.id,
-            detail: {
-              sha256: inserted.sha256,
-              archivePath,
-              sourcePath: file.relativePath,
-              dockId: context.dockId,
-              seal: sealRecording(inserted),
-            },
-          },
-          now,
-        );
-        return inserted;
-      })();
-      void this.deps.playback.enqueue(saved, probed);
-      return saved;
-    } catch (error) {
-      await archive.discard(copy.partialPath);
-      if (isUniqueViolation(error)) {
-        // Another dock archived the same content a moment earlier: the database decided.
-        const winner = findOriginalBySha256(db, copy.sha256)!;
-        return this.recordDuplicate(file, context, copy.sha256, winner, copiedAt);
-      }
-      throw error;
-    }
-  }
-
-  private recordDuplicate(
-    file: SourceFile,
-    context: DockContext,
-    sha256: string,
-    original: Recording,
-    copiedAt: Date,
-  ): Recording {
-    const { db, clock } = this.deps;
-    const now = clock.now();
-    return db.transaction(() => {
-      const duplicate = insertRecording(db, {
-        ...pickTimes(original),
-        dockId: context.dockId,
-        deviceId: context.deviceId,
-        sourcePath: file.relativePath,
-        sourceSize: file.sizeBytes,
-        sourceMtime: file.mtime.toISOString(),
-        sizeBytes: file.sizeBytes,
-        sha256,
-        duplicateOf: original.id,
-        archivePath: null,
-        kind: file.kind,
-        officerId: original.officerId,
-        badge: original.badge,
-        officerName: original.officerName,
-        ingestedAt: now.toISOString(),
-        late: original.late,
-        copiedAt: copiedAt.toISOString(),
-        verifiedAt: now.toISOString(),
-      });
-      appendAudit(
-        db,
-        {
-          actor: auditActor,
-          action: 'duplicate',
-          subjectType: 'recording',
-          subjectId: duplicate.id,
-          detail: {
-            duplicateOf: original.id,
-            sha256,
-            sourcePath: file.relativePath,
-            dockId: context.dockId,
-            seal: sealRecording(duplicate),
-          },
-        },
-        now,
-      );
-      return duplicate;
-    })();
-  }
-
-  private resolveOfficer(context: DockContext, start: Date, nameBadge: string | null) {
-    const { db } = this.deps;
-    const explicit = context.badge ? findOfficerByBadge(db, context.badge) : null;
-    const holder = !explicit && context.deviceId ? holderAt(db, context.deviceId, start) : null;
-    const named = !explicit && !holder && nameBadge ? findOfficerByBadge(db, nameBadge) : null;
-    const officer = explicit ?? holder ?? named;
-    return {
-      officerId: officer?.id ?? null,
-      badge: officer?.badge ?? context.badge ?? nameBadge,
-      officerName: officer?.name ?? null,
-    };
-  }
-
+  // Live progress goes to the event stream only; the dock row is written once per file, since every
+  // SQLite commit here waits for an fsync.
   private progress(context: DockContext, file: SourceFile, bytesDone: number): void {
-    const dockBytesDone = context.bytesDone + bytesDone;
-    updateDock(this.deps.db, context.dockId, { bytesDone: dockBytesDone }, this.deps.clock.now());
     this.deps.events.emit('file.progress', {
       dockId: context.dockId,
       sourcePath: file.relativePath,
       bytesDone,
       sizeBytes: file.sizeBytes,
-      dockBytesDone,
+      dockBytesDone: context.bytesDone + bytesDone,
       dockBytesTotal: context.bytesTotal,
     });
   }
@@ -509,10 +350,12 @@ export class Ingestor {
     if (error instanceof DiskFullError) throw new StopIngest('failed', error.message);
     if ((error as Error).name === 'AbortError')
       throw new StopIngest('interrupted', 'station is shutting down');
-    // The dock manager aborts with a SourceGoneError when the volume leaves the mount table; a lazily
-    // unmounted mount point still lists (empty), so the folder test alone cannot tell.
+    // The dock manager aborts with a SourceGoneError when the volume leaves the mount table.
     const removalSignalled = context.signal?.reason instanceof SourceGoneError;
-    if (error instanceof SourceGoneError && (removalSignalled || !(await stillThere(context.root)))) {
+    if (
+      error instanceof SourceGoneError &&
+      (removalSignalled || !(await stillThere(context.root, context.rootDevice)))
+    ) {
       this.deps.events.emit('device.removed', { dockId: context.dockId, sourcePath: context.root });
       throw new StopIngest('device-removed', 'recorder was removed during the copy');
     }
@@ -523,25 +366,6 @@ export class Ingestor {
     this.deps.logger.warn({ file: file.relativePath, reason }, 'file not archived');
     return { sourcePath: file.relativePath, reason, state: 'failed' };
   }
-}
-
-interface Outcome extends SkippedFile {
-  state: 'known' | 'failed' | 'skipped';
-  recordingId?: number;
-}
-
-function pickTimes(original: Recording) {
-  return {
-    start: original.start,
-    end: original.end,
-    startMs: original.startMs,
-    endMs: original.endMs,
-    startSource: original.startSource,
-    clockOffsetSeconds: original.clockOffsetSeconds,
-    timeFlags: original.timeFlags,
-    durationSeconds: original.durationSeconds,
-    date: original.date,
-  };
 }
 
 function refresh(db: Db, recording: Recording): Recording {
@@ -559,17 +383,14 @@ function refresh(db: Db, recording: Recording): Recording {
   };
 }
 
-async function stillThere(root: string): Promise<boolean> {
+async function stillThere(root: string, device: number | null): Promise<boolean> {
   try {
+    if (device !== null && (await stat(root)).dev !== device) return false;
     await readdir(root);
     return true;
   } catch {
     return false;
   }
-}
-
-function isUniqueViolation(error: unknown): boolean {
-  return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 }
 
 function describe(error: unknown): string {
@@ -585,7 +406,7 @@ function mostCommon(values: (string | undefined)[]): string | null {
   return best;
 }
 
-// Progress callbacks fire per chunk; the ledger and the dashboard need a few updates a second at most.
+// Progress callbacks fire per chunk; the dashboard needs a few updates a second at most.
 function throttle(callback: (bytesDone: number) => void, intervalMs = 250): (bytesDone: number) => void {
   let last = 0;
   return (bytesDone) => {

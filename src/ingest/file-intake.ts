@@ -1,0 +1,328 @@
+import { lstat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Archive, PartialCopy } from '../archive/archive.ts';
+import { SourceGoneError } from '../archive/copy-file.ts';
+import type { StationConfig } from '../config/config.ts';
+import { appendAudit } from '../custody/audit-log.ts';
+import { sealRecording } from '../custody/recording-seal.ts';
+import { parseFileName } from '../drivers/file-name-template.ts';
+import type { LoadedDriver } from '../drivers/registry.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { Db } from '../ledger/database.ts';
+import { holderAt } from '../ledger/devices.ts';
+import type { DockState } from '../ledger/docks.ts';
+import { saveDockFile } from '../ledger/docks.ts';
+import { findOfficerByBadge } from '../ledger/officers.ts';
+import {
+  findKnownSourceFile,
+  findOriginalBySha256,
+  insertRecording,
+  type NewRecording,
+  type Recording,
+} from '../ledger/recordings.ts';
+import { type ProbeResult, probe } from '../media/probe.ts';
+import type { Clock } from '../time/clock.ts';
+import { isoInZone, localDateIn } from '../time/zone.ts';
+import type { PlaybackQueue } from './playback-queue.ts';
+import { type RecordingTime, resolveRecordingTime } from './recording-time.ts';
+import type { SkippedFile, SourceFile } from './scan.ts';
+
+// The audit actor of everything the station does by itself.
+const auditActor = 'station';
+
+export interface IntakeDeps {
+  db: Db;
+  archive: Archive;
+  config: StationConfig;
+  clock: Clock;
+  events: EventBus;
+  playback: PlaybackQueue;
+}
+
+/** What one dock knows while it works through its files. */
+export interface DockContext {
+  dockId: number;
+  root: string;
+  driver: LoadedDriver;
+  deviceId: number | null;
+  badge: string | null;
+  clockOffsetSeconds: number | null;
+  bytesTotal: number;
+  bytesDone: number;
+  filesDone: number;
+  /** st_dev of the root at the start: an unmounted mount point is a different file system. */
+  rootDevice: number | null;
+  signal?: AbortSignal;
+}
+
+/** Ends the whole dock, not just one file (full disk, recorder gone, shutdown). */
+export class StopIngest extends Error {
+  constructor(
+    readonly state: DockState,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A file not archived this time, with why. */
+export interface Outcome extends SkippedFile {
+  state: 'known' | 'failed' | 'skipped';
+  recordingId?: number;
+}
+
+/** A source copied into `.partial/`, hashed, probed and placed in time, waiting for its commit. */
+export interface CopiedFile {
+  file: SourceFile;
+  copy: PartialCopy;
+  copiedAt: Date;
+  probed: ProbeResult;
+  time: RecordingTime;
+  officer: { officerId: number | null; badge: string | null; officerName: string | null };
+}
+
+export type CopyStageResult = Outcome | Recording | CopiedFile;
+
+export function isCopiedFile(result: CopyStageResult): result is CopiedFile {
+  return 'copy' in result;
+}
+
+/**
+ * Stage one, the only one that reads the recorder: skip what this recorder already gave us, check
+ * space, copy with hash, make sure the source held still, catch duplicates, probe the partial copy.
+ */
+export async function copyStage(
+  file: SourceFile,
+  context: DockContext,
+  deps: IntakeDeps,
+  onProgress: (bytesDone: number) => void,
+): Promise<CopyStageResult> {
+  const { db, archive, config, clock } = deps;
+  const sourceMtime = file.mtime.toISOString();
+  const known = findKnownSourceFile(db, {
+    deviceId: context.deviceId,
+    sourcePath: file.relativePath,
+    sourceSize: file.sizeBytes,
+    sourceMtime,
+  });
+  if (known) {
+    const recordingId = known.duplicateOf ?? known.id;
+    return {
+      sourcePath: file.relativePath,
+      reason: `already archived as recording #${recordingId}`,
+      state: 'known',
+      recordingId,
+    };
+  }
+  try {
+    await archive.ensureRoomFor(file.sizeBytes, config.archive.minFreeBytes);
+  } catch (error) {
+    throw new StopIngest('failed', (error as Error).message);
+  }
+  saveDockFile(db, {
+    dockId: context.dockId,
+    sourcePath: file.relativePath,
+    sizeBytes: file.sizeBytes,
+    state: 'copying',
+  });
+  const copy = await archive.copyIn(file.absolutePath, {
+    chunkBytes: config.ingest.copyChunkBytes,
+    signal: context.signal,
+    onProgress,
+  });
+  const copiedAt = clock.now();
+  const afterCopy = await lstat(file.absolutePath).catch(() => null);
+  if (!afterCopy || afterCopy.size !== copy.bytes || copy.bytes !== file.sizeBytes) {
+    await archive.discard(copy.partialPath);
+    throw new SourceGoneError(
+      `source changed or vanished while copying (${copy.bytes} of ${file.sizeBytes} bytes read)`,
+    );
+  }
+  const original = findOriginalBySha256(db, copy.sha256);
+  if (original) {
+    await archive.discard(copy.partialPath);
+    return recordDuplicate(file, context, deps, copy.sha256, original, copiedAt);
+  }
+  try {
+    const probed = await probe(copy.partialPath, { timeoutMs: config.ingest.probeTimeoutSeconds * 1000 });
+    const fields = parseFileName(context.driver.templates, path.basename(file.relativePath));
+    const time = resolveRecordingTime(
+      {
+        nameStart: fields?.start ?? null,
+        containerCreationTime: probed.creationTime,
+        containerZone: context.driver.creationTime,
+        fileSystemTime: file.mtime,
+        durationSeconds: file.kind === 'photo' ? 0 : probed.durationSeconds,
+        clockOffsetSeconds: context.clockOffsetSeconds,
+      },
+      {
+        zone: config.station.timezone,
+        now: clock.now(),
+        toleranceSeconds: config.ingest.clockToleranceSeconds,
+        maxFutureSeconds: config.ingest.maxFutureSeconds,
+      },
+    );
+    const officer = resolveOfficer(db, context, time.start, fields?.badge ?? null);
+    return { file, copy, copiedAt, probed, time, officer };
+  } catch (error) {
+    await archive.discard(copy.partialPath);
+    throw error;
+  }
+}
+
+/**
+ * Stage two, on the archive only: place the copy under its final name, read it back, write the ledger
+ * row and its audit entry in one transaction, queue the playback check.
+ */
+export async function commitStage(
+  copied: CopiedFile,
+  context: DockContext,
+  deps: IntakeDeps,
+): Promise<Recording> {
+  const { db, archive, config, clock } = deps;
+  const { file, copy, time, officer, probed } = copied;
+  const zone = config.station.timezone;
+  const localDate = localDateIn(time.start, zone);
+  try {
+    const archivePath = await archive.place(copy.partialPath, {
+      localDate,
+      badge: officer.badge,
+      fileName: path.basename(file.relativePath),
+    });
+    await archive.readBack(archivePath, copy.sha256);
+    const now = clock.now();
+    const durationSeconds = file.kind === 'photo' ? 0 : probed.durationSeconds;
+    const recording: NewRecording = {
+      dockId: context.dockId,
+      deviceId: context.deviceId,
+      sourcePath: file.relativePath,
+      sourceSize: file.sizeBytes,
+      sourceMtime: file.mtime.toISOString(),
+      sizeBytes: copy.bytes,
+      sha256: copy.sha256,
+      duplicateOf: null,
+      archivePath,
+      kind: file.kind,
+      start: isoInZone(time.start, zone),
+      end: isoInZone(time.end, zone),
+      startMs: time.start.getTime(),
+      endMs: time.end.getTime(),
+      startSource: time.startSource,
+      clockOffsetSeconds: time.clockOffsetSeconds,
+      timeFlags: time.flags,
+      durationSeconds,
+      date: localDate,
+      ...officer,
+      ingestedAt: now.toISOString(),
+      late: now.getTime() - time.end.getTime() > config.ingest.lateAfterHours * 3600_000,
+      copiedAt: copied.copiedAt.toISOString(),
+      verifiedAt: now.toISOString(),
+    };
+    const saved = db.transaction(() => {
+      const inserted = insertRecording(db, recording);
+      archive.finishJournal(copy.partialPath);
+      const detail = {
+        sha256: inserted.sha256,
+        archivePath,
+        sourcePath: file.relativePath,
+        dockId: context.dockId,
+        seal: sealRecording(inserted),
+      };
+      appendAudit(
+        db,
+        { actor: auditActor, action: 'ingest', subjectType: 'recording', subjectId: inserted.id, detail },
+        now,
+      );
+      return inserted;
+    })();
+    void deps.playback.enqueue(saved, probed);
+    return saved;
+  } catch (error) {
+    await archive.discard(copy.partialPath);
+    if (isUniqueViolation(error)) {
+      // Another dock archived the same content a moment earlier: the database decided.
+      const winner = findOriginalBySha256(db, copy.sha256)!;
+      return recordDuplicate(file, context, deps, copy.sha256, winner, copied.copiedAt);
+    }
+    throw error;
+  }
+}
+
+/** A second sighting of archived content: a row that points at the original, no second copy. */
+function recordDuplicate(
+  file: SourceFile,
+  context: DockContext,
+  deps: IntakeDeps,
+  sha256: string,
+  original: Recording,
+  copiedAt: Date,
+): Recording {
+  const { db, clock } = deps;
+  const now = clock.now();
+  return db.transaction(() => {
+    const duplicate = insertRecording(db, {
+      ...timesOf(original),
+      dockId: context.dockId,
+      deviceId: context.deviceId,
+      sourcePath: file.relativePath,
+      sourceSize: file.sizeBytes,
+      sourceMtime: file.mtime.toISOString(),
+      sizeBytes: file.sizeBytes,
+      sha256,
+      duplicateOf: original.id,
+      archivePath: null,
+      kind: file.kind,
+      officerId: original.officerId,
+      badge: original.badge,
+      officerName: original.officerName,
+      ingestedAt: now.toISOString(),
+      late: original.late,
+      copiedAt: copiedAt.toISOString(),
+      verifiedAt: now.toISOString(),
+    });
+    const detail = {
+      duplicateOf: original.id,
+      sha256,
+      sourcePath: file.relativePath,
+      dockId: context.dockId,
+      seal: sealRecording(duplicate),
+    };
+    appendAudit(
+      db,
+      { actor: auditActor, action: 'duplicate', subjectType: 'recording', subjectId: duplicate.id, detail },
+      now,
+    );
+    return duplicate;
+  })();
+}
+
+/** The operator's word first, then who held the recorder at that moment, then the badge in the name. */
+function resolveOfficer(db: Db, context: DockContext, start: Date, nameBadge: string | null) {
+  const explicit = context.badge ? findOfficerByBadge(db, context.badge) : null;
+  const holder = !explicit && context.deviceId ? holderAt(db, context.deviceId, start) : null;
+  const named = !explicit && !holder && nameBadge ? findOfficerByBadge(db, nameBadge) : null;
+  const officer = explicit ?? holder ?? named;
+  return {
+    officerId: officer?.id ?? null,
+    badge: officer?.badge ?? context.badge ?? nameBadge,
+    officerName: officer?.name ?? null,
+  };
+}
+
+function timesOf(original: Recording) {
+  return {
+    start: original.start,
+    end: original.end,
+    startMs: original.startMs,
+    endMs: original.endMs,
+    startSource: original.startSource,
+    clockOffsetSeconds: original.clockOffsetSeconds,
+    timeFlags: original.timeFlags,
+    durationSeconds: original.durationSeconds,
+    date: original.date,
+  };
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
