@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { chmod, link, mkdir, open, readdir, rm, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../ledger/database.ts';
-import { type CopyOptions, type CopyResult, copyWithHash, DiskFullError } from './copy-file.ts';
+import { type CopyOptions, type CopyResult, copyWithHash, DiskFullError, syncFile } from './copy-file.ts';
 import { HashPool } from './hash-pool.ts';
 import { archiveFolder, candidateName, sanitiseFileName } from './layout.ts';
 
@@ -75,8 +75,8 @@ export class Archive {
   }
 
   /**
-   * Moves a verified partial copy to its final name, read-only, never replacing an existing file
-   * (link() fails where rename() would silently overwrite). Returns the path inside the archive.
+   * Flushes a partial copy, then moves it to its final name, read-only, never replacing an existing
+   * file (link() fails where rename() would silently overwrite). Returns the path inside the archive.
    */
   async place(
     partialPath: string,
@@ -84,6 +84,7 @@ export class Archive {
   ) {
     const relativeFolder = archiveFolder(folder.localDate, folder.badge);
     const absoluteFolder = path.join(this.root, relativeFolder);
+    await syncFile(partialPath);
     await mkdir(absoluteFolder, { recursive: true });
     await chmod(partialPath, 0o444);
     const fileName = sanitiseFileName(folder.fileName);

@@ -21,7 +21,8 @@ export interface CopyOptions {
 /**
  * Copies `source` to a new file `destination` and computes SHA-256 in the same single read.
  * The next chunk is read while the current one is hashed and written, so hashing rides along
- * with the copy instead of adding a pass. The destination is fsynced before this returns.
+ * with the copy instead of adding a pass. The caller fsyncs the destination (`syncFile`) before it
+ * relies on it, so that the flush of one file can overlap the copy of the next.
  */
 export async function copyWithHash(
   source: string,
@@ -32,9 +33,7 @@ export async function copyWithHash(
   let output: FileHandle | undefined;
   try {
     output = await open(destination, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-    const result = await pump(input, output, options);
-    await output.sync();
-    return result;
+    return await pump(input, output, options);
   } catch (error) {
     throw classify(error, source);
   } finally {
@@ -91,6 +90,18 @@ function classify(error: unknown, source: string): Error {
   if (code === 'ENOSPC' || code === 'EDQUOT') return new DiskFullError('archive disk is full');
   if (sourceGoneCodes.has(code)) return new SourceGoneError(`source became unreadable (${code}): ${source}`);
   return error as Error;
+}
+
+/** Flushes a file's data and metadata to the disk. */
+export async function syncFile(file: string): Promise<void> {
+  const handle = await open(file, constants.O_RDONLY);
+  try {
+    await handle.sync();
+  } catch (error) {
+    throw classify(error, file);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** SHA-256 of a whole file, read in large chunks. */

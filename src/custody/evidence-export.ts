@@ -1,0 +1,222 @@
+import { execFile } from 'node:child_process';
+import { chmod, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { Archive } from '../archive/archive.ts';
+import { copyWithHash, hashFile, syncFile } from '../archive/copy-file.ts';
+import { findUserByName } from '../auth/users.ts';
+import type { StationConfig } from '../config/config.ts';
+import type { Db } from '../ledger/database.ts';
+import { findRecording, type Recording } from '../ledger/recordings.ts';
+import { AccessRefused, AccessRequestError, findAccessRequest, isActive } from './access-requests.ts';
+import { appendAudit } from './audit-log.ts';
+import {
+  type ExportedFile,
+  type StatementFacts,
+  statementHtml,
+  statementText,
+} from './evidence-statement.ts';
+
+const run = promisify(execFile);
+
+export const manifestName = 'SHA256SUMS';
+export const isoName = 'evidence.iso';
+
+export interface ExportDeps {
+  db: Db;
+  archive: Archive;
+  config: Pick<StationConfig, 'station' | 'ingest'>;
+}
+
+export interface EvidenceExport {
+  requestId: number;
+  outDir: string;
+  files: { recordingId: number; name: string; sha256: string; sizeBytes: number }[];
+  manifest: string;
+  statements: string[];
+  iso: { name: string; sha256: string; sizeBytes: number };
+  thirdPartyReview: boolean;
+}
+
+/** A copy that did not match its original: nothing is released. */
+export class ExportFailed extends Error {}
+
+/**
+ * Art. 25: makes the evidence package for an approved copy request — the files, a SHA-256 manifest
+ * that `sha256sum -c` accepts, the statement (text and printable HTML) and an ISO 9660 image of all
+ * of it ready to burn. Every copy is read back and must equal its original's ingest hash before the
+ * package is released; on any failure the folder is removed again. Refusals write nothing.
+ */
+export async function exportEvidence(
+  deps: ExportDeps,
+  input: { requestId: number; outDir: string; by?: string },
+  now: Date,
+): Promise<EvidenceExport> {
+  const { db } = deps;
+  const request = findAccessRequest(db, input.requestId);
+  if (!request) throw new AccessRequestError(`no access request #${input.requestId}`);
+  const maker = input.by ?? request.user;
+  const refusal =
+    request.mode !== 'copy'
+      ? `request #${request.id} is for viewing, not copying`
+      : request.state !== 'approved'
+        ? `request #${request.id} is ${request.state}, not approved`
+        : !isActive(request, now)
+          ? `request #${request.id} expired at ${request.validUntil}`
+          : input.by && !findUserByName(db, input.by)
+            ? `no user named "${input.by}"`
+            : null;
+  const recordings = refusal ? [] : originalsOf(db, request.recordingIds);
+  const missing = recordings.filter((recording) => !recording.archivePath);
+  const reason =
+    refusal ??
+    (missing.length
+      ? `no archived file for ${missing.map((recording) => `#${recording.id}`).join(', ')}`
+      : null);
+  if (reason) {
+    appendAudit(
+      db,
+      {
+        actor: maker,
+        action: 'access-refused',
+        subjectType: 'access-request',
+        subjectId: request.id,
+        detail: { export: true, reason },
+      },
+      now,
+    );
+    throw new AccessRefused(reason);
+  }
+  const outDir = path.resolve(input.outDir);
+  await ensureEmptyFolder(outDir);
+  try {
+    const files = await copyAll(deps, recordings, outDir);
+    const manifest = path.join(outDir, manifestName);
+    await writeFile(manifest, files.map((file) => `${file.sha256}  ${file.name}\n`).join(''));
+    const facts: StatementFacts = {
+      language: deps.config.station.language,
+      zone: deps.config.station.timezone,
+      unit: deps.config.station.name,
+      maker,
+      madeAt: now,
+      request,
+      files,
+    };
+    await writeFile(path.join(outDir, 'statement.txt'), statementText(facts));
+    await writeFile(path.join(outDir, 'statement.html'), statementHtml(facts));
+    const iso = path.join(outDir, isoName);
+    await makeIso(outDir, iso, `BWC_EXPORT_${request.id}`);
+    const result: EvidenceExport = {
+      requestId: request.id,
+      outDir,
+      files: files.map((file) => ({
+        recordingId: file.recording.id,
+        name: file.name,
+        sha256: file.sha256,
+        sizeBytes: file.sizeBytes,
+      })),
+      manifest,
+      statements: [path.join(outDir, 'statement.txt'), path.join(outDir, 'statement.html')],
+      iso: { name: isoName, sha256: await hashFile(iso), sizeBytes: (await stat(iso)).size },
+      thirdPartyReview: request.thirdPartyReview,
+    };
+    // One entry per recording, so each recording's own trail shows the copy, and one for the package.
+    db.transaction(() => {
+      for (const file of result.files) {
+        appendAudit(
+          db,
+          {
+            actor: maker,
+            action: 'export',
+            subjectType: 'recording',
+            subjectId: file.recordingId,
+            detail: { requestId: request.id, outDir, name: file.name, sha256: file.sha256 },
+          },
+          now,
+        );
+      }
+      appendAudit(
+        db,
+        {
+          actor: maker,
+          action: 'export',
+          subjectType: 'access-request',
+          subjectId: request.id,
+          detail: { outDir, files: result.files, iso: result.iso },
+        },
+        now,
+      );
+    }).immediate();
+    return result;
+  } catch (error) {
+    await rm(outDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+// A duplicate's content is its original's file; the statement still names the recording asked for.
+function originalsOf(db: Db, recordingIds: number[]): Recording[] {
+  return recordingIds.map((id) => {
+    const recording = findRecording(db, id);
+    if (!recording) throw new AccessRequestError(`no recording #${id}`);
+    const original = recording.duplicateOf ? findRecording(db, recording.duplicateOf) : null;
+    return original ? { ...recording, archivePath: original.archivePath } : recording;
+  });
+}
+
+async function ensureEmptyFolder(folder: string): Promise<void> {
+  const entries = await readdir(folder).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return [];
+    throw error;
+  });
+  if (entries.length > 0) throw new AccessRequestError(`${folder} is not empty; choose a new folder`);
+  await mkdir(path.join(folder, 'files'), { recursive: true });
+}
+
+async function copyAll(deps: ExportDeps, recordings: Recording[], outDir: string): Promise<ExportedFile[]> {
+  const files: ExportedFile[] = [];
+  for (const recording of recordings) {
+    const name = `files/${recording.id}-${path.basename(recording.archivePath!)}`;
+    const destination = path.join(outDir, name);
+    const copy = await copyWithHash(deps.archive.absolutePath(recording.archivePath!), destination, {
+      chunkBytes: deps.config.ingest.copyChunkBytes,
+    });
+    if (copy.sha256 !== recording.sha256) {
+      throw new ExportFailed(
+        `archived file of #${recording.id} no longer matches its ingest hash; run station verify`,
+      );
+    }
+    await syncFile(destination);
+    const readBack = await hashFile(destination);
+    if (readBack !== recording.sha256)
+      throw new ExportFailed(`copy of #${recording.id} does not match its original`);
+    await chmod(destination, 0o444);
+    files.push({ recording, name, sha256: readBack, sizeBytes: copy.bytes });
+  }
+  return files;
+}
+
+// Rock Ridge and Joliet keep long and Chinese file names; level 3 allows files over 4 GiB.
+async function makeIso(outDir: string, iso: string, label: string): Promise<void> {
+  const contents = (await readdir(outDir)).filter((name) => name !== isoName);
+  await run(
+    'xorriso',
+    [
+      '-as',
+      'mkisofs',
+      '-quiet',
+      '-iso-level',
+      '3',
+      '-J',
+      '-joliet-long',
+      '-R',
+      '-V',
+      label.slice(0, 32),
+      '-o',
+      iso,
+      '-graft-points',
+      ...contents.map((name) => `/${name}=${path.join(outDir, name)}`),
+    ],
+    { maxBuffer: 16 * 1024 * 1024 },
+  );
+}
