@@ -16,8 +16,12 @@ export interface SimulatedRecorderState {
   batteryPercent: number;
 }
 
-export async function readSimulatedState(volume: Pick<DockedVolume, 'root'>): Promise<SimulatedRecorderState> {
-  return JSON.parse(await readFile(path.join(volume.root, simulatedMarker), 'utf8')) as SimulatedRecorderState;
+export async function readSimulatedState(
+  volume: Pick<DockedVolume, 'root'>,
+): Promise<SimulatedRecorderState> {
+  return JSON.parse(
+    await readFile(path.join(volume.root, simulatedMarker), 'utf8'),
+  ) as SimulatedRecorderState;
 }
 
 export async function writeSimulatedState(root: string, state: SimulatedRecorderState): Promise<void> {

@@ -15,7 +15,12 @@ const hashToken = (token: string) => createHash('sha256').update(token).digest('
 const tokenPrefix = 'bwc_';
 
 /** A token for another system on the station; it acts as its user. Shown once, stored as a hash. */
-export function createApiToken(db: Db, userId: number, name: string, now: Date): { id: number; token: string } {
+export function createApiToken(
+  db: Db,
+  userId: number,
+  name: string,
+  now: Date,
+): { id: number; token: string } {
   const token = `${tokenPrefix}${randomBytes(32).toString('base64url')}`;
   const result = db
     .prepare('INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)')
@@ -47,5 +52,8 @@ export function listApiTokens(db: Db): ApiToken[] {
 }
 
 export function revokeApiToken(db: Db, id: number, now: Date): void {
-  db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now.toISOString(), id);
+  db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(
+    now.toISOString(),
+    id,
+  );
 }

@@ -16,13 +16,9 @@ export function createSession(db: Db, userId: number, now: Date): { token: strin
   const token = randomBytes(32).toString('base64url');
   const csrfToken = randomBytes(24).toString('base64url');
   const expires = new Date(now.getTime() + sessionHours * 3600_000);
-  db.prepare('INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(
-    hashToken(token),
-    userId,
-    csrfToken,
-    now.toISOString(),
-    expires.toISOString(),
-  );
+  db.prepare(
+    'INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+  ).run(hashToken(token), userId, csrfToken, now.toISOString(), expires.toISOString());
   return { token, csrfToken };
 }
 

@@ -16,7 +16,11 @@ export const activityKinds = [
 ] as const;
 export type ActivityKind = (typeof activityKinds)[number];
 
-export function tagActivity(db: Db, request: { recordingId: number; kind: string; by: string }, now: Date): void {
+export function tagActivity(
+  db: Db,
+  request: { recordingId: number; kind: string; by: string },
+  now: Date,
+): void {
   if (!(activityKinds as readonly string[]).includes(request.kind)) {
     throw new ComplianceError(`unknown activity kind "${request.kind}"; one of: ${activityKinds.join(', ')}`);
   }
@@ -30,7 +34,13 @@ export function tagActivity(db: Db, request: { recordingId: number; kind: string
     ).run(recordingId, request.kind, now.toISOString(), request.by);
     appendAudit(
       db,
-      { actor: request.by, action: 'activity-tag', subjectType: 'recording', subjectId: recordingId, detail: { kind: request.kind } },
+      {
+        actor: request.by,
+        action: 'activity-tag',
+        subjectType: 'recording',
+        subjectId: recordingId,
+        detail: { kind: request.kind },
+      },
       now,
     );
   })();

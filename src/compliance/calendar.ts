@@ -1,5 +1,3 @@
-import { instantOfWallTime, localDateIn, startOfNextLocalDay } from '../time/zone.ts';
-
 // Retention periods are counted in calendar months of the station's zone, the way Chinese law counts
 // them (民法典 arts. 201-203): the period ends on the corresponding day of the last month, on that
 // month's last day where it has none, and that whole last day still belongs to the period.
@@ -25,20 +23,6 @@ export function addDays(date: string, days: number): string {
   const [year, month, day] = date.split('-').map(Number);
   const shifted = new Date(Date.UTC(year, month - 1, day + days));
   return `${pad(shifted.getUTCFullYear(), 4)}-${pad(shifted.getUTCMonth() + 1)}-${pad(shifted.getUTCDate())}`;
-}
-
-/** The instant a local date's day ends (exclusive): the first instant on which it no longer applies. */
-export function endOfLocalDay(date: string, zone: string): Date {
-  return startOfNextLocalDay(date, zone);
-}
-
-export function startOfLocalDay(date: string, zone: string): Date {
-  const [year, month, day] = date.split('-').map(Number);
-  return instantOfWallTime({ year, month, day, hour: 0, minute: 0, second: 0 }, zone);
-}
-
-export function todayIn(instant: Date, zone: string): string {
-  return localDateIn(instant, zone);
 }
 
 const monthPattern = /^(\d{4})-(0[1-9]|1[0-2])$/;

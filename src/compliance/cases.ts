@@ -1,6 +1,6 @@
 import { appendAudit } from '../custody/audit-log.ts';
 import type { Db } from '../ledger/database.ts';
-import { publicRecording, type PublicRecording } from '../ledger/public-recording.ts';
+import { type PublicRecording, publicRecording } from '../ledger/public-recording.ts';
 import { findRecording, type Recording, toRecording } from '../ledger/recordings.ts';
 import { ComplianceError } from './compliance-error.ts';
 
@@ -18,7 +18,15 @@ export const enforcementTypes = [
   '其他',
 ] as const;
 export const caseStages = ['受案', '立案', '调查取证', '审查决定', '送达', '执行', '终结'] as const;
-export const specialStages = ['先行登记保存', '查封', '扣押', '听证', '中止', '延期', '申请法院强制执行'] as const;
+export const specialStages = [
+  '先行登记保存',
+  '查封',
+  '扣押',
+  '听证',
+  '中止',
+  '延期',
+  '申请法院强制执行',
+] as const;
 export const allStages: readonly string[] = [...caseStages, ...specialStages];
 
 export type CaseStatus = 'open' | 'closed';
@@ -74,7 +82,8 @@ export function findCase(db: Db, number: string): Case | null {
 
 function requireCase(db: Db, number: string): Case {
   const found = findCase(db, number);
-  if (!found) throw new ComplianceError(`no case ${number}; add it first (station cases add ${number} --type …)`);
+  if (!found)
+    throw new ComplianceError(`no case ${number}; add it first (station cases add ${number} --type …)`);
   return found;
 }
 
@@ -172,10 +181,19 @@ export function closeCase(db: Db, request: { number: string; by: string }, now: 
   const found = requireCase(db, request.number);
   if (found.status === 'closed') return found;
   db.transaction(() => {
-    db.prepare("UPDATE cases SET status = 'closed', closed_at = ? WHERE id = ?").run(now.toISOString(), found.id);
+    db.prepare("UPDATE cases SET status = 'closed', closed_at = ? WHERE id = ?").run(
+      now.toISOString(),
+      found.id,
+    );
     appendAudit(
       db,
-      { actor: request.by, action: 'case-change', subjectType: 'case', subjectId: found.number, detail: { change: 'closed' } },
+      {
+        actor: request.by,
+        action: 'case-change',
+        subjectType: 'case',
+        subjectId: found.number,
+        detail: { change: 'closed' },
+      },
       now,
     );
   })();
@@ -205,7 +223,10 @@ export function caseDetail(db: Db, number: string): CaseDetail | null {
 }
 
 /** The cases a recording (or, for a duplicate, its original) is linked to. */
-export function casesOfRecording(db: Db, recording: Pick<Recording, 'id' | 'duplicateOf'>): (Case & { stage: string | null })[] {
+export function casesOfRecording(
+  db: Db,
+  recording: Pick<Recording, 'id' | 'duplicateOf'>,
+): (Case & { stage: string | null })[] {
   const rows = db
     .prepare(
       `SELECT c.*, rc.stage AS link_stage FROM recording_cases rc JOIN cases c ON c.id = rc.case_id

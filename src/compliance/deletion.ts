@@ -1,7 +1,7 @@
 import { chmod, rm } from 'node:fs/promises';
 import type { Archive } from '../archive/archive.ts';
-import { findUserByName } from '../auth/users.ts';
 import type { Role } from '../auth/roles.ts';
+import { findUserByName } from '../auth/users.ts';
 import { appendAudit } from '../custody/audit-log.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording } from '../ledger/recordings.ts';
@@ -67,13 +67,19 @@ function requireRole(db: Db, userName: string, allowed: Role[], step: string): v
 function requireOpen(db: Db, recordingId: number, state: DeletionState): DeletionProposal {
   const proposal = openProposal(db, recordingId);
   if (!proposal || proposal.state !== state) {
-    throw new ComplianceError(`recording #${recordingId} has no deletion ${state === 'proposed' ? 'proposal' : 'approval'} waiting`);
+    throw new ComplianceError(
+      `recording #${recordingId} has no deletion ${state === 'proposed' ? 'proposal' : 'approval'} waiting`,
+    );
   }
   return proposal;
 }
 
 function audit(db: Db, actor: string, recordingId: number, detail: Record<string, unknown>, now: Date): void {
-  appendAudit(db, { actor, action: 'retention-decision', subjectType: 'recording', subjectId: recordingId, detail }, now);
+  appendAudit(
+    db,
+    { actor, action: 'retention-decision', subjectType: 'recording', subjectId: recordingId, detail },
+    now,
+  );
 }
 
 export function proposeDeletion(
@@ -108,7 +114,8 @@ export function approveDeletion(
   const { db } = context;
   requireRole(db, request.by, ['leader'], 'approving a deletion');
   const proposal = requireOpen(db, request.recordingId, 'proposed');
-  if (proposal.proposedBy === request.by) throw new RetentionRefused('the proposer cannot approve their own proposal');
+  if (proposal.proposedBy === request.by)
+    throw new RetentionRefused('the proposer cannot approve their own proposal');
   assertRetentionEnded(db, context.retention, request.recordingId, now);
   const graceUntil = new Date(now.getTime() + context.graceDays * 86_400_000).toISOString();
   db.transaction(() => {
@@ -129,11 +136,9 @@ export function rejectDeletion(
   requireRole(db, request.by, ['leader'], 'rejecting a deletion');
   const proposal = requireOpen(db, request.recordingId, 'proposed');
   db.transaction(() => {
-    db.prepare("UPDATE deletion_proposals SET state = 'rejected', decided_by = ?, decided_at = ? WHERE id = ?").run(
-      request.by,
-      now.toISOString(),
-      proposal.id,
-    );
+    db.prepare(
+      "UPDATE deletion_proposals SET state = 'rejected', decided_by = ?, decided_at = ? WHERE id = ?",
+    ).run(request.by, now.toISOString(), proposal.id);
     audit(db, request.by, request.recordingId, { step: 'rejected', reason: request.reason ?? null }, now);
   })();
 }
@@ -153,11 +158,9 @@ export function cancelDeletion(
 
 function withdraw(db: Db, proposal: DeletionProposal, by: string, reason: string | null, now: Date): void {
   db.transaction(() => {
-    db.prepare("UPDATE deletion_proposals SET state = 'cancelled', cancelled_by = ?, cancelled_at = ? WHERE id = ?").run(
-      by,
-      now.toISOString(),
-      proposal.id,
-    );
+    db.prepare(
+      "UPDATE deletion_proposals SET state = 'cancelled', cancelled_by = ?, cancelled_at = ? WHERE id = ?",
+    ).run(by, now.toISOString(), proposal.id);
     audit(db, by, proposal.recordingId, { step: 'cancelled', reason }, now);
   })();
 }
@@ -178,7 +181,9 @@ export const stationActor = 'station';
 export async function purgeDeletions(context: DeletionContext, now: Date): Promise<PurgeReport> {
   const { db } = context;
   const report: PurgeReport = { deleted: [], withdrawn: [] };
-  const ready = listProposals(db, ['approved']).filter((proposal) => proposal.graceUntil! <= now.toISOString());
+  const ready = listProposals(db, ['approved']).filter(
+    (proposal) => proposal.graceUntil! <= now.toISOString(),
+  );
   for (const proposal of ready) {
     try {
       assertRetentionEnded(db, context.retention, proposal.recordingId, now);
@@ -198,11 +203,9 @@ export async function purgeDeletions(context: DeletionContext, now: Date): Promi
 function markDeleted(db: Db, proposal: DeletionProposal, now: Date): void {
   db.transaction(() => {
     const recording = findRecording(db, proposal.recordingId)!;
-    db.prepare("UPDATE deletion_proposals SET state = 'deleted', deleted_at = ?, archive_path = ? WHERE id = ?").run(
-      now.toISOString(),
-      recording.archivePath,
-      proposal.id,
-    );
+    db.prepare(
+      "UPDATE deletion_proposals SET state = 'deleted', deleted_at = ?, archive_path = ? WHERE id = ?",
+    ).run(now.toISOString(), recording.archivePath, proposal.id);
     db.prepare('UPDATE recordings SET archive_path = NULL WHERE id = ?').run(proposal.recordingId);
     appendAudit(
       db,
@@ -234,7 +237,8 @@ async function removeDeletedFiles(context: DeletionContext, now: Date): Promise<
     )
     .all() as { id: number; archivePath: string }[];
   for (const { id, archivePath } of pending) {
-    const claimed = db.prepare('SELECT 1 FROM recordings WHERE archive_path = ?').get(archivePath) !== undefined;
+    const claimed =
+      db.prepare('SELECT 1 FROM recordings WHERE archive_path = ?').get(archivePath) !== undefined;
     if (!claimed) {
       const file = context.archive.absolutePath(archivePath);
       await chmod(file, 0o644).catch((error: NodeJS.ErrnoException) => {
@@ -244,11 +248,4 @@ async function removeDeletedFiles(context: DeletionContext, now: Date): Promise<
     }
     db.prepare('UPDATE deletion_proposals SET file_removed_at = ? WHERE id = ?').run(now.toISOString(), id);
   }
-}
-
-export function isDeleted(db: Db, recordingId: number): boolean {
-  return (
-    db.prepare("SELECT 1 FROM deletion_proposals WHERE recording_id = ? AND state = 'deleted'").get(recordingId) !==
-    undefined
-  );
 }

@@ -14,7 +14,8 @@ export type RetentionReason =
   | 'recorded' // six months after it was recorded
   | 'ingested' // six months after ingest: its recorded time is missing or came from a reset clock
   | 'case-served' // six months after its case's final decision was served
-  | 'open-case' // linked to a case whose final decision is not yet served
+  | 'case-closed' // six months after its case was closed with no decision served
+  | 'open-case' // linked to an open case whose final decision is not yet served
   | `hold-${HoldKind}`;
 
 export interface RetentionStatus {
@@ -27,6 +28,8 @@ export interface RetentionStatus {
   caseNumber: string | null;
   recordedOn: string;
   badge: string | null;
+  /** A deletion in progress: proposed, or approved and in its grace period. */
+  deletion: 'proposed' | 'approved' | null;
 }
 
 export interface RetentionReview {
@@ -63,12 +66,14 @@ interface RecordingFacts {
   ingested_at: string;
   time_flags: string;
   badge: string | null;
+  deletion: 'proposed' | 'approved' | null;
 }
 
 interface LinkFacts {
   recording_id: number;
   number: string;
   served_at: string | null;
+  closed_at: string | null;
 }
 
 interface HoldFacts {
@@ -81,8 +86,9 @@ interface HoldFacts {
 function archivedOriginals(db: Db, recordingId?: number): RecordingFacts[] {
   return db
     .prepare(
-      `SELECT id, sha256, local_date, ingested_at, time_flags, badge FROM recordings
-       WHERE duplicate_of IS NULL AND archive_path IS NOT NULL AND (? IS NULL OR id = ?) ORDER BY id`,
+      `SELECT r.id, r.sha256, r.local_date, r.ingested_at, r.time_flags, r.badge, p.state AS deletion
+       FROM recordings r LEFT JOIN deletion_proposals p ON p.recording_id = r.id AND p.state IN ('proposed', 'approved')
+       WHERE r.duplicate_of IS NULL AND r.archive_path IS NOT NULL AND (? IS NULL OR r.id = ?) ORDER BY r.id`,
     )
     .all(recordingId ?? null, recordingId ?? null) as RecordingFacts[];
 }
@@ -90,7 +96,7 @@ function archivedOriginals(db: Db, recordingId?: number): RecordingFacts[] {
 function linksByRecording(db: Db): Map<number, LinkFacts[]> {
   const rows = db
     .prepare(
-      `SELECT rc.recording_id, c.number, c.served_at FROM recording_cases rc JOIN cases c ON c.id = rc.case_id
+      `SELECT rc.recording_id, c.number, c.served_at, c.closed_at FROM recording_cases rc JOIN cases c ON c.id = rc.case_id
        ORDER BY c.number`,
     )
     .all() as LinkFacts[];
@@ -132,10 +138,16 @@ function statusOf(
   const recordedOn = trustRecordedDate
     ? recording.local_date!
     : localDateIn(new Date(recording.ingested_at), settings.zone);
-  const base = { id: recording.id, sha256: recording.sha256, recordedOn, badge: recording.badge };
+  const base = {
+    id: recording.id,
+    sha256: recording.sha256,
+    recordedOn,
+    badge: recording.badge,
+    deletion: recording.deletion,
+  };
   const hold = holds[0];
   if (hold) return { ...base, retentionEnd: null, reason: `hold-${hold.kind}`, caseNumber: hold.number };
-  const open = links.find((link) => link.served_at === null);
+  const open = links.find((link) => link.served_at === null && link.closed_at === null);
   if (open) return { ...base, retentionEnd: null, reason: 'open-case', caseNumber: open.number };
   let status: RetentionStatus = {
     ...base,
@@ -143,16 +155,23 @@ function statusOf(
     reason: trustRecordedDate ? 'recorded' : 'ingested',
     caseNumber: null,
   };
+  // A case closed with no decision served (dropped, not filed) counts from its closing, never less.
   for (const link of links) {
-    const servedOn = localDateIn(new Date(link.served_at!), settings.zone);
-    const end = addMonths(servedOn, settings.months);
-    if (end > status.retentionEnd!) status = { ...status, retentionEnd: end, reason: 'case-served', caseNumber: link.number };
+    const from = link.served_at ?? link.closed_at!;
+    const end = addMonths(localDateIn(new Date(from), settings.zone), settings.months);
+    const reason = link.served_at ? 'case-served' : 'case-closed';
+    if (end > status.retentionEnd!)
+      status = { ...status, retentionEnd: end, reason, caseNumber: link.number };
   }
   return status;
 }
 
 /** Retention of every archived original. */
-export function retentionStatuses(db: Db, settings: RetentionSettings, recordingId?: number): RetentionStatus[] {
+export function retentionStatuses(
+  db: Db,
+  settings: RetentionSettings,
+  recordingId?: number,
+): RetentionStatus[] {
   const links = linksByRecording(db);
   const holds = holdsByRecording(db);
   return archivedOriginals(db, recordingId).map((recording) =>
@@ -160,7 +179,11 @@ export function retentionStatuses(db: Db, settings: RetentionSettings, recording
   );
 }
 
-export function retentionOf(db: Db, settings: RetentionSettings, recordingId: number): RetentionStatus | null {
+export function retentionOf(
+  db: Db,
+  settings: RetentionSettings,
+  recordingId: number,
+): RetentionStatus | null {
   return retentionStatuses(db, settings, recordingId)[0] ?? null;
 }
 
@@ -190,12 +213,20 @@ const byEnd = (a: RetentionStatus, b: RetentionStatus) =>
  * Refuses unless the recording's retention has ended by `now`. Every deletion step calls this again,
  * because a hold, a case link or a later service date may arrive while a proposal waits.
  */
-export function assertRetentionEnded(db: Db, settings: RetentionSettings, recordingId: number, now: Date): RetentionStatus {
+export function assertRetentionEnded(
+  db: Db,
+  settings: RetentionSettings,
+  recordingId: number,
+  now: Date,
+): RetentionStatus {
   const status = retentionOf(db, settings, recordingId);
   if (!status) throw new RetentionRefused(`recording #${recordingId} is not an archived original`);
   const today = localDateIn(now, settings.zone);
   if (status.retentionEnd === null) {
-    const because = status.reason === 'open-case' ? `case ${status.caseNumber} is not yet served` : `it is held (${status.reason})`;
+    const because =
+      status.reason === 'open-case'
+        ? `case ${status.caseNumber} is not yet served`
+        : `it is held (${status.reason})`;
     throw new RetentionRefused(`recording #${recordingId} is kept indefinitely: ${because}`);
   }
   if (!isDue(status, today)) {

@@ -45,6 +45,17 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    access: Type.Object(
+      { officerViewsOwn: Type.Boolean({ description: 'officers may view recordings under their own badge' }) },
+      { additionalProperties: false },
+    ),
+    fixity: Type.Object(
+      {
+        gigabytesPerNight: Type.Number({ exclusiveMinimum: 0, description: 'archive re-read per nightly run' }),
+        periodDays: PositiveInt('the whole archive is re-verified at least this often'),
+      },
+      { additionalProperties: false },
+    ),
     http: Type.Object(
       {
         host: Type.String({ minLength: 1 }),
@@ -64,7 +75,7 @@ export const ConfigSchema = Type.Object(
       {
         storageWarningDays: PositiveInt('alert when the archive disk is forecast full within this many days'),
         storageRateDays: PositiveInt('days of recent ingest the storage forecast averages over'),
-        unexplainedInterruptionHours: PositiveInt('art. 18: alert when a gap is still unexplained after this'),
+        unexplainedInterruptionHours: PositiveInt('art. 18: alert on a gap unexplained this long'),
         jobFailureAlertAfter: PositiveInt('alert after this many failed runs of a scheduled job in a row'),
       },
       { additionalProperties: false },

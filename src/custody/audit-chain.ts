@@ -57,15 +57,15 @@ function checkEntry(row: AuditRow, previous: AuditRow | null, idOfHash: Map<stri
 
   const linkedId = idOfHash.get(row.previous_hash);
   if (linkedId !== undefined && linkedId !== previous?.id) {
-    const originalId = linkedId + 1;
-    const wasElsewhere = rowHash(row, originalId) === row.hash;
+    const originalId = originalIdOf(row, linkedId);
     return [
       {
         entryId: row.id,
         problem: 'reordered',
-        detail: wasElsewhere
-          ? `was entry #${originalId} (it follows #${linkedId} in the chain)`
-          : `follows #${linkedId} in the chain but is stored after #${previous?.id ?? 'the start'}`,
+        detail:
+          originalId !== null
+            ? `was entry #${originalId} (stored after #${previous?.id ?? 'the start'}, chained after the entry now at #${linkedId})`
+            : `chained after the entry now at #${linkedId} but stored after #${previous?.id ?? 'the start'}`,
       },
     ];
   }
@@ -82,6 +82,14 @@ function checkEntry(row: AuditRow, previous: AuditRow | null, idOfHash: Map<stri
     ];
   }
   return [{ entryId: row.id, problem: 'broken-link', detail: 'the first entry does not start the chain' }];
+}
+
+// The id is part of the hash, so a moved entry's hash tells which id it was written with; moves
+// are searched near where the entry sits now and next to the entry it is chained after.
+function originalIdOf(row: AuditRow, linkedId: number): number | null {
+  const candidates = [linkedId + 1];
+  for (let distance = 1; distance <= 64; distance++) candidates.push(row.id - distance, row.id + distance);
+  return candidates.find((id) => id >= 1 && rowHash(row, id) === row.hash) ?? null;
 }
 
 function edited(row: AuditRow): ChainProblem {

@@ -1,3 +1,5 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Db } from '../ledger/database.ts';
 import { localDateIn, startOfNextLocalDay } from '../time/zone.ts';
 
@@ -39,4 +41,28 @@ export function formatDigest(digest: AuditDigest): string {
     `head hash: ${digest.headHash ?? '-'}`,
     `entries: ${digest.count}`,
   ].join('\n');
+}
+
+/**
+ * The scheduled form: after midnight, writes the previous local day's digest to
+ * `STATION_HOME/audit-digests/DATE.json` (and .txt) for ops to print or copy off the station.
+ */
+export function auditDigestJob(
+  deps: { db: Db; config: { home: string; station: { timezone: string } } },
+  cron = '5 0 * * *',
+) {
+  return {
+    name: 'audit-digest',
+    cron,
+    async run(now: Date): Promise<AuditDigest> {
+      const zone = deps.config.station.timezone;
+      const yesterday = localDateIn(new Date(now.getTime() - 86_400_000), zone);
+      const digest = auditDigest(deps.db, { date: yesterday, zone, now });
+      const folder = path.join(deps.config.home, 'audit-digests');
+      await mkdir(folder, { recursive: true });
+      await writeFile(path.join(folder, `${digest.date}.json`), `${JSON.stringify(digest, null, 2)}\n`);
+      await writeFile(path.join(folder, `${digest.date}.txt`), `${formatDigest(digest)}\n`);
+      return digest;
+    },
+  };
 }

@@ -29,9 +29,11 @@ export type AuditAction =
   | 'officer-change'
   | 'device-fault'
   | 'interruption-explained'
+  | 'interruption-accepted'
   | 'interruption-detected'
   | 'device-clock-set'
   | 'source-deleted'
+  | 'fixity-failure'
   | 'setting-change';
 
 export interface AuditEntryInput {
@@ -75,9 +77,14 @@ export function entryHash(entry: Omit<AuditEntry, 'hash' | 'detail'> & { detail:
  * Appends one entry. Call it inside the transaction of the change it records where there is one,
  * so the action and its trace commit together. The chain head is read and written in the same
  * transaction; SQLite's single writer keeps the chain linear.
+ *
+ * Several processes write (daemon, dashboard, CLI). A deferred transaction that reads the head and
+ * then writes fails with SQLITE_BUSY when another process wrote in between, without waiting; so on
+ * its own this takes the write lock first (IMMEDIATE, which waits out busy_timeout), and a caller's
+ * transaction that reads before its first write should be `.immediate()` too.
  */
 export function appendAudit(db: Db, input: AuditEntryInput, at: Date = new Date()): AuditEntry {
-  return db.transaction(() => {
+  const append = db.transaction(() => {
     const head = db.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as
       | { id: number; hash: string }
       | undefined;
@@ -97,7 +104,8 @@ export function appendAudit(db: Db, input: AuditEntryInput, at: Date = new Date(
        VALUES (@id, @at, @actor, @action, @subjectType, @subjectId, @detail, @previousHash, @hash)`,
     ).run({ ...entry, hash });
     return { ...entry, detail: input.detail ?? {}, hash };
-  })();
+  });
+  return db.inTransaction ? append() : append.immediate();
 }
 
 export function auditTrail(db: Db, subjectType: string, subjectId: string | number): AuditEntry[] {

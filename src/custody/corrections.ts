@@ -53,52 +53,54 @@ export function correctRecording(db: Db, input: CorrectionInput, at: Date = new 
   }
   if (input.reason.trim() === '') throw new CorrectionError('a correction needs a reason');
   const field = input.field;
-  return db.transaction(() => {
-    const recording = findRecording(db, input.recordingId);
-    if (!recording) throw new CorrectionError(`no recording #${input.recordingId}`);
-    const oldValue = recording[field];
-    const entry = appendAudit(
-      db,
-      {
-        actor: input.by,
-        action: 'correction',
-        subjectType: 'recording',
-        subjectId: recording.id,
-        detail: { field, old: oldValue, new: input.value, reason: input.reason },
-      },
-      at,
-    );
-    db.prepare(`UPDATE recordings SET ${correctableColumns[field]} = ? WHERE id = ?`).run(
-      input.value,
-      recording.id,
-    );
-    const result = db
-      .prepare(
-        `INSERT INTO corrections (recording_id, field, old_value, new_value, corrected_by, reason, at, audit_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        recording.id,
-        field,
-        JSON.stringify(oldValue ?? null),
-        JSON.stringify(input.value),
-        input.by,
-        input.reason,
-        at.toISOString(),
-        entry.id,
+  return db
+    .transaction(() => {
+      const recording = findRecording(db, input.recordingId);
+      if (!recording) throw new CorrectionError(`no recording #${input.recordingId}`);
+      const oldValue = recording[field];
+      const entry = appendAudit(
+        db,
+        {
+          actor: input.by,
+          action: 'correction',
+          subjectType: 'recording',
+          subjectId: recording.id,
+          detail: { field, old: oldValue, new: input.value, reason: input.reason },
+        },
+        at,
       );
-    return {
-      id: Number(result.lastInsertRowid),
-      recordingId: recording.id,
-      field,
-      oldValue,
-      newValue: input.value,
-      correctedBy: input.by,
-      reason: input.reason,
-      at: at.toISOString(),
-      auditId: entry.id,
-    };
-  })();
+      db.prepare(`UPDATE recordings SET ${correctableColumns[field]} = ? WHERE id = ?`).run(
+        input.value,
+        recording.id,
+      );
+      const result = db
+        .prepare(
+          `INSERT INTO corrections (recording_id, field, old_value, new_value, corrected_by, reason, at, audit_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          recording.id,
+          field,
+          JSON.stringify(oldValue ?? null),
+          JSON.stringify(input.value),
+          input.by,
+          input.reason,
+          at.toISOString(),
+          entry.id,
+        );
+      return {
+        id: Number(result.lastInsertRowid),
+        recordingId: recording.id,
+        field,
+        oldValue,
+        newValue: input.value,
+        correctedBy: input.by,
+        reason: input.reason,
+        at: at.toISOString(),
+        auditId: entry.id,
+      };
+    })
+    .immediate();
 }
 
 export function correctionsOf(db: Db, recordingId: number): Correction[] {

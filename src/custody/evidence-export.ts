@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmod, mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Archive } from '../archive/archive.ts';
@@ -106,6 +106,7 @@ export async function exportEvidence(
     await writeFile(path.join(outDir, 'statement.html'), statementHtml(facts));
     const iso = path.join(outDir, isoName);
     await makeIso(outDir, iso, `BWC_EXPORT_${request.id}`);
+    await checkIso(iso, files);
     const result: EvidenceExport = {
       requestId: request.id,
       outDir,
@@ -219,4 +220,25 @@ async function makeIso(outDir: string, iso: string, label: string): Promise<void
     ],
     { maxBuffer: 16 * 1024 * 1024 },
   );
+}
+
+/** The disc image is a copy too: each file read back out of it must carry its original's hash. */
+async function checkIso(iso: string, files: ExportedFile[]): Promise<void> {
+  const folder = await mkdtemp(path.join(path.dirname(iso), '.iso-check-'));
+  try {
+    await run(
+      'xorriso',
+      ['-osirrox', 'on', '-indev', iso, '-extract', '/files', path.join(folder, 'files')],
+      {
+        maxBuffer: 16 * 1024 * 1024,
+      },
+    );
+    for (const file of files) {
+      const fromDisc = await hashFile(path.join(folder, file.name)).catch(() => null);
+      if (fromDisc !== file.sha256)
+        throw new ExportFailed(`${file.name} in the disc image does not match its original`);
+    }
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+  }
 }

@@ -10,13 +10,27 @@ export const access = {
   viewFootage: ['officer', 'clerk', 'leader', 'auditor'],
   confirm: ['clerk'],
   assignOfficer: ['clerk'],
-  devices: ['clerk', 'ops', 'leader', 'auditor', 'admin'],
+  devices: ['officer', 'clerk', 'ops', 'leader', 'auditor', 'admin'],
   assignDevice: ['clerk', 'ops'],
   reportFault: ['officer', 'clerk', 'ops'],
+  resolveFault: ['ops'],
   alerts: ['clerk', 'ops', 'leader', 'auditor', 'admin'],
   officers: ['clerk', 'ops', 'leader', 'auditor', 'admin'],
   manageOfficers: ['admin'],
   users: ['admin'],
+  // Compliance (art. 4, 18, 22, 24, 30): cases and statistics span officers, so officers see only
+  // their own interruptions; deletion needs two people, ops proposing and a leader approving.
+  cases: ['clerk', 'ops', 'leader', 'auditor'],
+  manageCases: ['clerk'],
+  decideCases: ['clerk', 'leader'],
+  statistics: ['clerk', 'ops', 'leader', 'auditor'],
+  retention: ['clerk', 'ops', 'leader', 'auditor'],
+  proposeDeletion: ['ops'],
+  decideDeletion: ['leader'],
+  cancelDeletion: ['ops', 'leader'],
+  interruptions: ['officer', 'clerk', 'ops', 'leader', 'auditor'],
+  explainInterruption: ['officer'],
+  acceptInterruption: ['clerk'],
   anyone: ['officer', 'clerk', 'ops', 'leader', 'auditor', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -1,11 +1,28 @@
-import { isoInZone } from '../time/zone.ts';
+import { offsetMinutesAt } from '../time/zone.ts';
+
+// A ledger page shows a hundred times; asking Intl for each costs more than the query. Zone offsets
+// change only on quarter hours (UTC), so one answer per zone and quarter hour serves them all.
+const quarterHourMs = 900_000;
+const offsets = new Map<string, number>();
+
+function offsetMinutes(instantMs: number, zone: string): number {
+  const key = `${zone} ${Math.floor(instantMs / quarterHourMs)}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    if (offsets.size > 50_000) offsets.clear();
+    offset = offsetMinutesAt(new Date(instantMs), zone);
+    offsets.set(key, offset);
+  }
+  return offset;
+}
 
 /** `2026-11-26 18:30:05` on the station's wall clock: readable in Chinese and English alike. */
 export function formatDateTime(iso: string | null | undefined, zone: string): string {
   if (!iso) return '';
-  const instant = new Date(iso);
-  if (Number.isNaN(instant.getTime())) return iso;
-  return isoInZone(instant, zone).slice(0, 19).replace('T', ' ');
+  const instantMs = Date.parse(iso);
+  if (Number.isNaN(instantMs)) return iso;
+  const wall = new Date(Math.floor(instantMs / 1000) * 1000 + offsetMinutes(instantMs, zone) * 60_000);
+  return wall.toISOString().slice(0, 19).replace('T', ' ');
 }
 
 export function formatBytes(bytes: number | null | undefined): string {

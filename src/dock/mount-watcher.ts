@@ -28,6 +28,9 @@ export interface MountWatcherOptions {
   logger: Logger;
 }
 
+// Reading /proc/self/mountinfo costs microseconds; a quarter second keeps "plugged in" to "copying" short.
+const defaultPollMs = 250;
+
 interface Tracked {
   volume: DetectedVolume;
   reported: boolean;
@@ -74,7 +77,7 @@ export class MountWatcher {
       );
     }
     if (this.options.watchMountTable) {
-      this.poller = setInterval(() => this.rescan(), this.options.pollMs ?? 500);
+      this.poller = setInterval(() => this.rescan(), this.options.pollMs ?? defaultPollMs);
     }
     await this.rescan();
   }
@@ -102,7 +105,9 @@ export class MountWatcher {
     this.scanning = (async () => {
       do {
         this.scanAgain = false;
-        await this.scanOnce().catch((error) => this.options.logger.warn({ err: error }, 'volume scan failed'));
+        await this.scanOnce().catch((error) =>
+          this.options.logger.warn({ err: error }, 'volume scan failed'),
+        );
       } while (this.scanAgain && !this.stopped);
     })().finally(() => {
       this.scanning = null;
@@ -134,8 +139,9 @@ export class MountWatcher {
     for (const listener of this.appearedListeners) listener(entry.volume);
   }
 
+  // A failed read throws and the scan is skipped: reading "nothing" would undock every recorder.
   private async presentVolumes(): Promise<DetectedVolume[]> {
-    const table = await readMountTable(this.options.mountInfoFile).catch(() => []);
+    const table = await readMountTable(this.options.mountInfoFile);
     const mounts: DetectedVolume[] = mountsUnder(table, this.options.mountRoots).map((entry) => ({
       root: entry.mountPoint,
       origin: 'mount',
@@ -148,7 +154,7 @@ export class MountWatcher {
   private async folders(): Promise<DetectedVolume[]> {
     const root = this.options.folderRoot;
     if (!root) return [];
-    const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+    const entries = await readdir(root, { withFileTypes: true });
     // Names starting with a dot are folders still being prepared; they are renamed in when complete.
     return entries
       .filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'))

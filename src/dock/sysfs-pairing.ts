@@ -21,7 +21,7 @@ export async function usbIdentityOfBlockDevice(
   } catch {
     return null;
   }
-  for (; folder !== path.dirname(folder); folder = path.dirname(folder)) {
+  for (; folder.startsWith(`${sysfsRoot}${path.sep}`); folder = path.dirname(folder)) {
     const vendor = await readAttribute(folder, 'idVendor');
     if (vendor === null) continue;
     const product = await readAttribute(folder, 'idProduct');

@@ -22,6 +22,8 @@ export interface StationEvents {
   };
   'dock.done': { dockId: number; state: string; filesDone: number; filesTotal: number };
   'device.removed': { dockId: number; sourcePath: string };
+  /** Art. 17 findings at a dock: low-storage, clock-offset, clock-set, low-battery. */
+  'dock.warning': { dockId: number; kind: string; detail: string };
   'recording.checked': { recordingId: number; playback: string };
   error: { scope: string; message: string; dockId?: number };
 }

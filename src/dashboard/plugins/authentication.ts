@@ -84,7 +84,7 @@ export const authenticationPlugin = sharedPlugin('authentication', async (app) =
 
   app.addHook('preValidation', async (request, reply) => {
     const config = request.routeOptions.config;
-    if (config.public) return;
+    if (config.public || request.is404) return;
     if (!request.user) return refuseAnonymous(request, reply);
     if (!config.permission || !allows(config.permission, request.user.role)) {
       appendAudit(

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { LedgerError } from '../../ledger/officers.ts';
 import { UserError } from '../../auth/users.ts';
+import { LedgerError } from '../../ledger/officers.ts';
 import { errorPage } from '../views/error-page.ts';
 import { HttpError, isApiRequest } from './authentication.ts';
 import { sharedPlugin } from './shared-plugin.ts';
@@ -19,11 +19,17 @@ export const errorPlugin = sharedPlugin('errors', async (app) => {
     if (status >= 500) request.log.error({ err: error }, 'dashboard request failed');
     const message = status >= 500 ? request.t('dash.error.internal') : error.message;
     if (isApiRequest(request)) return reply.code(status).send({ error: status, message });
-    return reply.code(status).type('text/html; charset=utf-8').send(errorPage(request, status, message));
+    return reply
+      .code(status)
+      .type('text/html; charset=utf-8')
+      .send(errorPage(request, status, message));
   });
   app.setNotFoundHandler((request, reply) => {
     const message = request.t('dash.error.notFound');
     if (isApiRequest(request)) return reply.code(404).send({ error: 404, message });
-    return reply.code(404).type('text/html; charset=utf-8').send(errorPage(request, 404, message));
+    return reply
+      .code(404)
+      .type('text/html; charset=utf-8')
+      .send(errorPage(request, 404, message));
   });
 });

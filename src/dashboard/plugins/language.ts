@@ -25,5 +25,3 @@ export const languagePlugin = sharedPlugin('language', async (app) => {
     request.t = translator(request.language);
   });
 });
-
-export { isLanguage };

@@ -9,6 +9,10 @@ const navigation: { href: string; label: MessageKey; permission: Permission }[] 
   { href: '/unassigned', label: 'dash.nav.unassigned', permission: 'assignOfficer' },
   { href: '/devices', label: 'dash.nav.devices', permission: 'devices' },
   { href: '/alerts', label: 'dash.nav.alerts', permission: 'alerts' },
+  { href: '/cases', label: 'dash.nav.cases', permission: 'cases' },
+  { href: '/interruptions', label: 'dash.nav.interruptions', permission: 'interruptions' },
+  { href: '/retention', label: 'dash.nav.retention', permission: 'retention' },
+  { href: '/statistics', label: 'dash.nav.statistics', permission: 'statistics' },
   { href: '/officers', label: 'dash.nav.officers', permission: 'officers' },
   { href: '/users', label: 'dash.nav.users', permission: 'users' },
 ];

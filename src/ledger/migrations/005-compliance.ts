@@ -84,6 +84,8 @@ export const compliance: Migration = {
       last_error TEXT,
       last_result TEXT,
       running_since TEXT,
+      -- host:pid of the process holding the lease, so a restart on the same host can tell it died.
+      running_owner TEXT,
       consecutive_failures INTEGER NOT NULL DEFAULT 0,
       next_retry_at TEXT
     );

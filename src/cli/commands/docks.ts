@@ -1,0 +1,64 @@
+import { formatBytes } from '../../archive/archive.ts';
+import { loadConfig } from '../../config/config.ts';
+import { openDatabase } from '../../ledger/database.ts';
+import { type Dock, finalDockStates, listDocks } from '../../ledger/docks.ts';
+import { databaseFile } from '../../station.ts';
+import { type CliCommand, formatTable, optionalString, print, printJson, UsageError } from '../command.ts';
+
+export const docksCommand: CliCommand = {
+  name: 'docks',
+  summary: 'Show recorders docked now and the most recent docks',
+  usage: 'station docks [--limit N] [--json]',
+  options: { json: { type: 'boolean' }, limit: { type: 'string' } },
+  async run(args) {
+    const limit = Number(optionalString(args, 'limit') ?? '20');
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a whole number >= 1');
+    const config = loadConfig();
+    // Read-only use of the ledger: safe while `station serve` is copying (WAL).
+    const db = openDatabase(databaseFile(config.home));
+    try {
+      const docks = listDocks(db, { limit });
+      const current = docks.filter((dock) => !finalDockStates.includes(dock.state));
+      const recent = docks.filter((dock) => finalDockStates.includes(dock.state));
+      if (args.values.json) printJson({ current, recent });
+      else print(docksText(current, recent));
+      return 0;
+    } finally {
+      db.close();
+    }
+  },
+};
+
+function docksText(current: Dock[], recent: Dock[]): string {
+  const header = [
+    'dock',
+    'state',
+    'recorder',
+    'driver',
+    'files',
+    'copied',
+    'clock',
+    'free',
+    'started',
+    'detail',
+  ];
+  const row = (dock: Dock) => [
+    `#${dock.id}`,
+    dock.state,
+    dock.deviceSerial ?? '-',
+    dock.driver ?? '-',
+    `${dock.filesDone}/${dock.filesTotal}`,
+    `${formatBytes(dock.bytesDone)}/${formatBytes(dock.bytesTotal)}`,
+    dock.clockOffsetSeconds === null
+      ? '-'
+      : `${dock.clockOffsetSeconds > 0 ? '+' : ''}${dock.clockOffsetSeconds}s`,
+    dock.freeBytes === null || !dock.totalBytes
+      ? '-'
+      : `${Math.round((dock.freeBytes / dock.totalBytes) * 100)}%`,
+    dock.startedAt,
+    dock.detail ?? '',
+  ];
+  const section = (title: string, docks: Dock[]) =>
+    docks.length ? [`${title}:`, formatTable(header, docks.map(row))] : [`${title}: none`];
+  return [...section('Docked now', current), '', ...section('Recent', recent)].join('\n');
+}

@@ -1,0 +1,28 @@
+import { createDaemon } from '../../daemon/daemon.ts';
+import { resumeUnfinishedWork } from '../../daemon/resume.ts';
+import { untilStopSignal } from '../../daemon/signals.ts';
+import { createDashboardService } from '../../dashboard/service.ts';
+import { openStation } from '../../station.ts';
+import type { CliCommand } from '../command.ts';
+
+export const serveCommand: CliCommand = {
+  name: 'serve',
+  summary: 'Run the station: watch for docked recorders and copy them (npm start); stops on SIGINT/SIGTERM',
+  usage: 'station serve',
+  async run() {
+    const station = await openStation();
+    try {
+      station.logger.info({ home: station.config.home, config: station.config.sources }, 'station starting');
+      await resumeUnfinishedWork(station);
+      const daemon = createDaemon(station);
+      daemon.controller.add(createDashboardService(station));
+      await daemon.controller.start();
+      await untilStopSignal(station.logger);
+      await daemon.controller.stop();
+      station.logger.info('station stopped');
+      return 0;
+    } finally {
+      station.close();
+    }
+  },
+};

@@ -1,0 +1,20 @@
+import ExcelJS from 'exceljs';
+import type { Language } from '../../i18n/catalogue.ts';
+import { ledgerCells, ledgerHeader } from '../../ledger/ledger-csv.ts';
+import type { Recording } from '../../ledger/recordings.ts';
+
+/** The same columns as the CSV export, as an Excel workbook (strings stay strings: no formulas). */
+export async function ledgerXlsx(
+  recordings: Recording[],
+  language: Language,
+  sheetName: string,
+): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  workbook.created = new Date();
+  const sheet = workbook.addWorksheet(sheetName);
+  sheet.addRow(ledgerHeader(language)).font = { bold: true };
+  for (const recording of recordings) sheet.addRow(ledgerCells(recording, language));
+  sheet.views = [{ state: 'frozen', ySplit: 1 }];
+  for (const column of sheet.columns) column.width = 16;
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}

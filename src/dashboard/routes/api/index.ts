@@ -1,0 +1,80 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { findDock, listDockFiles, listDocks } from '../../../ledger/docks.ts';
+import { publicRecording } from '../../../ledger/public-recording.ts';
+import { collectAlerts } from '../../data/alerts.ts';
+import { deviceOverview } from '../../data/device-overview.ts';
+import { type LedgerQuery, LedgerQuerySchema, queryLedger } from '../../data/ledger-query.ts';
+import { HttpError } from '../../plugins/authentication.ts';
+import { safeToUndockStates } from '../../views/dock-card.ts';
+import { apiErrors, IdParams } from '../schemas.ts';
+import { AlertSchema, DeviceSchema, DockFileSchema, DockSchema, LedgerPageSchema } from './schemas.ts';
+
+const DocksQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) });
+
+/** The dashboard's data as JSON for other systems on the station; session cookie or `Bearer` API token. */
+export const apiRoutes: FastifyPluginAsync = async (app) => {
+  const { db, clock } = app.station;
+  const withSafety = <Dock extends { state: string }>(dock: Dock) => ({
+    ...dock,
+    safeToUndock: safeToUndockStates.includes(dock.state),
+  });
+
+  app.get<{ Querystring: LedgerQuery }>(
+    '/api/ledger',
+    {
+      schema: { querystring: LedgerQuerySchema, response: { 200: LedgerPageSchema, ...apiErrors } },
+      config: { permission: 'ledger' },
+    },
+    async (request) => {
+      const { rows, ...page } = queryLedger(db, request.query, request.user!);
+      return { ...page, recordings: rows.map((row) => publicRecording(row)) };
+    },
+  );
+
+  app.get<{ Querystring: Static<typeof DocksQuery> }>(
+    '/api/docks',
+    {
+      schema: {
+        querystring: DocksQuery,
+        response: { 200: Type.Object({ docks: Type.Array(DockSchema) }), ...apiErrors },
+      },
+      config: { permission: 'docks' },
+    },
+    async (request) => ({ docks: listDocks(db, { limit: request.query.limit ?? 50 }).map(withSafety) }),
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/api/docks/:id',
+    {
+      schema: {
+        params: IdParams,
+        response: { 200: Type.Object({ dock: DockSchema, files: Type.Array(DockFileSchema) }), ...apiErrors },
+      },
+      config: { permission: 'docks' },
+    },
+    async (request) => {
+      const dock = findDock(db, request.params.id);
+      if (!dock) throw new HttpError(404, request.t('dash.error.notFound'));
+      return { dock: withSafety(dock), files: listDockFiles(db, dock.id) };
+    },
+  );
+
+  app.get(
+    '/api/devices',
+    {
+      schema: { response: { 200: Type.Object({ devices: Type.Array(DeviceSchema) }), ...apiErrors } },
+      config: { permission: 'devices' },
+    },
+    async () => ({ devices: deviceOverview(db, clock.now()) }),
+  );
+
+  app.get(
+    '/api/alerts',
+    {
+      schema: { response: { 200: Type.Object({ alerts: Type.Array(AlertSchema) }), ...apiErrors } },
+      config: { permission: 'alerts' },
+    },
+    async () => ({ alerts: await collectAlerts(app.station, clock.now()) }),
+  );
+};

@@ -1,0 +1,97 @@
+import { Type } from '@sinclair/typebox';
+import { roles } from '../../../auth/roles.ts';
+import { alertKinds } from '../../data/alerts.ts';
+
+// Response shapes of the JSON API: what other systems on the station may rely on.
+// Type arrays rather than anyOf: the serializer then needs no validation pass per field.
+const NullableString = Type.Unsafe<string | null>({ type: ['string', 'null'] });
+const NullableNumber = Type.Unsafe<number | null>({ type: ['number', 'null'] });
+const NullableInteger = Type.Unsafe<number | null>({ type: ['integer', 'null'] });
+
+/** Mirrors src/ledger/public-recording.ts, the shape the CLI's --json prints too. */
+export const PublicRecordingSchema = Type.Object({
+  id: Type.Integer(),
+  sourcePath: Type.String(),
+  archivePath: NullableString,
+  sha256: Type.String(),
+  sizeBytes: Type.Integer(),
+  kind: Type.String(),
+  start: NullableString,
+  end: NullableString,
+  durationSeconds: NullableNumber,
+  startSource: NullableString,
+  date: NullableString,
+  badge: NullableString,
+  officerName: NullableString,
+  playback: Type.String(),
+  late: Type.Boolean(),
+  duplicateOf: NullableInteger,
+  device: NullableString,
+  timeFlags: Type.Array(Type.String()),
+  confirmedAt: NullableString,
+  confirmedBy: NullableString,
+});
+
+export const LedgerPageSchema = Type.Object({
+  page: Type.Integer(),
+  pageSize: Type.Integer(),
+  hasMore: Type.Boolean(),
+  recordings: Type.Array(PublicRecordingSchema),
+});
+
+export const DockSchema = Type.Object({
+  id: Type.Integer(),
+  origin: Type.String(),
+  sourcePath: Type.String(),
+  volumeLabel: NullableString,
+  deviceSerial: NullableString,
+  driver: NullableString,
+  state: Type.String(),
+  detail: NullableString,
+  filesTotal: Type.Integer(),
+  filesDone: Type.Integer(),
+  bytesTotal: Type.Integer(),
+  bytesDone: Type.Integer(),
+  clockOffsetSeconds: NullableNumber,
+  freeBytes: NullableInteger,
+  totalBytes: NullableInteger,
+  startedAt: Type.String(),
+  updatedAt: Type.String(),
+  endedAt: NullableString,
+  safeToUndock: Type.Boolean(),
+});
+
+export const DockFileSchema = Type.Object({
+  sourcePath: Type.String(),
+  sizeBytes: Type.Integer(),
+  state: Type.String(),
+  bytesDone: Type.Integer(),
+  recordingId: NullableInteger,
+  reason: NullableString,
+});
+
+export const DeviceSchema = Type.Object({
+  serial: Type.String(),
+  driver: NullableString,
+  model: NullableString,
+  firstSeenAt: Type.String(),
+  lastSeenAt: NullableString,
+  clockOffsetSeconds: NullableNumber,
+  freeBytes: NullableInteger,
+  totalBytes: NullableInteger,
+  batteryPercent: NullableNumber,
+  holderBadge: NullableString,
+  holderName: NullableString,
+  lastDockId: NullableInteger,
+  lastDockAt: NullableString,
+  openFaults: Type.Integer(),
+});
+
+export const AlertSchema = Type.Object({
+  kind: Type.Union(alertKinds.map((kind) => Type.Literal(kind))),
+  subject: Type.String(),
+  detail: Type.String(),
+  actBy: Type.Array(Type.Union(roles.map((role) => Type.Literal(role)))),
+  at: NullableString,
+  link: NullableString,
+});

@@ -1,0 +1,141 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { dockStates, findDock, listDocks } from '../../../ledger/docks.ts';
+import { allows } from '../../access.ts';
+import { confirmDock } from '../../data/review.ts';
+import { formatBytes, formatDateTime } from '../../format.ts';
+import { html, trusted } from '../../html.ts';
+import {
+  dockCard,
+  dockOfficer,
+  dockStateLabel,
+  failedDockStates,
+  safeToUndockStates,
+} from '../../views/dock-card.ts';
+import { csrfField, page } from '../../views/layout.ts';
+import { CsrfBody, formResponses, HtmlPage, IdParams } from '../schemas.ts';
+
+const DocksQuery = Type.Object({
+  confirmed: Type.Optional(Type.Integer({ minimum: 0 })),
+  lang: Type.Optional(Type.String()),
+});
+
+// A finished dock stays on the live list for a while, so the officer sees "safe to undock" there.
+const recentlyFinishedMs = 30 * 60_000;
+const keepAliveMs = 15_000;
+
+/** JSON for a script tag: `<` escaped so no value can close the tag. */
+const scriptJson = (value: unknown) => trusted(JSON.stringify(value).replace(/</g, '\\u003c'));
+
+export const dockRoutes: FastifyPluginAsync = async (app) => {
+  const { db, clock, config } = app.station;
+  const zone = config.station.timezone;
+  // Open event streams never go idle, so the server could not close while one is open: end them first.
+  const openStreams = new Set<() => void>();
+  app.addHook('preClose', async () => {
+    for (const end of openStreams) end();
+  });
+
+  app.get<{ Querystring: Static<typeof DocksQuery> }>(
+    '/docks',
+    { schema: { querystring: DocksQuery, response: { 200: HtmlPage } }, config: { permission: 'docks' } },
+    async (request, reply) => {
+      const { t, user } = request;
+      const now = clock.now();
+      const recent = listDocks(db, { limit: 30 });
+      const live = recent.filter(
+        (dock) => !dock.endedAt || now.getTime() - Date.parse(dock.endedAt) < recentlyFinishedMs,
+      );
+      const texts = {
+        states: Object.fromEntries(dockStates.map((state) => [state, dockStateLabel(t, state)])),
+        safe: safeToUndockStates,
+        failed: failedDockStates,
+        safeText: t('dash.docks.safe'),
+        notSafeText: t('dash.docks.notSafe'),
+        redockText: t('dash.docks.redock'),
+        copying: t('dash.docks.copying'),
+      };
+      const canConfirm = allows('confirm', user!.role);
+      const body = html`
+${request.query.confirmed !== undefined ? html`<p class="message" id="bulk-confirmed">${t('dash.docks.bulkConfirmed', { count: request.query.confirmed })}</p>` : ''}
+<script type="application/json" id="dock-texts">${scriptJson(texts)}</script>
+<h2>${t('dash.docks.live')}</h2>
+<div id="live-docks">
+${live.length ? live.map((dock) => dockCard(request, db, dock, zone, now)) : html`<p id="no-active-docks" class="muted">${t('dash.docks.none')}</p>`}
+</div>
+<h2>${t('dash.docks.recent')}</h2>
+<table id="recent-docks"><thead><tr><th>#</th><th>${t('dash.docks.device')}</th><th>${t('ledger.officerName')}</th>
+<th>${t('dash.docks.state')}</th><th>${t('dash.docks.files')}</th><th>${t('dash.docks.size')}</th><th>${t('dash.docks.started')}</th><th>${t('dash.docks.ended')}</th><th></th></tr></thead>
+<tbody>${recent.map(
+        (
+          dock,
+        ) => html`<tr data-dock="${dock.id}"><td>${dock.id}</td><td>${dock.deviceSerial ?? dock.volumeLabel ?? ''}</td>
+<td>${dockOfficer(db, dock, now)}</td><td>${dockStateLabel(t, dock.state)}</td><td>${dock.filesDone}/${dock.filesTotal}</td>
+<td>${formatBytes(dock.bytesTotal)}</td><td>${formatDateTime(dock.startedAt, zone)}</td><td>${formatDateTime(dock.endedAt, zone)}</td>
+<td><a href="/ledger?dock=${dock.id}">${t('dash.docks.recordings')}</a>
+${canConfirm && dock.state === 'done' ? html` <form class="inline" method="post" action="/docks/${dock.id}/confirm">${csrfField(request)}<button type="submit">${t('dash.docks.confirmAll')}</button></form>` : ''}</td></tr>`,
+      )}</tbody></table>`;
+      return reply.type('text/html; charset=utf-8').send(
+        page(request, {
+          title: t('dash.nav.docks'),
+          current: '/docks',
+          body,
+          scripts: ['/static/docks.js'],
+        }),
+      );
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams> }>(
+    '/docks/:id/card',
+    { schema: { params: IdParams, response: { 200: HtmlPage } }, config: { permission: 'docks' } },
+    async (request, reply) => {
+      const dock = findDock(db, request.params.id);
+      if (!dock) return reply.callNotFound();
+      return reply.type('text/html; charset=utf-8').send(dockCard(request, db, dock, zone, clock.now()).text);
+    },
+  );
+
+  app.get(
+    '/docks/events',
+    {
+      schema: { response: { 200: Type.String({ description: 'text/event-stream of station events' }) } },
+      config: { permission: 'docks' },
+    },
+    async (request, reply) => {
+      reply.hijack();
+      const response = reply.raw;
+      response.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
+      response.write('retry: 2000\n\n');
+      const unsubscribe = app.dockStream.subscribe((chunk) => response.write(chunk));
+      // A comment line now and then keeps proxies and idle timeouts from closing a quiet stream.
+      const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), keepAliveMs);
+      const end = () => {
+        clearInterval(keepAlive);
+        unsubscribe();
+        openStreams.delete(end);
+        response.end();
+      };
+      openStreams.add(end);
+      request.raw.on('close', end);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CsrfBody> }>(
+    '/docks/:id/confirm',
+    {
+      schema: { params: IdParams, body: CsrfBody, response: formResponses },
+      config: { permission: 'confirm' },
+    },
+    async (request, reply) => {
+      if (!findDock(db, request.params.id)) return reply.callNotFound();
+      const count = confirmDock(db, request.params.id, request.user!, clock.now());
+      return reply.redirect(`/docks?confirmed=${count}`, 303);
+    },
+  );
+};

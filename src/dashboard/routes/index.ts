@@ -1,0 +1,37 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { alertRoutes } from './alerts/index.ts';
+import { apiRoutes } from './api/index.ts';
+import { caseRoutes } from './cases/index.ts';
+import { deviceRoutes } from './devices/index.ts';
+import { dockRoutes } from './docks/index.ts';
+import { interruptionRoutes } from './interruptions/index.ts';
+import { languageRoutes } from './language.ts';
+import { ledgerRoutes } from './ledger/index.ts';
+import { type LoginOptions, loginRoutes } from './login.ts';
+import { officerRoutes } from './officers/index.ts';
+import { recordingRoutes } from './recordings/index.ts';
+import { retentionRoutes } from './retention/index.ts';
+import { rootRoutes } from './root.ts';
+import { statisticsRoutes } from './statistics/index.ts';
+import { unassignedRoutes } from './unassigned/index.ts';
+import { userRoutes } from './users/index.ts';
+
+/** Route plugins, one folder per URL prefix. */
+export const routes: FastifyPluginAsync<LoginOptions> = async (app, options) => {
+  await app.register(rootRoutes);
+  await app.register(loginRoutes, options);
+  await app.register(languageRoutes);
+  await app.register(dockRoutes);
+  await app.register(ledgerRoutes);
+  await app.register(recordingRoutes);
+  await app.register(unassignedRoutes);
+  await app.register(deviceRoutes);
+  await app.register(alertRoutes);
+  await app.register(caseRoutes);
+  await app.register(interruptionRoutes);
+  await app.register(retentionRoutes);
+  await app.register(statisticsRoutes);
+  await app.register(officerRoutes);
+  await app.register(userRoutes);
+  await app.register(apiRoutes);
+};

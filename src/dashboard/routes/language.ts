@@ -1,0 +1,29 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { languageCookie } from '../plugins/language.ts';
+import { formResponses } from './schemas.ts';
+
+const LanguageSwitch = Type.Object({
+  to: Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]),
+  back: Type.Optional(Type.String()),
+});
+
+export const languageRoutes: FastifyPluginAsync = async (app) => {
+  app.get<{ Querystring: Static<typeof LanguageSwitch> }>(
+    '/language',
+    { schema: { querystring: LanguageSwitch, response: formResponses }, config: { public: true } },
+    async (request, reply) => {
+      reply.setCookie(languageCookie, request.query.to, {
+        path: '/',
+        sameSite: 'strict',
+        httpOnly: true,
+        maxAge: 365 * 24 * 3600,
+      });
+      const back = request.query.back ?? '/';
+      // Drop a ?lang= in the page we return to, or it would override the cookie just set.
+      const target =
+        back.startsWith('/') && !back.startsWith('//') ? back.replace(/([?&])lang=[^&]*&?/, '$1') : '/';
+      return reply.redirect(target.replace(/[?&]$/, ''), 303);
+    },
+  );
+};

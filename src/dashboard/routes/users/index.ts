@@ -1,0 +1,136 @@
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../../auth/api-tokens.ts';
+import { roles } from '../../../auth/roles.ts';
+import { addUser, findUserById, listUsers, setUserDisabled } from '../../../auth/users.ts';
+import { appendAudit } from '../../../custody/audit-log.ts';
+import type { MessageKey } from '../../../i18n/catalogue.ts';
+import { formatDateTime } from '../../format.ts';
+import { html } from '../../html.ts';
+import { HttpError } from '../../plugins/authentication.ts';
+import { csrfField, page } from '../../views/layout.ts';
+import { CsrfBody, formResponses, HtmlPage, IdParams } from '../schemas.ts';
+
+const UserBody = Type.Object({
+  _csrf: Type.Optional(Type.String()),
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  role: Type.Union(roles.map((role) => Type.Literal(role))),
+  badge: Type.Optional(Type.String({ maxLength: 50 })),
+  password: Type.String({ minLength: 1, maxLength: 1000 }),
+});
+const DisabledBody = Type.Object({ _csrf: Type.Optional(Type.String()), disabled: Type.Boolean() });
+const TokenBody = Type.Object({
+  _csrf: Type.Optional(Type.String()),
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+});
+const UsersQuery = Type.Object({ lang: Type.Optional(Type.String()) });
+
+export const userRoutes: FastifyPluginAsync = async (app) => {
+  const { db, clock, config } = app.station;
+  const zone = config.station.timezone;
+  const logChange = (actor: string, subjectId: number | string, detail: Record<string, unknown>) =>
+    appendAudit(db, { actor, action: 'user-change', subjectType: 'user', subjectId, detail }, clock.now());
+
+  const usersPage = (request: Parameters<typeof page>[0], newToken: string | null) => {
+    const { t } = request;
+    const users = listUsers(db);
+    const tokens = listApiTokens(db);
+    const nameOf = new Map(users.map((user) => [user.id, user.name]));
+    const body = html`
+${newToken ? html`<p class="message">${t('dash.users.tokenOnce')} <code id="new-token">${newToken}</code></p>` : ''}
+<table id="users"><thead><tr><th>${t('dash.users.name')}</th><th>${t('dash.users.role')}</th><th>${t('ledger.badge')}</th><th>${t('dash.users.status')}</th><th>${t('dash.users.created')}</th><th></th></tr></thead>
+<tbody>${users.map(
+      (
+        user,
+      ) => html`<tr data-user="${user.name}"><td>${user.name}</td><td>${t(`dash.role.${user.role}` as MessageKey)}</td><td>${user.badge ?? ''}</td>
+<td>${user.disabled ? html`<span class="bad">${t('dash.users.disabled')}</span>` : t('dash.users.enabled')}</td><td>${formatDateTime(user.createdAt, zone)}</td>
+<td><form class="inline" method="post" action="/users/${user.id}/disabled">${csrfField(request)}<input type="hidden" name="disabled" value="${user.disabled ? 'false' : 'true'}">
+<button type="submit">${user.disabled ? t('dash.users.enable') : t('dash.users.disable')}</button></form>
+<form class="inline" method="post" action="/users/${user.id}/tokens">${csrfField(request)}<input name="name" placeholder="${t('dash.users.tokenName')}" required size="12">
+<button type="submit">${t('dash.users.newToken')}</button></form></td></tr>`,
+    )}</tbody></table>
+<form method="post" action="/users" class="card filters" id="add-user">${csrfField(request)}
+<strong>${t('dash.users.add')}</strong>
+<label>${t('dash.users.name')}<input name="name" required></label>
+<label>${t('dash.users.role')}<select name="role">${roles.map((role) => html`<option value="${role}">${t(`dash.role.${role}` as MessageKey)}</option>`)}</select></label>
+<label>${t('ledger.badge')}<input name="badge"></label>
+<label>${t('dash.login.password')}<input name="password" type="password" autocomplete="new-password" required></label>
+<button type="submit">${t('dash.save')}</button></form>
+<h2>${t('dash.users.tokens')}</h2>
+<table id="tokens"><thead><tr><th>${t('dash.users.tokenName')}</th><th>${t('dash.users.name')}</th><th>${t('dash.users.created')}</th><th>${t('dash.users.lastUsed')}</th><th></th></tr></thead>
+<tbody>${tokens.map(
+      (
+        token,
+      ) => html`<tr><td>${token.name}</td><td>${nameOf.get(token.userId) ?? ''}</td><td>${formatDateTime(token.createdAt, zone)}</td><td>${formatDateTime(token.lastUsedAt, zone)}</td>
+<td>${token.revokedAt ? html`<span class="muted">${t('dash.users.revoked')}</span>` : html`<form class="inline" method="post" action="/users/tokens/${token.id}/revoke">${csrfField(request)}<button type="submit">${t('dash.users.revoke')}</button></form>`}</td></tr>`,
+    )}</tbody></table>`;
+    return page(request, { title: t('dash.nav.users'), current: '/users', body });
+  };
+
+  app.get<{ Querystring: Static<typeof UsersQuery> }>(
+    '/users',
+    { schema: { querystring: UsersQuery, response: { 200: HtmlPage } }, config: { permission: 'users' } },
+    async (request, reply) => reply.type('text/html; charset=utf-8').send(usersPage(request, null)),
+  );
+
+  app.post<{ Body: Static<typeof UserBody> }>(
+    '/users',
+    { schema: { body: UserBody, response: formResponses }, config: { permission: 'users' } },
+    async (request, reply) => {
+      const { name, role, badge, password } = request.body;
+      const user = await addUser(db, { name, role, badge: badge || null, password }, clock.now());
+      logChange(request.user!.name, user.id, { added: user.name, role: user.role, badge: user.badge });
+      return reply.redirect('/users', 303);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof DisabledBody> }>(
+    '/users/:id/disabled',
+    {
+      schema: { params: IdParams, body: DisabledBody, response: formResponses },
+      config: { permission: 'users' },
+    },
+    async (request, reply) => {
+      const user = findUserById(db, request.params.id);
+      if (!user) throw new HttpError(404, request.t('dash.error.notFound'));
+      // An admin who disables themselves would lock the station out of its own user management.
+      if (user.id === request.user!.id && request.body.disabled)
+        throw new HttpError(400, request.t('dash.users.notSelf'));
+      setUserDisabled(db, user.id, request.body.disabled);
+      logChange(request.user!.name, user.id, { disabled: request.body.disabled });
+      return reply.redirect('/users', 303);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof TokenBody> }>(
+    '/users/:id/tokens',
+    {
+      schema: { params: IdParams, body: TokenBody, response: { 200: HtmlPage } },
+      config: { permission: 'users' },
+    },
+    async (request, reply) => {
+      const user = findUserById(db, request.params.id);
+      if (!user) throw new HttpError(404, request.t('dash.error.notFound'));
+      const { id, token } = createApiToken(db, user.id, request.body.name.trim(), clock.now());
+      logChange(request.user!.name, user.id, { apiToken: id, name: request.body.name });
+      // Shown once, on this response only; the station keeps a hash.
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(usersPage(request, token));
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CsrfBody> }>(
+    '/users/tokens/:id/revoke',
+    {
+      schema: { params: IdParams, body: CsrfBody, response: formResponses },
+      config: { permission: 'users' },
+    },
+    async (request, reply) => {
+      revokeApiToken(db, request.params.id, clock.now());
+      logChange(request.user!.name, `token-${request.params.id}`, { revokedToken: request.params.id });
+      return reply.redirect('/users', 303);
+    },
+  );
+};

@@ -1,0 +1,60 @@
+import type { FastifyRequest } from 'fastify';
+import type { MessageKey } from '../../i18n/catalogue.ts';
+import type { Db } from '../../ledger/database.ts';
+import { holderAt } from '../../ledger/devices.ts';
+import { type Dock, type DockFile, listDockFiles } from '../../ledger/docks.ts';
+import { formatBytes, formatDateTime, percent } from '../format.ts';
+import { type Html, html } from '../html.ts';
+
+// Once every file is copied and read back from the archive the recorder may go; the playback checks
+// that follow ('verifying') work on the archive copy, not on the device.
+export const safeToUndockStates = ['verifying', 'done'];
+export const failedDockStates = ['device-removed', 'failed', 'interrupted'];
+
+export function dockOfficer(db: Db, dock: Dock, now: Date): string {
+  const fromRecordings = db
+    .prepare(
+      'SELECT officer_name AS name, badge FROM recordings WHERE dock_id = ? AND badge IS NOT NULL LIMIT 1',
+    )
+    .get(dock.id) as { name: string | null; badge: string } | undefined;
+  if (fromRecordings) return `${fromRecordings.name ?? ''} ${fromRecordings.badge}`.trim();
+  const holder = dock.deviceId ? holderAt(db, dock.deviceId, now) : null;
+  return holder ? `${holder.name} ${holder.badge}` : '';
+}
+
+export const dockStateLabel = (t: FastifyRequest['t'], state: string) =>
+  t(`dash.dockState.${state}` as MessageKey);
+
+function safety(request: FastifyRequest, state: string): Html {
+  const { t } = request;
+  if (safeToUndockStates.includes(state)) return html`<p class="safe yes">${t('dash.docks.safe')}</p>`;
+  if (failedDockStates.includes(state)) return html`<p class="safe no">${t('dash.docks.redock')}</p>`;
+  return html`<p class="safe no">${t('dash.docks.notSafe')}</p>`;
+}
+
+function fileRow(file: DockFile): Html {
+  const done = file.state === 'done' || file.state === 'duplicate' || file.state === 'known';
+  const value = done ? 100 : percent(file.bytesDone, file.sizeBytes);
+  return html`<li data-file="${file.sourcePath}" data-state="${file.state}"><span class="name">${file.sourcePath}</span>
+<progress max="100" value="${value}"></progress> <span class="file-state">${file.state}</span>${file.reason ? html` <span class="muted">${file.reason}</span>` : ''}</li>`;
+}
+
+/** One dock's live card; docks.js updates the same elements from server-sent events. */
+export function dockCard(request: FastifyRequest, db: Db, dock: Dock, zone: string, now: Date): Html {
+  const { t } = request;
+  const files = listDockFiles(db, dock.id).filter((file) => file.state !== 'skipped');
+  const finished = safeToUndockStates.includes(dock.state);
+  const value = finished ? 100 : percent(dock.bytesDone, dock.bytesTotal);
+  return html`<section class="card dock" data-dock="${dock.id}" data-state="${dock.state}" data-bytes-total="${dock.bytesTotal}">
+<h3>${t('dash.docks.dock', { id: dock.id })} · ${dock.deviceSerial ?? dock.volumeLabel ?? dock.sourcePath}
+ · <span class="officer">${dockOfficer(db, dock, now)}</span>
+ · <span class="state">${dockStateLabel(t, dock.state)}</span></h3>
+<progress class="dock-progress" max="100" value="${value}"></progress>
+<p><span class="percent">${value}%</span> · <span class="bytes">${formatBytes(dock.bytesDone)} / ${formatBytes(dock.bytesTotal)}</span>
+ · ${t('dash.docks.speed')}: <span class="speed">–</span> · ${t('dash.docks.timeLeft')}: <span class="eta">–</span>
+ · ${t('dash.docks.started')}: ${formatDateTime(dock.startedAt, zone)}</p>
+<div class="safety">${safety(request, dock.state)}</div>
+${dock.detail ? html`<p class="muted">${dock.detail}</p>` : ''}
+<ul class="files">${files.map(fileRow)}</ul>
+</section>`;
+}

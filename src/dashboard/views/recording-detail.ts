@@ -1,0 +1,89 @@
+import type { FastifyRequest } from 'fastify';
+import { auditTrail } from '../../custody/audit-log.ts';
+import type { MessageKey } from '../../i18n/catalogue.ts';
+import { allows } from '../access.ts';
+import type { LedgerRow } from '../data/ledger-query.ts';
+import { formatBytes, formatDateTime, formatDuration } from '../format.ts';
+import { type Html, html } from '../html.ts';
+import { assignForm } from './assign-form.ts';
+import { csrfField } from './layout.ts';
+import { playbackLabel } from './ledger-table.ts';
+import { recordingCompliance } from './recording-compliance.ts';
+
+function player(row: LedgerRow): Html {
+  const source = `/recordings/${row.id}/media`;
+  if (row.kind === 'video')
+    return html`<video id="player" controls preload="metadata" src="${source}" style="max-width:100%;max-height:60vh"></video>`;
+  if (row.kind === 'audio')
+    return html`<audio id="player" controls preload="metadata" src="${source}"></audio>`;
+  return html`<img id="player" src="${source}" alt="" style="max-width:100%;max-height:60vh">`;
+}
+
+function reviewForms(request: FastifyRequest, row: LedgerRow): Html {
+  const { t } = request;
+  return html`<div class="card" id="review">
+<h2>${t('dash.recording.review')}</h2>
+${row.confirmedAt ? html`<p class="good" id="confirmed-note">${t('dash.recording.confirmedBy', { who: row.confirmedBy ?? '' })}</p>` : ''}
+<form class="inline" method="post" action="/recordings/${row.id}/confirm">${csrfField(request)}
+<button type="submit" id="confirm-recording" ${row.confirmedAt ? 'disabled' : ''}>${t('dash.recording.confirm')}</button></form>
+<form method="post" action="/recordings/${row.id}/not-playing">${csrfField(request)}
+<label>${t('dash.recording.note')} <input name="note" size="40"></label>
+<button type="submit" id="mark-not-playing">${t('dash.recording.markNotPlaying')}</button></form>
+</div>`;
+}
+
+/** Everything the ledger knows about one recording, its history, and the player where allowed. */
+export function recordingDetail(
+  request: FastifyRequest,
+  row: LedgerRow,
+  zone: string,
+  playable: boolean,
+): Html {
+  const { t, user } = request;
+  const stages: [MessageKey, string | null][] = [
+    ['dash.recording.ingestedAt', row.ingestedAt],
+    ['dash.recording.copiedAt', row.copiedAt],
+    ['dash.recording.verifiedAt', row.verifiedAt],
+    ['dash.recording.probedAt', row.probedAt],
+    ['dash.recording.confirmedAt', row.confirmedAt],
+    ['dash.recording.notPlayingAt', row.notPlayingAt],
+  ];
+  const fields: [MessageKey, Html | string | number | null][] = [
+    ['ledger.officerName', row.officerName ?? t('common.unassigned')],
+    ['ledger.badge', row.badge],
+    ['ledger.device', row.deviceSerial],
+    ['ledger.kind', t(`kind.${row.kind}` as MessageKey)],
+    ['ledger.date', row.date],
+    ['ledger.start', formatDateTime(row.start, zone)],
+    ['ledger.end', formatDateTime(row.end, zone)],
+    ['dash.ledger.duration', formatDuration(row.durationSeconds)],
+    ['dash.recording.startSource', row.startSource],
+    ['dash.recording.timeFlags', row.timeFlags.join(', ')],
+    ['dash.recording.size', formatBytes(row.sizeBytes)],
+    ['ledger.playback', playbackLabel(request, row)],
+    ['ledger.late', row.late ? t('common.yes') : t('common.no')],
+    ['ledger.sourcePath', row.sourcePath],
+    ['ledger.archivePath', row.archivePath],
+    ['ledger.sha256', html`<code id="sha256">${row.sha256}</code>`],
+    ['dash.recording.dock', row.dockId ? html`<a href="/ledger?dock=${row.dockId}">#${row.dockId}</a>` : ''],
+    [
+      'dash.recording.duplicateOf',
+      row.duplicateOf ? html`<a href="/recordings/${row.duplicateOf}">#${row.duplicateOf}</a>` : '',
+    ],
+  ];
+  const history = auditTrail(request.server.station.db, 'recording', row.id);
+  const back = `/recordings/${row.id}`;
+  return html`
+${playable ? html`<div class="card">${player(row)}</div>` : ''}
+${allows('confirm', user!.role) ? reviewForms(request, row) : ''}
+${allows('assignOfficer', user!.role) && row.officerId === null ? html`<div class="card"><h2>${t('dash.unassigned.assign')}</h2>${assignForm(request, row, back)}</div>` : ''}
+<table id="metadata">${fields.map(([key, value]) => html`<tr><th>${t(key)}</th><td>${value ?? ''}</td></tr>`)}</table>
+<h2>${t('dash.recording.stages')}</h2>
+<table id="stages">${stages.map(([key, at]) => html`<tr><th>${t(key)}</th><td>${formatDateTime(at, zone)}</td></tr>`)}</table>
+${row.notPlayingNote ? html`<p>${t('dash.recording.note')}: ${row.notPlayingNote}</p>` : ''}
+${row.playbackDetail ? html`<h2>${t('dash.recording.playbackDetail')}</h2><pre>${JSON.stringify(row.playbackDetail, null, 2)}</pre>` : ''}
+${recordingCompliance(request, row)}
+<h2>${t('dash.recording.history')}</h2>
+<table id="history"><thead><tr><th>${t('dash.audit.at')}</th><th>${t('dash.audit.actor')}</th><th>${t('dash.audit.action')}</th><th>${t('dash.audit.detail')}</th></tr></thead>
+<tbody>${history.map((entry) => html`<tr><td>${formatDateTime(entry.at, zone)}</td><td>${entry.actor}</td><td>${entry.action}</td><td><code>${JSON.stringify(entry.detail)}</code></td></tr>`)}</tbody></table>`;
+}
