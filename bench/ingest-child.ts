@@ -8,4 +8,10 @@ const report = await station.ingestor.ingest({ sourceRoot: process.argv[2], orig
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 station.close();
 if (report.state !== 'done') throw new Error(`ingest ended ${report.state}: ${report.stoppedReason}`);
-console.log(JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024, recordings: report.recordings.length }));
+console.log(
+  JSON.stringify({
+    seconds,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    recordings: report.recordings.length,
+  }),
+);

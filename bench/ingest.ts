@@ -7,7 +7,11 @@ import { parseArgs } from 'node:util';
 import { dropCaches, mibPerSecond, timeShell, writeNoiseFile } from './support.ts';
 
 const { values } = parseArgs({
-  options: { gib: { type: 'string', default: '2' }, files: { type: 'string', default: '8' }, dir: { type: 'string' } },
+  options: {
+    gib: { type: 'string', default: '2' },
+    files: { type: 'string', default: '8' },
+    dir: { type: 'string' },
+  },
 });
 const totalMib = Math.round(Number(values.gib) * 1024);
 const fileCount = Number(values.files);
@@ -18,17 +22,25 @@ mkdirSync(source, { recursive: true });
 
 console.log(`making ${fileCount} files, ${totalMib} MiB in all, in ${source}`);
 for (let index = 0; index < fileCount; index++) {
-  await writeNoiseFile(path.join(source, `DSJ0001_100234_2026112618${String(index).padStart(2, '0')}00_${index}.MP4`), Math.round(totalMib / fileCount), index + 1);
+  await writeNoiseFile(
+    path.join(source, `DSJ0001_100234_2026112618${String(index).padStart(2, '0')}00_${index}.MP4`),
+    Math.round(totalMib / fileCount),
+    index + 1,
+  );
 }
 const bytes = Math.round(totalMib / fileCount) * fileCount * 1024 * 1024;
 
 function ingestOnce(label: string): { seconds: number; maxRssMb: number } {
   const home = path.join(work, `home-${label}`);
   rmSync(home, { recursive: true, force: true });
-  const child = spawnSync(process.execPath, ['--import', 'tsx', path.resolve('bench/ingest-child.ts'), source], {
-    env: { ...process.env, STATION_HOME: home },
-    encoding: 'utf8',
-  });
+  const child = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', path.resolve('bench/ingest-child.ts'), source],
+    {
+      env: { ...process.env, STATION_HOME: home },
+      encoding: 'utf8',
+    },
+  );
   if (child.status !== 0) throw new Error(child.stderr);
   rmSync(home, { recursive: true, force: true });
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!);
@@ -63,8 +75,12 @@ for (const cache of ['cold', 'warm'] as const) {
     `| ${cache} | ${mibPerSecond(bytes, cp)} | ${mibPerSecond(bytes, cpAndHash)} | ${mibPerSecond(bytes, station.seconds)} | ${(cp / station.seconds).toFixed(2)}x | ${(cpAndHash / station.seconds).toFixed(2)}x | ${station.maxRssMb.toFixed(0)} MB |`,
   );
 }
-console.log(`\nIngest of ${(bytes / 2 ** 30).toFixed(2)} GiB in ${fileCount} files (MiB/s; ratio = baseline time / station time, higher is better)\n`);
-console.log('| cache | cp+sync | cp+sync+sha256sum | station ingest | vs cp+sync | vs cp+sha256sum | peak RSS |');
+console.log(
+  `\nIngest of ${(bytes / 2 ** 30).toFixed(2)} GiB in ${fileCount} files (MiB/s; ratio = baseline time / station time, higher is better)\n`,
+);
+console.log(
+  '| cache | cp+sync | cp+sync+sha256sum | station ingest | vs cp+sync | vs cp+sha256sum | peak RSS |',
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const row of rows) console.log(row);
 rmSync(work, { recursive: true, force: true });

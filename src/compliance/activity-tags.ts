@@ -43,7 +43,7 @@ export function tagActivity(
       },
       now,
     );
-  })();
+  }).immediate();
 }
 
 export function activityTagsOf(db: Db, recordingId: number): ActivityKind[] {

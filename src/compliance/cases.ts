@@ -100,23 +100,25 @@ export function addCase(db: Db, request: { number: string; type: string; by: str
     );
   }
   if (findCase(db, number)) throw new ComplianceError(`case ${number} already exists`);
-  return db.transaction(() => {
-    const result = db
-      .prepare('INSERT INTO cases (number, enforcement_type, created_at, created_by) VALUES (?, ?, ?, ?)')
-      .run(number, request.type, now.toISOString(), request.by);
-    appendAudit(
-      db,
-      {
-        actor: request.by,
-        action: 'case-change',
-        subjectType: 'case',
-        subjectId: number,
-        detail: { change: 'created', type: request.type },
-      },
-      now,
-    );
-    return toCase(db.prepare('SELECT * FROM cases WHERE id = ?').get(result.lastInsertRowid) as CaseRow);
-  })();
+  return db
+    .transaction(() => {
+      const result = db
+        .prepare('INSERT INTO cases (number, enforcement_type, created_at, created_by) VALUES (?, ?, ?, ?)')
+        .run(number, request.type, now.toISOString(), request.by);
+      appendAudit(
+        db,
+        {
+          actor: request.by,
+          action: 'case-change',
+          subjectType: 'case',
+          subjectId: number,
+          detail: { change: 'created', type: request.type },
+        },
+        now,
+      );
+      return toCase(db.prepare('SELECT * FROM cases WHERE id = ?').get(result.lastInsertRowid) as CaseRow);
+    })
+    .immediate();
 }
 
 /** Links a recording to a case at a stage; linking again changes the stage. Duplicates link their original. */
@@ -150,7 +152,7 @@ export function linkRecording(
       },
       now,
     );
-  })();
+  }).immediate();
   return { recordingId, stage, linkedAt: at, linkedBy: request.by };
 }
 
@@ -173,7 +175,7 @@ export function serveCase(db: Db, request: { number: string; servedAt: Date; by:
       },
       now,
     );
-  })();
+  }).immediate();
   return requireCase(db, found.number);
 }
 
@@ -196,7 +198,7 @@ export function closeCase(db: Db, request: { number: string; by: string }, now: 
       },
       now,
     );
-  })();
+  }).immediate();
   return requireCase(db, found.number);
 }
 

@@ -101,7 +101,7 @@ export function proposeDeletion(
        VALUES (?, 'proposed', ?, ?, ?, ?)`,
     ).run(request.recordingId, request.reason ?? null, request.by, now.toISOString(), recording.archivePath);
     audit(db, request.by, request.recordingId, { step: 'proposed', reason: request.reason ?? null }, now);
-  })();
+  }).immediate();
   return openProposal(db, request.recordingId)!;
 }
 
@@ -123,7 +123,7 @@ export function approveDeletion(
       "UPDATE deletion_proposals SET state = 'approved', decided_by = ?, decided_at = ?, grace_until = ? WHERE id = ?",
     ).run(request.by, now.toISOString(), graceUntil, proposal.id);
     audit(db, request.by, request.recordingId, { step: 'approved', graceUntil }, now);
-  })();
+  }).immediate();
   return openProposal(db, request.recordingId)!;
 }
 
@@ -140,7 +140,7 @@ export function rejectDeletion(
       "UPDATE deletion_proposals SET state = 'rejected', decided_by = ?, decided_at = ? WHERE id = ?",
     ).run(request.by, now.toISOString(), proposal.id);
     audit(db, request.by, request.recordingId, { step: 'rejected', reason: request.reason ?? null }, now);
-  })();
+  }).immediate();
 }
 
 /** Withdraws a proposal or an approval still in its grace period: the recording stays. */
@@ -162,7 +162,7 @@ function withdraw(db: Db, proposal: DeletionProposal, by: string, reason: string
       "UPDATE deletion_proposals SET state = 'cancelled', cancelled_by = ?, cancelled_at = ? WHERE id = ?",
     ).run(by, now.toISOString(), proposal.id);
     audit(db, by, proposal.recordingId, { step: 'cancelled', reason }, now);
-  })();
+  }).immediate();
 }
 
 export interface PurgeReport {
@@ -223,7 +223,7 @@ function markDeleted(db: Db, proposal: DeletionProposal, now: Date): void {
       },
       now,
     );
-  })();
+  }).immediate();
 }
 
 // Archived originals are read-only (0444): make the file writable first, then remove it. A path that a

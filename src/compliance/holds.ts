@@ -45,25 +45,27 @@ export function placeHold(
     if (!found) throw new ComplianceError(`no case ${request.caseNumber}`);
     caseId = found.id;
   }
-  return db.transaction(() => {
-    const result = db
-      .prepare(
-        'INSERT INTO holds (recording_id, case_id, kind, note, placed_at, placed_by) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(recordingId, caseId, request.kind, request.note ?? null, now.toISOString(), request.by);
-    appendAudit(
-      db,
-      {
-        actor: request.by,
-        action: 'hold',
-        subjectType: recordingId !== null ? 'recording' : 'case',
-        subjectId: recordingId ?? request.caseNumber,
-        detail: { kind: request.kind, note: request.note ?? null },
-      },
-      now,
-    );
-    return listHolds(db).find((hold) => hold.id === Number(result.lastInsertRowid))!;
-  })();
+  return db
+    .transaction(() => {
+      const result = db
+        .prepare(
+          'INSERT INTO holds (recording_id, case_id, kind, note, placed_at, placed_by) VALUES (?, ?, ?, ?, ?, ?)',
+        )
+        .run(recordingId, caseId, request.kind, request.note ?? null, now.toISOString(), request.by);
+      appendAudit(
+        db,
+        {
+          actor: request.by,
+          action: 'hold',
+          subjectType: recordingId !== null ? 'recording' : 'case',
+          subjectId: recordingId ?? request.caseNumber,
+          detail: { kind: request.kind, note: request.note ?? null },
+        },
+        now,
+      );
+      return listHolds(db).find((hold) => hold.id === Number(result.lastInsertRowid))!;
+    })
+    .immediate();
 }
 
 export function listHolds(db: Db): Hold[] {

@@ -73,7 +73,7 @@ export function explainInterruption(
       },
       now,
     );
-  })();
+  }).immediate();
   return findInterruptionItem(db, request.id)!;
 }
 
@@ -100,6 +100,6 @@ export function acceptInterruption(db: Db, request: { id: number; by: string }, 
       },
       now,
     );
-  })();
+  }).immediate();
   return findInterruptionItem(db, request.id)!;
 }

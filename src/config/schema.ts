@@ -46,12 +46,17 @@ export const ConfigSchema = Type.Object(
       { additionalProperties: false },
     ),
     access: Type.Object(
-      { officerViewsOwn: Type.Boolean({ description: 'officers may view recordings under their own badge' }) },
+      {
+        officerViewsOwn: Type.Boolean({ description: 'officers may view recordings under their own badge' }),
+      },
       { additionalProperties: false },
     ),
     fixity: Type.Object(
       {
-        gigabytesPerNight: Type.Number({ exclusiveMinimum: 0, description: 'archive re-read per nightly run' }),
+        gigabytesPerNight: Type.Number({
+          exclusiveMinimum: 0,
+          description: 'archive re-read per nightly run',
+        }),
         periodDays: PositiveInt('the whole archive is re-verified at least this often'),
       },
       { additionalProperties: false },

@@ -71,38 +71,45 @@ function saveInterruption(
   gapSeconds: number,
   now: Date,
 ): Interruption | null {
-  return db.transaction(() => {
-    const result = db
-      .prepare(
-        `INSERT OR IGNORE INTO interruptions (device_id, dock_id, before_recording_id, after_recording_id,
+  return db
+    .transaction(() => {
+      const result = db
+        .prepare(
+          `INSERT OR IGNORE INTO interruptions (device_id, dock_id, before_recording_id, after_recording_id,
            gap_start, gap_end, gap_seconds, badge, detected_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        dock.deviceId,
-        dock.dockId,
-        before.id,
-        after.id,
-        new Date(before.endMs).toISOString(),
-        new Date(after.startMs).toISOString(),
-        gapSeconds,
-        after.badge ?? before.badge,
-        now.toISOString(),
+        )
+        .run(
+          dock.deviceId,
+          dock.dockId,
+          before.id,
+          after.id,
+          new Date(before.endMs).toISOString(),
+          new Date(after.startMs).toISOString(),
+          gapSeconds,
+          after.badge ?? before.badge,
+          now.toISOString(),
+        );
+      if (result.changes === 0) return null;
+      const interruption = findInterruption(db, Number(result.lastInsertRowid))!;
+      appendAudit(
+        db,
+        {
+          actor: 'station',
+          action: 'interruption-detected',
+          subjectType: 'interruption',
+          subjectId: interruption.id,
+          detail: {
+            beforeRecordingId: before.id,
+            afterRecordingId: after.id,
+            gapSeconds,
+            dockId: dock.dockId,
+          },
+        },
+        now,
       );
-    if (result.changes === 0) return null;
-    const interruption = findInterruption(db, Number(result.lastInsertRowid))!;
-    appendAudit(
-      db,
-      {
-        actor: 'station',
-        action: 'interruption-detected',
-        subjectType: 'interruption',
-        subjectId: interruption.id,
-        detail: { beforeRecordingId: before.id, afterRecordingId: after.id, gapSeconds, dockId: dock.dockId },
-      },
-      now,
-    );
-    return interruption;
-  })();
+      return interruption;
+    })
+    .immediate();
 }
 
 export function findInterruption(db: Db, id: number): Interruption | null {

@@ -307,6 +307,7 @@ export const en: Catalogue = {
   'dash.alert.not-docked': 'Not docked for 24 h',
   'dash.alert.device-storage': 'Recorder storage low',
   'dash.alert.device-fault': 'Open device fault',
+  'dash.alert.fixity': 'Archived file no longer matches its hash',
   'dash.officers.unit': 'Unit',
   'dash.officers.added': 'Added',
   'dash.officers.add': 'Add or update an officer',

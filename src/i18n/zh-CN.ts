@@ -305,6 +305,7 @@ export const zhCN = {
   'dash.alert.not-docked': '设备超过24小时未采集',
   'dash.alert.device-storage': '记录仪存储空间不足',
   'dash.alert.device-fault': '设备故障未处理',
+  'dash.alert.fixity': '存档文件与哈希值不符',
   'dash.officers.unit': '单位',
   'dash.officers.added': '添加时间',
   'dash.officers.add': '添加或修改执法人员',

@@ -218,23 +218,25 @@ export async function commitStage(
       copiedAt: copied.copiedAt.toISOString(),
       verifiedAt: now.toISOString(),
     };
-    const saved = db.transaction(() => {
-      const inserted = insertRecording(db, recording);
-      archive.finishJournal(copy.partialPath);
-      const detail = {
-        sha256: inserted.sha256,
-        archivePath,
-        sourcePath: file.relativePath,
-        dockId: context.dockId,
-        seal: sealRecording(inserted),
-      };
-      appendAudit(
-        db,
-        { actor: auditActor, action: 'ingest', subjectType: 'recording', subjectId: inserted.id, detail },
-        now,
-      );
-      return inserted;
-    })();
+    const saved = db
+      .transaction(() => {
+        const inserted = insertRecording(db, recording);
+        archive.finishJournal(copy.partialPath);
+        const detail = {
+          sha256: inserted.sha256,
+          archivePath,
+          sourcePath: file.relativePath,
+          dockId: context.dockId,
+          seal: sealRecording(inserted),
+        };
+        appendAudit(
+          db,
+          { actor: auditActor, action: 'ingest', subjectType: 'recording', subjectId: inserted.id, detail },
+          now,
+        );
+        return inserted;
+      })
+      .immediate();
     void deps.playback.enqueue(saved, probed);
     return saved;
   } catch (error) {
@@ -259,41 +261,43 @@ function recordDuplicate(
 ): Recording {
   const { db, clock } = deps;
   const now = clock.now();
-  return db.transaction(() => {
-    const duplicate = insertRecording(db, {
-      ...timesOf(original),
-      dockId: context.dockId,
-      deviceId: context.deviceId,
-      sourcePath: file.relativePath,
-      sourceSize: file.sizeBytes,
-      sourceMtime: file.mtime.toISOString(),
-      sizeBytes: file.sizeBytes,
-      sha256,
-      duplicateOf: original.id,
-      archivePath: null,
-      kind: file.kind,
-      officerId: original.officerId,
-      badge: original.badge,
-      officerName: original.officerName,
-      ingestedAt: now.toISOString(),
-      late: original.late,
-      copiedAt: copiedAt.toISOString(),
-      verifiedAt: now.toISOString(),
-    });
-    const detail = {
-      duplicateOf: original.id,
-      sha256,
-      sourcePath: file.relativePath,
-      dockId: context.dockId,
-      seal: sealRecording(duplicate),
-    };
-    appendAudit(
-      db,
-      { actor: auditActor, action: 'duplicate', subjectType: 'recording', subjectId: duplicate.id, detail },
-      now,
-    );
-    return duplicate;
-  })();
+  return db
+    .transaction(() => {
+      const duplicate = insertRecording(db, {
+        ...timesOf(original),
+        dockId: context.dockId,
+        deviceId: context.deviceId,
+        sourcePath: file.relativePath,
+        sourceSize: file.sizeBytes,
+        sourceMtime: file.mtime.toISOString(),
+        sizeBytes: file.sizeBytes,
+        sha256,
+        duplicateOf: original.id,
+        archivePath: null,
+        kind: file.kind,
+        officerId: original.officerId,
+        badge: original.badge,
+        officerName: original.officerName,
+        ingestedAt: now.toISOString(),
+        late: original.late,
+        copiedAt: copiedAt.toISOString(),
+        verifiedAt: now.toISOString(),
+      });
+      const detail = {
+        duplicateOf: original.id,
+        sha256,
+        sourcePath: file.relativePath,
+        dockId: context.dockId,
+        seal: sealRecording(duplicate),
+      };
+      appendAudit(
+        db,
+        { actor: auditActor, action: 'duplicate', subjectType: 'recording', subjectId: duplicate.id, detail },
+        now,
+      );
+      return duplicate;
+    })
+    .immediate();
 }
 
 /** The operator's word first, then who held the recorder at that moment, then the badge in the name. */

@@ -37,7 +37,7 @@ export function migrate(db: Db, allMigrations: Migration[]): void {
         migration.name,
         new Date().toISOString(),
       );
-    })();
+    }).immediate();
   }
 }
 

@@ -110,33 +110,35 @@ export function assignDevice(
   if (!officer)
     throw new LedgerError(`no officer with badge ${request.badge}; add them first (station officers add)`);
   if (request.to && request.to <= request.from) throw new LedgerError('--to must be later than --from');
-  return db.transaction(() => {
-    const device = ensureDevice(db, { serial: request.serial }, now);
-    const from = request.from.toISOString();
-    const to = request.to?.toISOString() ?? null;
-    db.prepare(
-      'UPDATE device_assignments SET valid_to = ? WHERE device_id = ? AND valid_to IS NULL AND valid_from < ?',
-    ).run(from, device.id, from);
-    const overlapping = db
-      .prepare(
-        `SELECT id FROM device_assignments WHERE device_id = ?
+  return db
+    .transaction(() => {
+      const device = ensureDevice(db, { serial: request.serial }, now);
+      const from = request.from.toISOString();
+      const to = request.to?.toISOString() ?? null;
+      db.prepare(
+        'UPDATE device_assignments SET valid_to = ? WHERE device_id = ? AND valid_to IS NULL AND valid_from < ?',
+      ).run(from, device.id, from);
+      const overlapping = db
+        .prepare(
+          `SELECT id FROM device_assignments WHERE device_id = ?
            AND (valid_to IS NULL OR valid_to > ?) AND (? IS NULL OR valid_from < ?)`,
-      )
-      .get(device.id, from, to, to) as { id: number } | undefined;
-    if (overlapping) {
-      throw new LedgerError(
-        `device ${request.serial} is already assigned in that period (assignment #${overlapping.id})`,
-      );
-    }
-    const result = db
-      .prepare(
-        'INSERT INTO device_assignments (device_id, officer_id, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?)',
-      )
-      .run(device.id, officer.id, from, to, now.toISOString());
-    return listAssignments(db, request.serial).find(
-      (assignment) => assignment.id === Number(result.lastInsertRowid),
-    )!;
-  })();
+        )
+        .get(device.id, from, to, to) as { id: number } | undefined;
+      if (overlapping) {
+        throw new LedgerError(
+          `device ${request.serial} is already assigned in that period (assignment #${overlapping.id})`,
+        );
+      }
+      const result = db
+        .prepare(
+          'INSERT INTO device_assignments (device_id, officer_id, valid_from, valid_to, created_at) VALUES (?, ?, ?, ?, ?)',
+        )
+        .run(device.id, officer.id, from, to, now.toISOString());
+      return listAssignments(db, request.serial).find(
+        (assignment) => assignment.id === Number(result.lastInsertRowid),
+      )!;
+    })
+    .immediate();
 }
 
 export function listAssignments(db: Db, serial?: string): Assignment[] {

@@ -1,3 +1,6 @@
+import { createSchedulerService } from '../../compliance/scheduler-service.ts';
+import { auditDigestJob } from '../../custody/audit-digest.ts';
+import { fixityJob } from '../../custody/fixity-job.ts';
 import { createDaemon } from '../../daemon/daemon.ts';
 import { resumeUnfinishedWork } from '../../daemon/resume.ts';
 import { untilStopSignal } from '../../daemon/signals.ts';
@@ -15,6 +18,7 @@ export const serveCommand: CliCommand = {
       station.logger.info({ home: station.config.home, config: station.config.sources }, 'station starting');
       await resumeUnfinishedWork(station);
       const daemon = createDaemon(station);
+      daemon.controller.add(createSchedulerService(station, [fixityJob(station), auditDigestJob(station)]));
       daemon.controller.add(createDashboardService(station));
       await daemon.controller.start();
       await untilStopSignal(station.logger);

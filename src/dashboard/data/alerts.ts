@@ -1,5 +1,6 @@
 import { statfs } from 'node:fs/promises';
 import type { Role } from '../../auth/roles.ts';
+import { openFixityFailures } from '../../custody/fixity-job.ts';
 import type { Station } from '../../station.ts';
 import { complianceAlertKinds, complianceAlertsOf } from './compliance-alerts.ts';
 
@@ -11,6 +12,7 @@ export const alertKinds = [
   'not-docked',
   'device-storage',
   'device-fault',
+  'fixity',
   ...complianceAlertKinds,
 ] as const;
 export type AlertKind = (typeof alertKinds)[number];
@@ -189,12 +191,25 @@ function interruptionAlerts(station: Station): Alert[] {
   }));
 }
 
+// An archived file that no longer matches its hash is evidence damaged (art. 31 (6)): ops and leaders act.
+function fixityAlerts(station: Station): Alert[] {
+  return openFixityFailures(station.db).map((failure) => ({
+    kind: 'fixity',
+    subject: `#${failure.recordingId} ${failure.archivePath}`,
+    detail: failure.detail ? `${failure.problem}: ${failure.detail}` : failure.problem,
+    actBy: ['ops', 'leader'],
+    at: failure.detectedAt,
+    link: `/recordings/${failure.recordingId}`,
+  }));
+}
+
 export async function collectAlerts(station: Station, now: Date): Promise<Alert[]> {
   return [
     ...(await diskAlerts(station)),
     ...recordingAlerts(station),
     ...interruptionAlerts(station),
     ...deviceAlerts(station, now),
+    ...fixityAlerts(station),
     ...(await complianceAlertsOf(station, now)),
   ];
 }

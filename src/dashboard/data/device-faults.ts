@@ -34,7 +34,7 @@ export function reportFault(db: Db, serial: string, description: string, reporte
       },
       now,
     );
-  })();
+  }).immediate();
 }
 
 export function listFaults(db: Db, options: { openOnly?: boolean } = {}): DeviceFault[] {
@@ -73,5 +73,5 @@ export function resolveFault(db: Db, id: number, resolver: string, now: Date): v
       },
       now,
     );
-  })();
+  }).immediate();
 }

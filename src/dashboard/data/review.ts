@@ -13,21 +13,23 @@ export function confirmRecording(
   now: Date,
   detail: Record<string, unknown> = {},
 ): boolean {
-  return db.transaction(() => {
-    const changed = db
-      .prepare(
-        `UPDATE recordings SET confirmed_at = ?, confirmed_by = ?, not_playing_at = NULL, not_playing_by = NULL,
+  return db
+    .transaction(() => {
+      const changed = db
+        .prepare(
+          `UPDATE recordings SET confirmed_at = ?, confirmed_by = ?, not_playing_at = NULL, not_playing_by = NULL,
            not_playing_note = NULL WHERE id = ? AND confirmed_at IS NULL`,
-      )
-      .run(now.toISOString(), clerk.name, id).changes;
-    if (changed)
-      appendAudit(
-        db,
-        { actor: clerk.name, action: 'confirm', subjectType: 'recording', subjectId: id, detail },
-        now,
-      );
-    return changed > 0;
-  })();
+        )
+        .run(now.toISOString(), clerk.name, id).changes;
+      if (changed)
+        appendAudit(
+          db,
+          { actor: clerk.name, action: 'confirm', subjectType: 'recording', subjectId: id, detail },
+          now,
+        );
+      return changed > 0;
+    })
+    .immediate();
 }
 
 export function markNotPlaying(db: Db, id: number, clerk: User, note: string, now: Date): void {
@@ -50,7 +52,7 @@ export function markNotPlaying(db: Db, id: number, clerk: User, note: string, no
       },
       now,
     );
-  })();
+  }).immediate();
 }
 
 /**
@@ -58,17 +60,19 @@ export function markNotPlaying(db: Db, id: number, clerk: User, note: string, no
  * damaged, unplayable and still-pending ones stay for a one-by-one look.
  */
 export function confirmDock(db: Db, dockId: number, clerk: User, now: Date): number {
-  return db.transaction(() => {
-    const ids = db
-      .prepare(
-        `SELECT id FROM recordings WHERE dock_id = ? AND duplicate_of IS NULL AND playback = 'ok'
+  return db
+    .transaction(() => {
+      const ids = db
+        .prepare(
+          `SELECT id FROM recordings WHERE dock_id = ? AND duplicate_of IS NULL AND playback = 'ok'
            AND confirmed_at IS NULL AND not_playing_at IS NULL ORDER BY id`,
-      )
-      .pluck()
-      .all(dockId) as number[];
-    for (const id of ids) confirmRecording(db, id, clerk, now, { bulkDock: dockId });
-    return ids.length;
-  })();
+        )
+        .pluck()
+        .all(dockId) as number[];
+      for (const id of ids) confirmRecording(db, id, clerk, now, { bulkDock: dockId });
+      return ids.length;
+    })
+    .immediate();
 }
 
 /** Gives an unassigned recording its officer; the assignment is logged with who made it. */
@@ -97,5 +101,5 @@ export function assignOfficer(db: Db, id: number, badge: string, clerk: User, no
       },
       now,
     );
-  })();
+  }).immediate();
 }

@@ -123,7 +123,7 @@ ${
           },
           clock.now(),
         );
-      })();
+      }).immediate();
       return reply.redirect('/devices', 303);
     },
   );

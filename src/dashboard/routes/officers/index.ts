@@ -64,7 +64,7 @@ ${
           },
           clock.now(),
         );
-      })();
+      }).immediate();
       return reply.redirect('/officers', 303);
     },
   );
