@@ -55,6 +55,11 @@ export async function addUser(
   return findUserById(db, Number(result.lastInsertRowid))!;
 }
 
+/** False on a fresh station, until the first administrator is made. */
+export function hasUsers(db: Db): boolean {
+  return db.prepare('SELECT 1 FROM users LIMIT 1').get() !== undefined;
+}
+
 export function findUserById(db: Db, id: number): User | null {
   const row = db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
   return row ? toUser(row) : null;

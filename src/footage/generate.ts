@@ -23,16 +23,20 @@ export interface MakeVideoOptions {
   /** Put the MP4/MOV index (moov) before the media data, as streaming-friendly writers do. */
   faststart?: boolean;
   bitrateKbps?: number;
+  /** Makes otherwise equal footage differ (a marker in the picture, the tone's pitch); default 0. */
+  variant?: number;
 }
 
 export interface MakeAudioOptions {
   seconds: number;
   creationTime?: string;
+  variant?: number;
 }
 
 export interface MakePhotoOptions {
   width?: number;
   height?: number;
+  variant?: number;
 }
 
 /** Generous: encoding a short test clip takes well under a second, but CI machines stall. */
@@ -60,7 +64,8 @@ export async function makeVideo(path: string, options: MakeVideoOptions): Promis
 
   const args = ['-v', 'error', '-y'];
   args.push('-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=${fps}:duration=${options.seconds}`);
-  if (withAudio) args.push('-f', 'lavfi', '-i', toneSource(options.seconds, 48000));
+  if (withAudio) args.push('-f', 'lavfi', '-i', toneSource(options.seconds, 48000, options.variant));
+  if (options.variant) args.push('-vf', variantMarker(options.variant, width, height));
   args.push(...videoEncoderArgs[codec]);
   // One keyframe a second, as recorders do; it also makes keyframe scans meaningful.
   if (codec !== 'mjpeg') args.push('-g', String(fps));
@@ -75,7 +80,15 @@ export async function makeVideo(path: string, options: MakeVideoOptions): Promis
 
 export async function makeAudio(path: string, options: MakeAudioOptions): Promise<void> {
   const container = extname(path).toLowerCase();
-  const args = ['-v', 'error', '-y', '-f', 'lavfi', '-i', toneSource(options.seconds, 16000)];
+  const args = [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    toneSource(options.seconds, 16000, options.variant),
+  ];
   args.push(...audioOnlyEncoderArgs(container));
   if (options.creationTime) args.push('-metadata', `creation_time=${options.creationTime}`);
   args.push(path);
@@ -83,15 +96,34 @@ export async function makeAudio(path: string, options: MakeAudioOptions): Promis
 }
 
 export async function makePhoto(path: string, options: MakePhotoOptions = {}): Promise<void> {
-  const size = `${options.width ?? 640}x${options.height ?? 480}`;
-  const args = ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=1`, '-frames:v', '1'];
+  const width = options.width ?? 640;
+  const height = options.height ?? 480;
+  const args = [
+    '-v',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${width}x${height}:rate=1`,
+    '-frames:v',
+    '1',
+  ];
+  if (options.variant) args.push('-vf', variantMarker(options.variant, width, height));
   // -update 1: write one image to a plain file name instead of treating it as a numbered sequence.
   args.push('-c:v', 'mjpeg', '-q:v', '3', '-pix_fmt', 'yuvj420p', '-update', '1', path);
   await encode(args);
 }
 
-function toneSource(seconds: number, sampleRate: number): string {
-  return `sine=frequency=1000:sample_rate=${sampleRate}:duration=${seconds}`;
+function toneSource(seconds: number, sampleRate: number, variant = 0): string {
+  return `sine=frequency=${1000 + (variant % 1000)}:sample_rate=${sampleRate}:duration=${seconds}`;
+}
+
+// A small white square whose place depends on the variant: two recorders never make the same bytes.
+function variantMarker(variant: number, width: number, height: number): string {
+  const x = variant % Math.max(1, width - 8);
+  const y = Math.floor(variant / Math.max(1, width - 8)) % Math.max(1, height - 8);
+  return `drawbox=x=${x}:y=${y}:w=8:h=8:color=white:t=fill`;
 }
 
 function audioEncoderArgsFor(container: string): string[] {
@@ -228,6 +260,7 @@ export async function makeSampleRecorder(
         ...options.video,
         seconds: options.segmentSeconds,
         creationTime: next.toISOString(),
+        variant: variantOf(options.serial, next),
       }),
     );
     next = addSeconds(end, options.gapSeconds?.[segment] ?? 0);
@@ -236,11 +269,18 @@ export async function makeSampleRecorder(
   next = addSeconds(next, pauseBetweenKindsSeconds);
   const audioStart = next;
   next = await addRecording('RECORD', '.WAV', 'audio', audioStart, audioNoteSeconds, (path) =>
-    makeAudio(path, { seconds: audioNoteSeconds, creationTime: audioStart.toISOString() }),
+    makeAudio(path, {
+      seconds: audioNoteSeconds,
+      creationTime: audioStart.toISOString(),
+      variant: variantOf(options.serial, audioStart),
+    }),
   );
 
   next = addSeconds(next, pauseBetweenKindsSeconds);
-  await addRecording('PHOTO', '.JPG', 'photo', next, 0, (path) => makePhoto(path));
+  const photoTaken = next;
+  await addRecording('PHOTO', '.JPG', 'photo', photoTaken, 0, (path) =>
+    makePhoto(path, { variant: variantOf(options.serial, photoTaken) }),
+  );
 
   const otherFiles = await writeOtherFiles(root, options, next);
   return { root, recordings, otherFiles };
@@ -267,6 +307,16 @@ async function writeOtherFiles(
     written.push({ path, relativePath });
   }
   return written;
+}
+
+/** Each recording of each recorder gets its own bytes, as real footage does (FNV-1a of serial and time). */
+function variantOf(serial: string, start: Date): number {
+  let hash = 0x811c9dc5;
+  for (const char of `${serial}|${start.toISOString()}`) {
+    hash ^= char.charCodeAt(0);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return (hash % 100_000) + 1;
 }
 
 function recorderFileName(options: SampleRecorderOptions, start: Date, sequence: number): string {

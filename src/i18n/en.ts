@@ -187,6 +187,15 @@ export const en: Catalogue = {
   'dash.role.leader': 'Leader',
   'dash.role.auditor': 'Auditor',
   'dash.role.admin': 'Administrator',
+  'dash.setup.title': 'First run: create the administrator',
+  'dash.setup.intro':
+    'This station has no users yet. Create the first administrator; add everyone else on the Users page afterwards.',
+  'dash.setup.repeat': 'Password again',
+  'dash.setup.submit': 'Create administrator and sign in',
+  'dash.setup.mismatch': 'The two passwords differ.',
+  'dash.setup.expired': 'The form expired; please submit it again.',
+  'dash.setup.remote':
+    'The first administrator can only be created on the station PC itself (or with station users add).',
   'dash.login.title': 'Log in',
   'dash.login.name': 'User name',
   'dash.login.password': 'Password',

@@ -1,3 +1,4 @@
+import { hasUsers } from '../../auth/users.ts';
 import { createSchedulerService } from '../../compliance/scheduler-service.ts';
 import { auditDigestJob } from '../../custody/audit-digest.ts';
 import { fixityJob } from '../../custody/fixity-job.ts';
@@ -21,6 +22,13 @@ export const serveCommand: CliCommand = {
       daemon.controller.add(createSchedulerService(station, [fixityJob(station), auditDigestJob(station)]));
       daemon.controller.add(createDashboardService(station));
       await daemon.controller.start();
+      if (!hasUsers(station.db)) {
+        const { host, port } = station.config.http;
+        station.logger.warn(
+          `no users yet: open http://${host}:${port}/setup on this PC to create the first administrator, ` +
+            'or run: npx station users add NAME --role admin --password-stdin',
+        );
+      }
       await untilStopSignal(station.logger);
       await daemon.controller.stop();
       station.logger.info('station stopped');

@@ -12,6 +12,7 @@ import { officerRoutes } from './officers/index.ts';
 import { recordingRoutes } from './recordings/index.ts';
 import { retentionRoutes } from './retention/index.ts';
 import { rootRoutes } from './root.ts';
+import { setupRoutes } from './setup.ts';
 import { statisticsRoutes } from './statistics/index.ts';
 import { unassignedRoutes } from './unassigned/index.ts';
 import { userRoutes } from './users/index.ts';
@@ -19,6 +20,7 @@ import { userRoutes } from './users/index.ts';
 /** Route plugins, one folder per URL prefix. */
 export const routes: FastifyPluginAsync<LoginOptions> = async (app, options) => {
   await app.register(rootRoutes);
+  await app.register(setupRoutes);
   await app.register(loginRoutes, options);
   await app.register(languageRoutes);
   await app.register(dockRoutes);

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { createSession, endSession } from '../../auth/sessions.ts';
-import { authenticate } from '../../auth/users.ts';
+import { authenticate, hasUsers } from '../../auth/users.ts';
 import { appendAudit } from '../../custody/audit-log.ts';
 import { html } from '../html.ts';
 import { sessionCookie } from '../plugins/authentication.ts';
@@ -50,6 +50,7 @@ export const loginRoutes: FastifyPluginAsync<LoginOptions> = async (app, options
     '/login',
     { schema: { querystring: LoginQuery, response: { 200: HtmlPage } }, config: { public: true } },
     async (request, reply) => {
+      if (!hasUsers(app.station.db)) return reply.redirect('/setup', 303);
       const token = randomBytes(24).toString('base64url');
       reply.setCookie(loginCsrfCookie, token, cookieOptions);
       return reply
