@@ -19,7 +19,10 @@ describe('first run of a fresh station', () => {
 
   beforeAll(async () => {
     folder = await temporaryFolder('setup');
-    station = await openStation({ config: loadConfig({ STATION_HOME: path.join(folder.path, 'home') }), logger: silentLogger });
+    station = await openStation({
+      config: loadConfig({ STATION_HOME: path.join(folder.path, 'home') }),
+      logger: silentLogger,
+    });
     app = await buildDashboard(station);
   });
   afterAll(async () => {
