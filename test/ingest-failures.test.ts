@@ -1,14 +1,5 @@
 import { execFile } from 'node:child_process';
-import {
-  chmodSync,
-  chownSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  rmSync,
-  truncateSync,
-  writeFileSync,
-} from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -193,22 +184,20 @@ describe('ingest under failure', () => {
     await makeVideo(path.join(source, 'open.mp4'), { seconds: 2 });
     writeFileSync(path.join(source, 'locked.mp4'), 'secret');
     chmodSync(path.join(source, 'locked.mp4'), 0o000);
-    chmodSync(work.path, 0o755);
-    chownSync(home, 65534, 65534);
-    // Root reads everything, so the station runs as an ordinary user here, as on a real station PC.
+    // Root reads everything, so the station runs without the capabilities that let root ignore file
+    // permissions, as an ordinary station account would.
     const { stdout } = await run(
       'setpriv',
       [
-        '--reuid=65534',
-        '--regid=65534',
-        '--clear-groups',
+        '--bounding-set',
+        '-dac_override,-dac_read_search',
         process.execPath,
         stationBin,
         'ingest',
         source,
         '--json',
       ],
-      { cwd: repoRoot, env: { ...process.env, STATION_HOME: home, HOME: home } },
+      { cwd: repoRoot, env: { ...process.env, STATION_HOME: home } },
     ).catch((error) => error);
     const report = JSON.parse(stdout) as {
       recordings: { sourcePath: string }[];

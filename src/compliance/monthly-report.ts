@@ -1,23 +1,11 @@
 import ExcelJS from 'exceljs';
 import { type Language, translator } from '../i18n/catalogue.ts';
-import type { LateExport, MonthlyStatistics, OfficerMonth } from './statistics.ts';
+import { type LateExport, type MonthlyStatistics, monthMeasures, type OfficerMonth } from './statistics.ts';
 
 // Art. 30: the monthly statistics as a workbook the office can file: one sheet per officer totals,
 // one listing every late export so each number can be traced to recordings.
 
-const columns: (keyof OfficerMonth)[] = [
-  'badge',
-  'officerName',
-  'recordings',
-  'hours',
-  'lateExports',
-  'interruptions',
-  'damagedRecordings',
-  'unconfirmedRows',
-  'recordingDays',
-  'dockingDays',
-  'onTimePercent',
-];
+const columns: (keyof OfficerMonth)[] = ['badge', 'officerName', ...monthMeasures];
 
 export async function writeMonthlyReport(
   file: string,

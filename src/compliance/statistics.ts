@@ -5,6 +5,19 @@ import { monthBounds } from './calendar.ts';
 // Art. 30: use the records to find weak points. Per officer and month, counted over originals (a
 // duplicate is the same footage docked twice) by the local date it was recorded.
 
+/** The measures of one officer's month, in the order every report shows them. */
+export const monthMeasures = [
+  'recordings',
+  'hours',
+  'lateExports',
+  'interruptions',
+  'damagedRecordings',
+  'unconfirmedRows',
+  'recordingDays',
+  'dockingDays',
+  'onTimePercent',
+] as const satisfies (keyof OfficerMonth)[];
+
 export interface OfficerMonth {
   badge: string | null;
   officerName: string | null;

@@ -222,18 +222,7 @@ export async function commitStage(
       .transaction(() => {
         const inserted = insertRecording(db, recording);
         archive.finishJournal(copy.partialPath);
-        const detail = {
-          sha256: inserted.sha256,
-          archivePath,
-          sourcePath: file.relativePath,
-          dockId: context.dockId,
-          seal: sealRecording(inserted),
-        };
-        appendAudit(
-          db,
-          { actor: auditActor, action: 'ingest', subjectType: 'recording', subjectId: inserted.id, detail },
-          now,
-        );
+        auditIntake(db, 'ingest', inserted, context, { archivePath }, now);
         return inserted;
       })
       .immediate();
@@ -283,21 +272,33 @@ function recordDuplicate(
         copiedAt: copiedAt.toISOString(),
         verifiedAt: now.toISOString(),
       });
-      const detail = {
-        duplicateOf: original.id,
-        sha256,
-        sourcePath: file.relativePath,
-        dockId: context.dockId,
-        seal: sealRecording(duplicate),
-      };
-      appendAudit(
-        db,
-        { actor: auditActor, action: 'duplicate', subjectType: 'recording', subjectId: duplicate.id, detail },
-        now,
-      );
+      auditIntake(db, 'duplicate', duplicate, context, { duplicateOf: original.id }, now);
       return duplicate;
     })
     .immediate();
+}
+
+/** The audit entry of a new row, carrying its seal so that a later edit of the row shows. */
+function auditIntake(
+  db: Db,
+  action: 'ingest' | 'duplicate',
+  recording: Recording,
+  context: DockContext,
+  extra: Record<string, unknown>,
+  now: Date,
+): void {
+  const detail = {
+    sha256: recording.sha256,
+    ...extra,
+    sourcePath: recording.sourcePath,
+    dockId: context.dockId,
+    seal: sealRecording(recording),
+  };
+  appendAudit(
+    db,
+    { actor: auditActor, action, subjectType: 'recording', subjectId: recording.id, detail },
+    now,
+  );
 }
 
 /** The operator's word first, then who held the recorder at that moment, then the badge in the name. */

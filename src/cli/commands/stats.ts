@@ -1,24 +1,12 @@
 import path from 'node:path';
 import { isMonth } from '../../compliance/calendar.ts';
 import { writeMonthlyReport } from '../../compliance/monthly-report.ts';
-import { lateExportsOf, monthlyStatistics, monthOf } from '../../compliance/statistics.ts';
+import { lateExportsOf, monthlyStatistics, monthMeasures, monthOf } from '../../compliance/statistics.ts';
 import { translator } from '../../i18n/catalogue.ts';
 import { openStation } from '../../station.ts';
 import { type CliCommand, formatTable, optionalString, print, printJson, UsageError } from '../command.ts';
 
-const shownColumns = [
-  'badge',
-  'officerName',
-  'recordings',
-  'hours',
-  'lateExports',
-  'interruptions',
-  'damagedRecordings',
-  'unconfirmedRows',
-  'recordingDays',
-  'dockingDays',
-  'onTimePercent',
-] as const;
+const shownColumns = ['badge', 'officerName', ...monthMeasures] as const;
 
 export const statsCommand: CliCommand = {
   name: 'stats',

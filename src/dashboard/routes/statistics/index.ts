@@ -8,6 +8,7 @@ import {
   lateExportsOf,
   type MonthlyStatistics,
   monthlyStatistics,
+  monthMeasures,
   monthOf,
   type OfficerMonth,
 } from '../../../compliance/statistics.ts';
@@ -26,17 +27,7 @@ const MonthQuery = Type.Object({
 });
 type MonthQuery = Static<typeof MonthQuery>;
 
-const columns = [
-  'recordings',
-  'hours',
-  'lateExports',
-  'interruptions',
-  'damagedRecordings',
-  'unconfirmedRows',
-  'recordingDays',
-  'dockingDays',
-  'onTimePercent',
-] as const satisfies (keyof OfficerMonth)[];
+const columns = monthMeasures;
 
 const charted = ['recordings', 'hours', 'lateExports', 'interruptions'] as const;
 
