@@ -31,6 +31,12 @@ export const access = {
   interruptions: ['officer', 'clerk', 'ops', 'leader', 'auditor'],
   explainInterruption: ['officer'],
   acceptInterruption: ['clerk'],
+  // Custody (art. 25, 27, 28): anyone may ask to view or copy footage and a leader decides; the disc
+  // is made by the grant holder or the clerk (checked per request). Integrity is read-only.
+  accessRequests: ['officer', 'clerk', 'ops', 'leader', 'auditor', 'admin'],
+  decideAccess: ['leader', 'admin'],
+  exportEvidence: ['officer', 'clerk', 'ops', 'leader', 'auditor', 'admin'],
+  integrity: ['ops', 'leader', 'auditor', 'admin'],
   anyone: ['officer', 'clerk', 'ops', 'leader', 'auditor', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 

@@ -1,9 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
+import { accessRoutes } from './access/index.ts';
 import { alertRoutes } from './alerts/index.ts';
 import { apiRoutes } from './api/index.ts';
 import { caseRoutes } from './cases/index.ts';
 import { deviceRoutes } from './devices/index.ts';
 import { dockRoutes } from './docks/index.ts';
+import { integrityRoutes } from './integrity/index.ts';
 import { interruptionRoutes } from './interruptions/index.ts';
 import { languageRoutes } from './language.ts';
 import { ledgerRoutes } from './ledger/index.ts';
@@ -33,6 +35,8 @@ export const routes: FastifyPluginAsync<LoginOptions> = async (app, options) => 
   await app.register(interruptionRoutes);
   await app.register(retentionRoutes);
   await app.register(statisticsRoutes);
+  await app.register(accessRoutes);
+  await app.register(integrityRoutes);
   await app.register(officerRoutes);
   await app.register(userRoutes);
   await app.register(apiRoutes);

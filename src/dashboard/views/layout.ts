@@ -13,6 +13,8 @@ const navigation: { href: string; label: MessageKey; permission: Permission }[] 
   { href: '/interruptions', label: 'dash.nav.interruptions', permission: 'interruptions' },
   { href: '/retention', label: 'dash.nav.retention', permission: 'retention' },
   { href: '/statistics', label: 'dash.nav.statistics', permission: 'statistics' },
+  { href: '/access', label: 'dash.nav.access', permission: 'accessRequests' },
+  { href: '/integrity', label: 'dash.nav.integrity', permission: 'integrity' },
   { href: '/officers', label: 'dash.nav.officers', permission: 'officers' },
   { href: '/users', label: 'dash.nav.users', permission: 'users' },
 ];

@@ -1,0 +1,397 @@
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { type Static, Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import {
+  AccessRefused,
+  type AccessRequest,
+  AccessRequestError,
+  accessPurposes,
+  createAccessRequest,
+  decideAccessRequest,
+  defaultGrantDays,
+  findAccessRequest,
+  isActive,
+  listAccessRequests,
+} from '../../../custody/access-requests.ts';
+import { appendAudit } from '../../../custody/audit-log.ts';
+import { ExportFailed, exportEvidence, isoName, manifestName } from '../../../custody/evidence-export.ts';
+import type { MessageKey } from '../../../i18n/catalogue.ts';
+import { allows } from '../../access.ts';
+import { formatDateTime } from '../../format.ts';
+import { type Html, html } from '../../html.ts';
+import { HttpError } from '../../plugins/authentication.ts';
+import { csrfField, page } from '../../views/layout.ts';
+import { formResponses, HtmlPage } from '../schemas.ts';
+
+// Art. 25, 27, 28: asking to view or copy footage, a leader's decision, and the evidence disc. The
+// engine decides and audits; this page shows its decisions and says why a step cannot be taken.
+
+const purposeCodes = Object.keys(accessPurposes) as (keyof typeof accessPurposes)[];
+
+const ListQuery = Type.Object({ lang: Type.Optional(Type.String()) });
+const RequestBody = Type.Object({
+  _csrf: Type.Optional(Type.String()),
+  recordings: Type.Optional(Type.String({ maxLength: 2000 })),
+  caseNumber: Type.Optional(Type.String({ maxLength: 100 })),
+  purpose: Type.Union(purposeCodes.map((code) => Type.Literal(code))),
+  mode: Type.Union([Type.Literal('view'), Type.Literal('copy')]),
+  days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+});
+// Ids travel in the form body like every other field of these forms.
+const IdBody = Type.Object({ _csrf: Type.Optional(Type.String()), id: Type.Integer({ minimum: 1 }) });
+const ExportQuery = Type.Object({
+  request: Type.Integer({ minimum: 1 }),
+  folder: Type.String({ pattern: '^[0-9]+-[0-9]{8}T[0-9]{6}Z$' }),
+  lang: Type.Optional(Type.String()),
+});
+type ExportQuery = Static<typeof ExportQuery>;
+
+/** Leaders, auditors, admins and clerks oversee every request; everyone else sees their own. */
+const seesAll = (role: string) => ['leader', 'auditor', 'admin', 'clerk'].includes(role);
+
+/** The disc is made by the grant holder or by the archive clerk on their behalf (art. 25). */
+const mayExport = (request: FastifyRequest, access: AccessRequest) =>
+  request.user!.role === 'clerk' || request.user!.name === access.user;
+
+/** `3-20261126T211500Z`: one folder per export, named for its request and when it was made. */
+const folderName = (id: number, now: Date) => `${id}-${now.toISOString().replace(/[-:]|\.\d+/g, '')}`;
+
+function purposeLabel(request: FastifyRequest, access: AccessRequest): string {
+  return request.language === 'en' ? `${access.purposeLabel} (${access.purpose})` : access.purposeLabel;
+}
+
+function thirdPartyWarning(request: FastifyRequest): Html {
+  return html`<p class="message bad third-party">${request.t('dash.access.thirdParty')}</p>`;
+}
+
+function stepForm(request: FastifyRequest, step: 'approve' | 'refuse' | 'export', id: number): Html {
+  return html`<form class="inline ${step}" method="post" action="/access/${step}">${csrfField(request)}
+<input type="hidden" name="id" value="${id}"><button type="submit">${request.t(`dash.access.${step}` as MessageKey)}</button></form>`;
+}
+
+/** Why the grant of an approved request cannot be used now, or null when it can. */
+function unusable(access: AccessRequest, now: Date): MessageKey | null {
+  if (access.state === 'pending') return 'dash.access.why.pending';
+  if (access.state === 'refused') return 'dash.access.why.refused';
+  if (!isActive(access, now)) return 'dash.access.why.expired';
+  return access.mode === 'copy' ? null : 'dash.access.why.viewOnly';
+}
+
+function actions(request: FastifyRequest, access: AccessRequest, zone: string, now: Date): Html | string {
+  const { t, user } = request;
+  if (access.state === 'pending') {
+    if (!allows('decideAccess', user!.role))
+      return html`<span class="muted">${t('dash.access.why.awaitLeader')}</span>`;
+    return html`${stepForm(request, 'approve', access.id)} ${stepForm(request, 'refuse', access.id)}`;
+  }
+  const problem = unusable(access, now);
+  // An active view grant needs no button: the recordings' own pages play for the requester.
+  if (problem === 'dash.access.why.viewOnly') return '';
+  if (problem)
+    return html`<span class="muted">${t(problem, { until: formatDateTime(access.validUntil, zone) })}</span>`;
+  if (!mayExport(request, access))
+    return html`<span class="muted">${t('dash.access.why.exportByHolder', { user: access.user })}</span>`;
+  return stepForm(request, 'export', access.id);
+}
+
+function requestRow(request: FastifyRequest, access: AccessRequest, zone: string, now: Date): Html {
+  const { t } = request;
+  const scope = access.caseNumber ? html`${t('dash.cases.case')} ${access.caseNumber}: ` : '';
+  return html`<tr data-request="${access.id}" data-state="${access.state}"><td>#${access.id}</td><td>${access.user}</td>
+<td>${purposeLabel(request, access)}${access.thirdPartyReview ? html`<br><strong class="bad">${t('dash.access.thirdPartyShort')}</strong>` : ''}</td>
+<td>${t(`dash.access.mode.${access.mode}` as MessageKey)}</td>
+<td>${scope}${access.recordingIds.map((id, index) => html`${index ? ', ' : ''}<a href="/recordings/${id}">#${id}</a>`)}</td>
+<td>${access.days}</td><td>${t(`dash.access.state.${access.state}` as MessageKey)}${access.decidedBy ? html`<br><span class="muted">${access.decidedBy} ${formatDateTime(access.decidedAt, zone)}</span>` : ''}</td>
+<td>${formatDateTime(access.validUntil, zone)}</td><td>${actions(request, access, zone, now)}</td></tr>`;
+}
+
+function requestForm(request: FastifyRequest): Html {
+  const { t } = request;
+  const options = purposeCodes.map(
+    (code) =>
+      html`<option value="${code}">${accessPurposes[code]}${request.language === 'en' ? ` (${code})` : ''}</option>`,
+  );
+  return html`<form method="post" action="/access/request" id="request-form" class="card filters">${csrfField(request)}
+<label>${t('dash.access.recordings')}<input name="recordings" size="24" placeholder="12, 13, 14"></label>
+<label>${t('dash.access.orCase')}<input name="caseNumber" size="16"></label>
+<label>${t('dash.access.purpose')}<select name="purpose" required>${options}</select></label>
+<label>${t('dash.access.mode')}<select name="mode"><option value="view">${t('dash.access.mode.view')}</option><option value="copy">${t('dash.access.mode.copy')}</option></select></label>
+<label>${t('dash.access.days')}<input name="days" type="number" min="1" max="365" value="${defaultGrantDays}"></label>
+<button type="submit">${t('dash.access.submit')}</button></form>
+${thirdPartyWarning(request)}`;
+}
+
+/** "12, 13 14" → [12, 13, 14]; anything else is a mistake the user should see. */
+function parseIds(request: FastifyRequest, text: string): number[] {
+  const parts = text.split(/[\s,，、]+/).filter(Boolean);
+  if (parts.some((part) => !/^[1-9][0-9]*$/.test(part)))
+    throw new HttpError(400, request.t('dash.access.badIds', { text }));
+  return parts.map(Number);
+}
+
+export const accessRoutes: FastifyPluginAsync = async (app) => {
+  const { station } = app;
+  const { db, clock, config, archive } = station;
+  const zone = config.station.timezone;
+  const exportsFolder = path.join(config.home, 'exports');
+
+  /** The request; an unknown id is bad input, not a missing page (the id came from a form). */
+  function requestFor(request: FastifyRequest, id: number): AccessRequest {
+    const access = findAccessRequest(db, id);
+    if (!access) throw new HttpError(400, request.t('dash.access.why.noRequest', { id }));
+    return access;
+  }
+
+  /**
+   * Engine refusals in the reader's language where `why` can tell the reason from the request as it
+   * stands now; the engine's own words otherwise. The engine has already put the refusal in the audit log.
+   */
+  function refused(
+    request: FastifyRequest,
+    id: number,
+    error: unknown,
+    why: (access: AccessRequest) => MessageKey | null,
+  ): never {
+    const { t } = request;
+    if (error instanceof AccessRequestError) throw new HttpError(400, error.message);
+    if (!(error instanceof AccessRefused || error instanceof ExportFailed)) throw error;
+    const access = findAccessRequest(db, id);
+    const problem = error instanceof AccessRefused && access ? why(access) : null;
+    const reason = problem
+      ? t(problem, {
+          until: formatDateTime(access!.validUntil, zone),
+          state: t(`dash.access.state.${access!.state}` as MessageKey),
+        })
+      : error.message;
+    throw new HttpError(409, t('dash.access.refused', { id, why: reason }));
+  }
+
+  function refuseExport(request: FastifyRequest, access: AccessRequest): never {
+    const reason = `${request.user!.name} is neither the requester (${access.user}) nor the archive clerk`;
+    appendAudit(
+      db,
+      {
+        actor: request.user!.name,
+        action: 'access-refused',
+        subjectType: 'access-request',
+        subjectId: access.id,
+        detail: { export: true, reason },
+      },
+      clock.now(),
+    );
+    throw new HttpError(
+      403,
+      request.t('dash.access.refused', {
+        id: access.id,
+        why: request.t('dash.access.why.exportByHolder', { user: access.user }),
+      }),
+    );
+  }
+
+  /** What the audit log recorded of a finished export into that folder; exports it did not record do not exist. */
+  function recordedExport(request: FastifyRequest, query: ExportQuery) {
+    const access = requestFor(request, query.request);
+    if (!mayExport(request, access)) refuseExport(request, access);
+    const outDir = path.join(exportsFolder, query.folder);
+    const details = db
+      .prepare(
+        `SELECT detail FROM audit_log WHERE action = 'export' AND subject_type = 'access-request'
+         AND subject_id = ? ORDER BY id DESC`,
+      )
+      .pluck()
+      .all(String(access.id)) as string[];
+    const detail = details
+      .map((text) => JSON.parse(text) as { outDir: string; iso: { sha256: string; sizeBytes: number } })
+      .find((entry) => entry.outDir === outDir);
+    if (!detail || !query.folder.startsWith(`${access.id}-`))
+      throw new HttpError(400, request.t('dash.access.noExport', { folder: query.folder }));
+    return { access, outDir, iso: detail.iso };
+  }
+
+  app.get<{ Querystring: Static<typeof ListQuery> }>(
+    '/access',
+    {
+      schema: { querystring: ListQuery, response: { 200: HtmlPage } },
+      config: { permission: 'accessRequests' },
+    },
+    async (request, reply) => {
+      const { t, user } = request;
+      const now = clock.now();
+      const requests = listAccessRequests(db)
+        .filter((access) => seesAll(user!.role) || access.user === user!.name)
+        .reverse();
+      const table = requests.length
+        ? html`<table id="requests"><thead><tr><th>${t('ledger.id')}</th><th>${t('dash.access.requester')}</th><th>${t('dash.access.purpose')}</th>
+<th>${t('dash.access.mode')}</th><th>${t('dash.access.recordings')}</th><th>${t('dash.access.days')}</th><th>${t('dash.access.state')}</th>
+<th>${t('dash.access.validUntil')}</th><th></th></tr></thead>
+<tbody>${requests.map((access) => requestRow(request, access, zone, now))}</tbody></table>`
+        : html`<p class="muted" id="requests-none">${t('dash.access.none')}</p>`;
+      const body = html`<p class="muted">${t('dash.access.intro')}</p>
+<h2>${t('dash.access.new')}</h2>${requestForm(request)}
+<h2>${t('dash.access.list')}</h2>${table}`;
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(page(request, { title: t('dash.nav.access'), current: '/access', body }));
+    },
+  );
+
+  app.post<{ Body: Static<typeof RequestBody> }>(
+    '/access/request',
+    { schema: { body: RequestBody, response: formResponses }, config: { permission: 'accessRequests' } },
+    async (request, reply) => {
+      const { body } = request;
+      const caseNumber = body.caseNumber?.trim() || undefined;
+      const recordingIds = parseIds(request, body.recordings ?? '');
+      try {
+        createAccessRequest(
+          db,
+          {
+            user: request.user!.name,
+            purpose: body.purpose,
+            mode: body.mode,
+            recordingIds,
+            caseNumber,
+            days: body.days,
+          },
+          clock.now(),
+        );
+      } catch (error) {
+        if (error instanceof AccessRequestError) throw new HttpError(400, error.message);
+        throw error;
+      }
+      return reply.redirect('/access', 303);
+    },
+  );
+
+  const decide =
+    (approve: boolean) =>
+    async (request: FastifyRequest<{ Body: Static<typeof IdBody> }>, reply: FastifyReply) => {
+      const access = requestFor(request, request.body.id);
+      try {
+        decideAccessRequest(db, access.id, { by: request.user!.name, approve }, clock.now());
+      } catch (error) {
+        refused(request, access.id, error, (current) =>
+          current.state === 'pending' ? null : 'dash.access.why.alreadyDecided',
+        );
+      }
+      return reply.redirect('/access', 303);
+    };
+
+  app.post<{ Body: Static<typeof IdBody> }>(
+    '/access/approve',
+    { schema: { body: IdBody, response: formResponses }, config: { permission: 'decideAccess' } },
+    decide(true),
+  );
+
+  app.post<{ Body: Static<typeof IdBody> }>(
+    '/access/refuse',
+    { schema: { body: IdBody, response: formResponses }, config: { permission: 'decideAccess' } },
+    decide(false),
+  );
+
+  app.post<{ Body: Static<typeof IdBody> }>(
+    '/access/export',
+    { schema: { body: IdBody, response: formResponses }, config: { permission: 'exportEvidence' } },
+    async (request, reply) => {
+      const access = requestFor(request, request.body.id);
+      if (!mayExport(request, access)) refuseExport(request, access);
+      const now = clock.now();
+      const folder = folderName(access.id, now);
+      try {
+        await exportEvidence(
+          { db, archive, config },
+          { requestId: access.id, outDir: path.join(exportsFolder, folder), by: request.user!.name },
+          now,
+        );
+      } catch (error) {
+        refused(request, access.id, error, (current) => unusable(current, now));
+      }
+      return reply.redirect(`/access/export?request=${access.id}&folder=${folder}`, 303);
+    },
+  );
+
+  app.get<{ Querystring: ExportQuery }>(
+    '/access/export',
+    {
+      schema: { querystring: ExportQuery, response: { 200: HtmlPage } },
+      config: { permission: 'exportEvidence' },
+    },
+    async (request, reply) => {
+      const { t } = request;
+      const { access, outDir, iso } = recordedExport(request, request.query);
+      const manifest = await readFile(path.join(outDir, manifestName), 'utf8').catch(() => null);
+      if (manifest === null)
+        throw new HttpError(400, t('dash.access.noExport', { folder: request.query.folder }));
+      const download = `/access/export/iso?request=${access.id}&folder=${request.query.folder}`;
+      const body = html`${access.thirdPartyReview ? thirdPartyWarning(request) : ''}
+<p>${t('dash.access.exportIntro', { id: access.id })}</p>
+<div class="card"><p>${t('dash.access.folder')}: <code id="export-folder">${outDir}</code></p>
+<p>${manifestName} (<code>sha256sum -c ${manifestName}</code>):</p><pre id="manifest">${manifest}</pre>
+<p><a id="download-iso" href="${download}">${t('dash.access.downloadIso')}</a> — ${isoName}, SHA-256 <code id="iso-sha256">${iso.sha256}</code></p></div>
+<p><a href="/access">${t('dash.access.back')}</a></p>`;
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(
+          page(request, { title: t('dash.access.exportTitle', { id: access.id }), current: '/access', body }),
+        );
+    },
+  );
+
+  app.get<{ Querystring: ExportQuery }>(
+    '/access/export/iso',
+    {
+      schema: {
+        querystring: ExportQuery,
+        response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) },
+      },
+      config: { permission: 'exportEvidence' },
+    },
+    async (request, reply) => {
+      const { access, outDir, iso } = recordedExport(request, request.query);
+      const now = clock.now();
+      // Taking the disc image away is copying: only while the copy grant lasts.
+      const problem = unusable(access, now);
+      if (problem) {
+        appendAudit(
+          db,
+          {
+            actor: request.user!.name,
+            action: 'access-refused',
+            subjectType: 'access-request',
+            subjectId: access.id,
+            detail: { download: isoName, reason: problem },
+          },
+          now,
+        );
+        throw new HttpError(
+          409,
+          request.t('dash.access.refused', {
+            id: access.id,
+            why: request.t(problem, { until: formatDateTime(access.validUntil, zone) }),
+          }),
+        );
+      }
+      const file = path.join(outDir, isoName);
+      const { size } = await stat(file);
+      appendAudit(
+        db,
+        {
+          actor: request.user!.name,
+          action: 'download',
+          subjectType: 'access-request',
+          subjectId: access.id,
+          detail: { outDir, file: isoName, sha256: iso.sha256, recordingIds: access.recordingIds },
+        },
+        now,
+      );
+      return reply
+        .type('application/x-iso9660-image')
+        .header('content-disposition', `attachment; filename="evidence-${request.query.folder}.iso"`)
+        .header('content-length', size)
+        .header('cache-control', 'private, no-store')
+        .send(createReadStream(file));
+    },
+  );
+};
