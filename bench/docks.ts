@@ -19,7 +19,7 @@ const { values } = parseArgs({
   options: {
     recorders: { type: 'string', default: '8' },
     mib: { type: 'string', default: '256' },
-    'chunk-kib': { type: 'string', default: '4096' },
+    'chunk-kib': { type: 'string' },
     exfat: { type: 'boolean', default: false },
     dir: { type: 'string' },
     child: { type: 'string' },
@@ -165,7 +165,7 @@ function measureStation(work: string, layout: Layout): ChildResult {
     configFile,
     JSON.stringify({
       dock: { mountRoots: [layout.mediaRoot], settleSeconds: 0, maxParallel: recorders },
-      ingest: { copyChunkBytes: Number(values['chunk-kib']) * 1024 },
+      ...(values['chunk-kib'] ? { ingest: { copyChunkBytes: Number(values['chunk-kib']) * 1024 } } : {}),
       http: { port: 0 },
       log: { level: 'warn' },
     }),
