@@ -111,9 +111,8 @@
     const row = fileRow(element, data.sourcePath);
     if (data.outcome !== 'failed' && data.outcome !== 'skipped') row.querySelector('progress').value = 100;
     row.setAttribute('data-state', data.outcome);
-    row.querySelector('.file-state').textContent = data.reason
-      ? `${data.outcome} · ${data.reason}`
-      : data.outcome;
+    const outcome = texts.fileStates[data.outcome] || data.outcome;
+    row.querySelector('.file-state').textContent = data.reason ? `${outcome} · ${data.reason}` : outcome;
   }
 
   const source = new EventSource('/docks/events');

@@ -25,6 +25,18 @@ export function dockOfficer(db: Db, dock: Dock, now: Date): string {
 export const dockStateLabel = (t: FastifyRequest['t'], state: string) =>
   t(`dash.dockState.${state}` as MessageKey);
 
+export const dockFileStates = [
+  'pending',
+  'copying',
+  'done',
+  'duplicate',
+  'known',
+  'skipped',
+  'failed',
+] as const;
+export const fileStateLabel = (t: FastifyRequest['t'], state: string) =>
+  t(`dash.fileState.${state}` as MessageKey);
+
 function safety(request: FastifyRequest, state: string): Html {
   const { t } = request;
   if (safeToUndockStates.includes(state)) return html`<p class="safe yes">${t('dash.docks.safe')}</p>`;
@@ -32,11 +44,11 @@ function safety(request: FastifyRequest, state: string): Html {
   return html`<p class="safe no">${t('dash.docks.notSafe')}</p>`;
 }
 
-function fileRow(file: DockFile): Html {
+function fileRow(request: FastifyRequest, file: DockFile): Html {
   const done = file.state === 'done' || file.state === 'duplicate' || file.state === 'known';
   const value = done ? 100 : percent(file.bytesDone, file.sizeBytes);
   return html`<li data-file="${file.sourcePath}" data-state="${file.state}"><span class="name">${file.sourcePath}</span>
-<progress max="100" value="${value}"></progress> <span class="file-state">${file.state}</span>${file.reason ? html` <span class="muted">${file.reason}</span>` : ''}</li>`;
+<progress max="100" value="${value}"></progress> <span class="file-state">${fileStateLabel(request.t, file.state)}</span>${file.reason ? html` <span class="muted">${file.reason}</span>` : ''}</li>`;
 }
 
 /** One dock's live card; docks.js updates the same elements from server-sent events. */
@@ -55,6 +67,6 @@ export function dockCard(request: FastifyRequest, db: Db, dock: Dock, zone: stri
  · ${t('dash.docks.started')}: ${formatDateTime(dock.startedAt, zone)}</p>
 <div class="safety">${safety(request, dock.state)}</div>
 ${dock.detail ? html`<p class="muted">${dock.detail}</p>` : ''}
-<ul class="files">${files.map(fileRow)}</ul>
+<ul class="files">${files.map((file) => fileRow(request, file))}</ul>
 </section>`;
 }

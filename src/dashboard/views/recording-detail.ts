@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { auditTrail } from '../../custody/audit-log.ts';
 import type { MessageKey } from '../../i18n/catalogue.ts';
+import type { PlaybackReport } from '../../media/playback-check.ts';
 import { allows } from '../access.ts';
 import type { LedgerRow } from '../data/ledger-query.ts';
 import { formatBytes, formatDateTime, formatDuration } from '../format.ts';
@@ -9,6 +10,27 @@ import { assignForm } from './assign-form.ts';
 import { csrfField } from './layout.ts';
 import { playbackLabel } from './ledger-table.ts';
 import { recordingCompliance } from './recording-compliance.ts';
+
+/** Each check the playback test ran, passed or not, and the decoder's own errors. */
+function playbackChecks(request: FastifyRequest, report: PlaybackReport): Html {
+  const { t } = request;
+  const rows = report.checks.map(
+    (check) =>
+      html`<tr data-check="${check.name}"><td class="${check.ok ? 'good' : 'bad'}">${check.ok ? '✓' : '✗'}</td><td>${check.name}</td><td>${check.detail}</td></tr>`,
+  );
+  const errors = report.errors.length
+    ? html`<h3>${t('dash.recording.decoderErrors')}</h3><pre>${report.errors.join('\n')}</pre>`
+    : '';
+  return html`<h2>${t('dash.recording.playbackDetail')}</h2><table id="playback-checks"><tbody>${rows}</tbody></table>${errors}`;
+}
+
+// The seal is for `station verify`, not for people: the history shows what happened.
+function auditSummary(detail: Record<string, unknown>): string {
+  const { seal: _seal, ...rest } = detail;
+  return Object.entries(rest)
+    .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
+    .join(' · ');
+}
 
 function player(row: LedgerRow): Html {
   const source = `/recordings/${row.id}/media`;
@@ -81,9 +103,9 @@ ${allows('assignOfficer', user!.role) && row.officerId === null ? html`<div clas
 <h2>${t('dash.recording.stages')}</h2>
 <table id="stages">${stages.map(([key, at]) => html`<tr><th>${t(key)}</th><td>${formatDateTime(at, zone)}</td></tr>`)}</table>
 ${row.notPlayingNote ? html`<p>${t('dash.recording.note')}: ${row.notPlayingNote}</p>` : ''}
-${row.playbackDetail ? html`<h2>${t('dash.recording.playbackDetail')}</h2><pre>${JSON.stringify(row.playbackDetail, null, 2)}</pre>` : ''}
+${row.playbackDetail ? playbackChecks(request, row.playbackDetail) : ''}
 ${recordingCompliance(request, row)}
 <h2>${t('dash.recording.history')}</h2>
 <table id="history"><thead><tr><th>${t('dash.audit.at')}</th><th>${t('dash.audit.actor')}</th><th>${t('dash.audit.action')}</th><th>${t('dash.audit.detail')}</th></tr></thead>
-<tbody>${history.map((entry) => html`<tr><td>${formatDateTime(entry.at, zone)}</td><td>${entry.actor}</td><td>${entry.action}</td><td><code>${JSON.stringify(entry.detail)}</code></td></tr>`)}</tbody></table>`;
+<tbody>${history.map((entry) => html`<tr><td>${formatDateTime(entry.at, zone)}</td><td>${entry.actor}</td><td>${entry.action}</td><td><code>${auditSummary(entry.detail)}</code></td></tr>`)}</tbody></table>`;
 }

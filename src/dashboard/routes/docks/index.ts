@@ -7,9 +7,11 @@ import { formatBytes, formatDateTime } from '../../format.ts';
 import { html, trusted } from '../../html.ts';
 import {
   dockCard,
+  dockFileStates,
   dockOfficer,
   dockStateLabel,
   failedDockStates,
+  fileStateLabel,
   safeToUndockStates,
 } from '../../views/dock-card.ts';
 import { csrfField, page } from '../../views/layout.ts';
@@ -48,6 +50,7 @@ export const dockRoutes: FastifyPluginAsync = async (app) => {
       );
       const texts = {
         states: Object.fromEntries(dockStates.map((state) => [state, dockStateLabel(t, state)])),
+        fileStates: Object.fromEntries(dockFileStates.map((state) => [state, fileStateLabel(t, state)])),
         safe: safeToUndockStates,
         failed: failedDockStates,
         safeText: t('dash.docks.safe'),
