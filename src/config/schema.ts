@@ -40,6 +40,7 @@ export const ConfigSchema = Type.Object(
         setClock: Type.Boolean(),
         deleteAfterVerify: Type.Boolean(),
         gapThresholdSeconds: NonNegativeInt('interruption threshold between segments'),
+        activityBreakSeconds: PositiveInt('a longer gap separates two activities and is no interruption'),
         lowStoragePercent: Type.Number({ minimum: 0, maximum: 100 }),
         settleSeconds: Type.Number({ minimum: 0, maximum: 60 }),
       },

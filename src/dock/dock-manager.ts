@@ -139,7 +139,12 @@ export class DockManager {
     if (deviceId !== null) {
       const found = detectInterruptions(
         db,
-        { dockId: session.dockId, deviceId, thresholdSeconds: config.dock.gapThresholdSeconds },
+        {
+          dockId: session.dockId,
+          deviceId,
+          thresholdSeconds: config.dock.gapThresholdSeconds,
+          activityBreakSeconds: config.dock.activityBreakSeconds,
+        },
         clock.now(),
       );
       for (const gap of found)

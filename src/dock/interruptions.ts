@@ -25,12 +25,14 @@ interface Segment {
 /**
  * Art. 18: a recorder that stopped mid-activity must be explained. Among the recordings that were on
  * the recorder at this dock, consecutive segments of one kind whose gap (end of one to start of the
- * next) exceeds the threshold become interruptions. Photos are single shots and never count.
+ * next) exceeds the threshold become interruptions. A gap longer than the activity break separates two
+ * activities (yesterday's footage still on the recorder, say) and is no interruption. Photos are single
+ * shots and never count.
  * Already-known pairs are left alone, so re-docking the same footage adds nothing.
  */
 export function detectInterruptions(
   db: Db,
-  dock: { dockId: number; deviceId: number; thresholdSeconds: number },
+  dock: { dockId: number; deviceId: number; thresholdSeconds: number; activityBreakSeconds: number },
   now: Date,
 ): Interruption[] {
   const byKind = new Map<string, Segment[]>();
@@ -43,7 +45,7 @@ export function detectInterruptions(
       const before = segments[index - 1];
       const after = segments[index];
       const gapSeconds = (after.startMs - before.endMs) / 1000;
-      if (gapSeconds <= dock.thresholdSeconds) continue;
+      if (gapSeconds <= dock.thresholdSeconds || gapSeconds > dock.activityBreakSeconds) continue;
       const saved = saveInterruption(db, dock, before, after, gapSeconds, now);
       if (saved) found.push(saved);
     }
