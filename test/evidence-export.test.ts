@@ -3,35 +3,20 @@ import { chmod, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createAccessRequest, decideAccessRequest } from '../src/custody/access-requests.ts';
 import { openDatabase } from '../src/ledger/database.ts';
-import { copyHome, makeIngestedHome } from './helpers/custody-fixtures.ts';
+import { useIngestedHomes } from './helpers/custody-fixtures.ts';
 import { runStation, temporaryFolder } from './helpers/station-cli.ts';
 
 const run = promisify(execFile);
 
-let template: { home: string; remove(): Promise<void> };
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  template = await makeIngestedHome();
-});
-
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-  await template.remove();
-});
-
-async function freshHome(): Promise<string> {
-  const copy = await copyHome(template.home);
-  cleanups.push(copy.remove);
-  return copy.home;
-}
+const homes = useIngestedHomes();
+const freshHome = () => homes.fresh();
 
 async function outFolder(): Promise<string> {
   const folder = await temporaryFolder('export-out');
-  cleanups.push(folder.remove);
+  homes.later(folder.remove);
   return path.join(folder.path, 'evidence');
 }
 

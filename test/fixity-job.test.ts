@@ -1,30 +1,16 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { auditTrail } from '../src/custody/audit-log.ts';
 import { fixityCycle, openFixityFailures, runFixitySlice } from '../src/custody/fixity-job.ts';
 import type { Station } from '../src/station.ts';
-import { copyHome, makeIngestedHome, openTestStation } from './helpers/custody-fixtures.ts';
+import { openTestStation, useIngestedHomes } from './helpers/custody-fixtures.ts';
 
-let template: { home: string; remove(): Promise<void> };
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  template = await makeIngestedHome();
-});
-
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-  await template.remove();
-});
+const homes = useIngestedHomes();
 
 async function freshStation(): Promise<Station> {
-  const copy = await copyHome(template.home);
-  const station = await openTestStation(copy.home);
-  cleanups.push(async () => {
-    station.close();
-    await copy.remove();
-  });
+  const station = await openTestStation(await homes.fresh());
+  homes.later(async () => station.close());
   return station;
 }
 
@@ -60,7 +46,7 @@ describe('the nightly fixity job', () => {
     const home = station.config.home;
     station.close();
     const reopened = await openTestStation(home);
-    cleanups.push(async () => reopened.close());
+    homes.later(async () => reopened.close());
     const next = await runFixitySlice(deps(reopened), night(2));
     expect(next.fromRecordingId).toBe(2);
   });

@@ -1,11 +1,11 @@
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type AuditRow, appendAudit, rowHash } from '../src/custody/audit-log.ts';
 import { correctRecording } from '../src/custody/corrections.ts';
 import { openDatabase } from '../src/ledger/database.ts';
-import { copyHome, makeIngestedHome } from './helpers/custody-fixtures.ts';
+import { useIngestedHomes } from './helpers/custody-fixtures.ts';
 import { parseJson, runStation } from './helpers/station-cli.ts';
 
 interface VerifyJson {
@@ -20,23 +20,8 @@ interface VerifyJson {
   ledger: { checked: number; problems: { recordingId: number; problem: string; fields: string[] }[] };
 }
 
-let template: { home: string; remove(): Promise<void> };
-const cleanups: (() => Promise<void>)[] = [];
-
-beforeAll(async () => {
-  template = await makeIngestedHome();
-});
-
-afterAll(async () => {
-  for (const cleanup of cleanups) await cleanup();
-  await template.remove();
-});
-
-async function freshHome(): Promise<string> {
-  const copy = await copyHome(template.home);
-  cleanups.push(copy.remove);
-  return copy.home;
-}
+const homes = useIngestedHomes();
+const freshHome = () => homes.fresh();
 
 /** Tampering as someone with a shell would do it: straight on the SQLite file, no station code. */
 function tamperWithDatabase(home: string, statements: string): void {

@@ -1,5 +1,6 @@
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
 import { makePhoto, makeVideo } from '../../src/footage/generate.ts';
 import type { Db } from '../../src/ledger/database.ts';
@@ -55,4 +56,29 @@ export async function copyHome(template: string): Promise<{ home: string; remove
 
 export function openTestStation(home: string, clock?: Clock): Promise<Station> {
   return openStation({ config: loadConfig({ STATION_HOME: home }), logger: silentLogger, clock });
+}
+
+/**
+ * One ingested home per test file, copied afresh for each test that tampers with it; registers its
+ * own beforeAll/afterAll. `fresh()` returns the path of a new copy.
+ */
+export function useIngestedHomes(): { fresh(): Promise<string>; later(cleanup: () => Promise<void>): void } {
+  let template: { home: string; remove(): Promise<void> };
+  const cleanups: (() => Promise<void>)[] = [];
+  beforeAll(async () => {
+    template = await makeIngestedHome();
+  });
+  afterAll(async () => {
+    // Newest first: a station opened on a copy closes before the copy goes.
+    for (const cleanup of cleanups.reverse()) await cleanup();
+    await template.remove();
+  });
+  return {
+    async fresh() {
+      const copy = await copyHome(template.home);
+      cleanups.push(copy.remove);
+      return copy.home;
+    },
+    later: (cleanup) => cleanups.push(cleanup),
+  };
 }
