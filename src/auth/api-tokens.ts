@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../ledger/database.ts';
+import { type Db, statement } from '../ledger/database.ts';
 import { findUserById, type User } from './users.ts';
 
 export interface ApiToken {
@@ -30,9 +30,10 @@ export function createApiToken(
 
 export function userForApiToken(db: Db, token: string, now: Date): User | null {
   if (!token.startsWith(tokenPrefix)) return null;
-  const row = db
-    .prepare('SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL')
-    .get(hashToken(token)) as { id: number; user_id: number; last_used_at: string | null } | undefined;
+  const row = statement(
+    db,
+    'SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL',
+  ).get(hashToken(token)) as { id: number; user_id: number; last_used_at: string | null } | undefined;
   if (!row) return null;
   const user = findUserById(db, row.user_id);
   if (!user || user.disabled) return null;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../ledger/database.ts';
+import { type Db, statement } from '../ledger/database.ts';
 import { findUserById, type User } from './users.ts';
 
 export const sessionHours = 12;
@@ -23,9 +23,10 @@ export function createSession(db: Db, userId: number, now: Date): { token: strin
 }
 
 export function findSession(db: Db, token: string, now: Date): Session | null {
-  const row = db
-    .prepare('SELECT user_id, csrf_token FROM sessions WHERE id = ? AND expires_at > ?')
-    .get(hashToken(token), now.toISOString()) as { user_id: number; csrf_token: string } | undefined;
+  const row = statement(db, 'SELECT user_id, csrf_token FROM sessions WHERE id = ? AND expires_at > ?').get(
+    hashToken(token),
+    now.toISOString(),
+  ) as { user_id: number; csrf_token: string } | undefined;
   if (!row) return null;
   const user = findUserById(db, row.user_id);
   return user && !user.disabled ? { user, csrfToken: row.csrf_token } : null;

@@ -1,4 +1,4 @@
-import type { Db } from '../ledger/database.ts';
+import { type Db, statement } from '../ledger/database.ts';
 import { hashPassword, verifyPassword } from './password.ts';
 import { isRole, type Role } from './roles.ts';
 
@@ -61,7 +61,7 @@ export function hasUsers(db: Db): boolean {
 }
 
 export function findUserById(db: Db, id: number): User | null {
-  const row = db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+  const row = statement(db, 'SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
   return row ? toUser(row) : null;
 }
 

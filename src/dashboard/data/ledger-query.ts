@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { Statement } from 'better-sqlite3';
 import type { User } from '../../auth/users.ts';
-import type { Db } from '../../ledger/database.ts';
+import { type Db, statement } from '../../ledger/database.ts';
+import { publicRecordingJson } from '../../ledger/public-recording.ts';
 import { type Recording, toRecording } from '../../ledger/recordings.ts';
 
 const optionalDate = Type.Optional(Type.String({ pattern: '^(\\d{4}-\\d{2}-\\d{2})?$' }));
@@ -80,55 +80,91 @@ function conditions(query: LedgerQuery, viewer: User): { where: string; params: 
 
 const fromRecordings = 'FROM recordings r LEFT JOIN devices d ON d.id = r.device_id';
 const selectRows = `SELECT r.*, d.serial AS device_serial ${fromRecordings}`;
-// What no list shows (stage times, the playback report, the clerk's note) is read as NULL: turning
-// those strings into JavaScript for fifty rows cost more than finding the rows.
-const listColumns = `r.id, r.dock_id, r.device_id, r.source_path, r.source_size, NULL AS source_mtime, r.size_bytes,
+
+/** What a ledger list shows of a recording; hashes, paths, stage times and reports are on its own page. */
+export type LedgerListRow = Pick<
+  LedgerRow,
+  | 'id'
+  | 'officerName'
+  | 'badge'
+  | 'date'
+  | 'start'
+  | 'durationSeconds'
+  | 'deviceSerial'
+  | 'kind'
+  | 'playback'
+  | 'notPlayingAt'
+  | 'late'
+  | 'confirmedAt'
+  | 'confirmedBy'
+>;
+
+// Only the shown columns, as arrays: building an object of every column in the native driver cost
+// more than finding the rows (measured on a million rows: 0.9 ms against 0.25 ms a page).
+const listColumns = `r.id, r.officer_name, r.badge, r.local_date, r.start_time, r.duration_seconds, d.serial,
+  r.kind, r.playback, r.not_playing_at, r.late, r.confirmed_at, r.confirmed_by`;
+
+function toListRow(values: unknown[]): LedgerListRow {
+  return {
+    id: values[0] as number,
+    officerName: values[1] as string | null,
+    badge: values[2] as string | null,
+    date: values[3] as string | null,
+    start: values[4] as string | null,
+    durationSeconds: values[5] as number | null,
+    deviceSerial: values[6] as string | null,
+    kind: values[7] as LedgerRow['kind'],
+    playback: values[8] as LedgerRow['playback'],
+    notPlayingAt: values[9] as string | null,
+    late: values[10] === 1,
+    confirmedAt: values[11] as string | null,
+    confirmedBy: values[12] as string | null,
+  };
+}
+
+interface LedgerPage<Row> {
+  rows: Row[];
+  page: number;
+  pageSize: number;
+  hasMore: boolean;
+}
+
+/**
+ * One page of a filter, as `columns` give it. Counting a million matching rows would cost more than
+ * the page, so the page asks for one row more than it shows to know whether a next page exists.
+ */
+function pageOf(db: Db, columns: string, query: LedgerQuery, viewer: User): LedgerPage<unknown[]> {
+  const page = query.page ?? 1;
+  const pageSize = query.pageSize ?? defaultPageSize;
+  const { where, params } = conditions(query, viewer);
+  const sql = `SELECT ${columns} ${fromRecordings} ${where} ORDER BY ${orderBy[query.sort ?? 'newest']} LIMIT ? OFFSET ?`;
+  const rows = statement(db, sql, { raw: true }).all(...params, pageSize + 1, (page - 1) * pageSize);
+  return { rows: (rows as unknown[][]).slice(0, pageSize), page, pageSize, hasMore: rows.length > pageSize };
+}
+
+/** One page of the ledger, for the pages that list it. */
+export function queryLedger(db: Db, query: LedgerQuery, viewer: User): LedgerPage<LedgerListRow> {
+  const result = pageOf(db, listColumns, query, viewer);
+  return { ...result, rows: result.rows.map(toListRow) };
+}
+
+/**
+ * One page of the ledger as the API's JSON text, each recording built by SQLite in the shape of
+ * `publicRecording` (see there); the list holds no duplicates, which is what that SQL assumes.
+ */
+export function queryLedgerJson(db: Db, query: LedgerQuery, viewer: User): string {
+  const { rows, page, pageSize, hasMore } = pageOf(db, publicRecordingJson, query, viewer);
+  return `{"page":${page},"pageSize":${pageSize},"hasMore":${hasMore},"recordings":[${rows.map((row) => row[0]).join(',')}]}`;
+}
+
+// Exports show no stage times, playback report or clerk's note: read as NULL, since turning those
+// strings into JavaScript for a hundred thousand rows would cost more than finding them.
+const exportColumns = `r.id, r.dock_id, r.device_id, r.source_path, r.source_size, NULL AS source_mtime, r.size_bytes,
   r.sha256, r.duplicate_of, r.archive_path, r.kind, r.start_time, r.end_time, r.start_ms, r.end_ms, r.start_source,
   r.clock_offset_seconds, r.time_flags, r.duration_seconds, r.local_date, r.officer_id, r.badge, r.officer_name,
   r.playback, NULL AS playback_detail, r.ingested_at, r.late, NULL AS copied_at, NULL AS verified_at,
   NULL AS probed_at, r.confirmed_at, r.confirmed_by, r.not_playing_at, NULL AS not_playing_by,
   NULL AS not_playing_note, d.serial AS device_serial`;
-const selectList = `SELECT ${listColumns} ${fromRecordings}`;
-
-// The same few filters come back on every page view: compile each distinct statement once.
-const statements = new WeakMap<Db, Map<string, Statement>>();
-function prepared(db: Db, sql: string): Statement {
-  let cache = statements.get(db);
-  if (!cache) {
-    cache = new Map();
-    statements.set(db, cache);
-  }
-  let statement = cache.get(sql);
-  if (!statement) {
-    statement = db.prepare(sql);
-    cache.set(sql, statement);
-  }
-  return statement;
-}
-
-/**
- * One page of the ledger. Counting a million matching rows would cost more than the page, so the
- * page asks for one row more than it shows to know whether a next page exists.
- */
-export function queryLedger(
-  db: Db,
-  query: LedgerQuery,
-  viewer: User,
-): { rows: LedgerRow[]; page: number; pageSize: number; hasMore: boolean } {
-  const page = query.page ?? 1;
-  const pageSize = query.pageSize ?? defaultPageSize;
-  const { where, params } = conditions(query, viewer);
-  const rows = prepared(
-    db,
-    `${selectList} ${where} ORDER BY ${orderBy[query.sort ?? 'newest']} LIMIT ? OFFSET ?`,
-  ).all(...params, pageSize + 1, (page - 1) * pageSize) as Record<string, unknown>[];
-  return {
-    rows: rows.slice(0, pageSize).map(toLedgerRow),
-    page,
-    pageSize,
-    hasMore: rows.length > pageSize,
-  };
-}
 
 /** Every row of a filter, for CSV and XLSX export; capped so one click cannot exhaust the station. */
 export const exportLimit = 100_000;
@@ -136,10 +172,10 @@ export const exportLimit = 100_000;
 export function exportLedger(db: Db, query: LedgerQuery, viewer: User): LedgerRow[] {
   const { where, params } = conditions(query, viewer);
   return (
-    prepared(db, `${selectList} ${where} ORDER BY ${orderBy[query.sort ?? 'newest']} LIMIT ?`).all(
-      ...params,
-      exportLimit,
-    ) as Record<string, unknown>[]
+    statement(
+      db,
+      `SELECT ${exportColumns} ${fromRecordings} ${where} ORDER BY ${orderBy[query.sort ?? 'newest']} LIMIT ?`,
+    ).all(...params, exportLimit) as Record<string, unknown>[]
   ).map(toLedgerRow);
 }
 

@@ -1,10 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { MessageKey } from '../../i18n/catalogue.ts';
-import type { LedgerRow } from '../data/ledger-query.ts';
+import type { LedgerListRow } from '../data/ledger-query.ts';
 import { formatDateTime, formatDuration } from '../format.ts';
 import { type Html, html } from '../html.ts';
 
-export function playbackLabel(request: FastifyRequest, row: LedgerRow): Html {
+export function playbackLabel(
+  request: FastifyRequest,
+  row: Pick<LedgerListRow, 'playback' | 'notPlayingAt'>,
+): Html {
   const { t } = request;
   if (row.notPlayingAt) return html`<span class="bad">${t('dash.playback.notPlaying')}</span>`;
   const label = t(`playback.${row.playback}` as MessageKey);
@@ -17,9 +20,9 @@ export function playbackLabel(request: FastifyRequest, row: LedgerRow): Html {
 
 export function ledgerTable(
   request: FastifyRequest,
-  rows: LedgerRow[],
+  rows: LedgerListRow[],
   zone: string,
-  extraColumn?: (row: LedgerRow) => Html,
+  extraColumn?: (row: LedgerListRow) => Html,
 ): Html {
   const { t } = request;
   return html`<table class="ledger"><thead><tr><th>${t('ledger.id')}</th><th>${t('ledger.officerName')}</th><th>${t('ledger.badge')}</th>

@@ -1,10 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { findDock, listDockFiles, listDocks } from '../../../ledger/docks.ts';
-import { publicRecording } from '../../../ledger/public-recording.ts';
 import { collectAlerts } from '../../data/alerts.ts';
 import { deviceOverview } from '../../data/device-overview.ts';
-import { type LedgerQuery, LedgerQuerySchema, queryLedger } from '../../data/ledger-query.ts';
+import { type LedgerQuery, LedgerQuerySchema, queryLedgerJson } from '../../data/ledger-query.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { safeToUndockStates } from '../../views/dock-card.ts';
 import { apiErrors, IdParams } from '../schemas.ts';
@@ -26,10 +25,9 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
       schema: { querystring: LedgerQuerySchema, response: { 200: LedgerPageSchema, ...apiErrors } },
       config: { permission: 'ledger' },
     },
-    async (request) => {
-      const { rows, ...page } = queryLedger(db, request.query, request.user!);
-      return { ...page, recordings: rows.map((row) => publicRecording(row)) };
-    },
+    // Already JSON (see queryLedgerJson): sent as it is, so the schema documents rather than serialises.
+    async (request, reply) =>
+      reply.type('application/json; charset=utf-8').send(queryLedgerJson(db, request.query, request.user!)),
   );
 
   app.get<{ Querystring: Static<typeof DocksQuery> }>(
