@@ -120,7 +120,12 @@ async function serve(home: string): Promise<void> {
   const station = await openStation({ config: loadConfig({ STATION_HOME: home }), logger: silentLogger });
   const app = await buildDashboard(station);
   const baseUrl = await app.listen({ host: '127.0.0.1', port: 0 });
-  process.on('message', async (message: { ingest?: string; stop?: boolean }) => {
+  process.on('message', async (message: { ingest?: string; stop?: boolean; cpu?: boolean }) => {
+    if (message.cpu) {
+      const { user, system } = process.cpuUsage();
+      process.send?.({ cpuMs: (user + system) / 1000 });
+      return;
+    }
     if (message.stop) {
       await app.close();
       station.close();
@@ -145,9 +150,18 @@ function percentile(sorted: number[], fraction: number): number {
 
 /**
  * autocannon at `connections`; p95 from every response time, which autocannon's summary lacks.
- * At one connection the latency is the server's time per request; at 50 it adds the queue.
+ * At one connection the latency is the server's time per request; at 50 it adds the queue. The
+ * server's CPU time per request does not depend on what else the machine runs, the load generator
+ * included: it is the number to compare between runs.
  */
-async function measure(name: string, url: string, headers: Record<string, string>, connections = 50) {
+async function measure(
+  child: ChildProcess,
+  name: string,
+  url: string,
+  headers: Record<string, string>,
+  connections = 50,
+) {
+  const cpuBefore = (await request(child, { cpu: true })).cpuMs as number;
   const times: number[] = [];
   let failures = 0;
   const instance = autocannon({ url, connections, duration: seconds, headers });
@@ -156,6 +170,7 @@ async function measure(name: string, url: string, headers: Record<string, string
     times.push(time);
   });
   const result = await instance;
+  const cpuMs = ((await request(child, { cpu: true })).cpuMs as number) - cpuBefore;
   times.sort((a, b) => a - b);
   const round = (value: number) => Number(value.toFixed(1));
   return {
@@ -167,6 +182,7 @@ async function measure(name: string, url: string, headers: Record<string, string
     p95: round(percentile(times, 0.95)),
     p99: round(percentile(times, 0.99)),
     failures: failures + result.errors,
+    'server CPU ms/request': Number((cpuMs / Math.max(1, times.length)).toFixed(2)),
   };
 }
 
@@ -213,10 +229,10 @@ async function main(): Promise<void> {
     };
     const filter = `badge=${badgeOf(42)}&from=2026-03-01&to=2026-03-31`;
     const results = [
-      await measure('baseline: static file', `${baseUrl}/static/docks.js`, {}),
-      await measure('ledger page, no filter', `${baseUrl}/ledger`, { cookie }),
-      await measure('ledger page, badge + dates', `${baseUrl}/ledger?${filter}`, { cookie }),
-      await measure('/api/ledger, badge + dates', `${baseUrl}/api/ledger?${filter}`, {
+      await measure(child, 'baseline: static file', `${baseUrl}/static/docks.js`, {}),
+      await measure(child, 'ledger page, no filter', `${baseUrl}/ledger`, { cookie }),
+      await measure(child, 'ledger page, badge + dates', `${baseUrl}/ledger?${filter}`, { cookie }),
+      await measure(child, '/api/ledger, badge + dates', `${baseUrl}/api/ledger?${filter}`, {
         authorization: `Bearer ${apiToken}`,
       }),
     ];
@@ -228,7 +244,7 @@ async function main(): Promise<void> {
         { authorization: `Bearer ${apiToken}` },
       ],
     ] as const)
-      results.push(await measure(name, url, headers, 1));
+      results.push(await measure(child, name, url, headers, 1));
     const baseline = results[0].p95 || 1;
     console.log(`\n${rowCount.toLocaleString()} rows, ${seconds} s each (times in ms)`);
     console.table(

@@ -3,15 +3,20 @@ import { offsetMinutesAt } from '../time/zone.ts';
 // A ledger page shows a hundred times; asking Intl for each costs more than the query. Zone offsets
 // change only on quarter hours (UTC), so one answer per zone and quarter hour serves them all.
 const quarterHourMs = 900_000;
-const offsets = new Map<string, number>();
+const offsetsByZone = new Map<string, Map<number, number>>();
 
 function offsetMinutes(instantMs: number, zone: string): number {
-  const key = `${zone} ${Math.floor(instantMs / quarterHourMs)}`;
-  let offset = offsets.get(key);
+  let offsets = offsetsByZone.get(zone);
+  if (!offsets) {
+    offsets = new Map();
+    offsetsByZone.set(zone, offsets);
+  }
+  const quarterHour = Math.floor(instantMs / quarterHourMs);
+  let offset = offsets.get(quarterHour);
   if (offset === undefined) {
     if (offsets.size > 50_000) offsets.clear();
     offset = offsetMinutesAt(new Date(instantMs), zone);
-    offsets.set(key, offset);
+    offsets.set(quarterHour, offset);
   }
   return offset;
 }
@@ -37,10 +42,11 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }
 
+const pad = (value: number) => String(value).padStart(2, '0');
+
 export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return '';
   const whole = Math.round(seconds);
-  const pad = (value: number) => String(value).padStart(2, '0');
   return `${pad(Math.floor(whole / 3600))}:${pad(Math.floor((whole % 3600) / 60))}:${pad(whole % 60)}`;
 }
 

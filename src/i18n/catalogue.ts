@@ -10,6 +10,11 @@ export const catalogues: Record<Language, Catalogue> = { 'zh-CN': zhCN, en };
 /** A translator for one language; `{name}` placeholders are filled from `values`. */
 export function translator(language: Language) {
   const catalogue = catalogues[language] ?? zhCN;
-  return (key: MessageKey, values: Record<string, string | number> = {}) =>
-    catalogue[key].replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`));
+  // Most messages have no placeholder; a page asks for hundreds of them.
+  return (key: MessageKey, values: Record<string, string | number> = {}) => {
+    const message = catalogue[key];
+    return message.includes('{')
+      ? message.replace(/\{(\w+)\}/g, (_, name: string) => String(values[name] ?? `{${name}}`))
+      : message;
+  };
 }
