@@ -132,7 +132,7 @@ async function writeRecorder(root: string, index: number, mibPerFile: number): P
   });
   for (let file = 0; file < filesPerRecorder; file++) {
     const name = `${serial}_100234_202611260${file}0000_000${file + 1}.MP4`;
-    await writeNoiseFile(path.join(folder, name), mibPerFile, index * 100 + file + 1);
+    await writeNoiseFile(path.join(folder, name), mibPerFile, index * 100 + file + 1, { asMp4: true });
   }
 }
 

@@ -13,8 +13,17 @@ export function dropCaches(): boolean {
   }
 }
 
-/** Incompressible data, so no layer below can cheat by compressing or deduplicating it. */
-export async function writeNoiseFile(file: string, mebibytes: number, seed: number): Promise<void> {
+/**
+ * Incompressible data, so no layer below can cheat by compressing or deduplicating it. With `asMp4`
+ * the noise sits inside an MP4 `mdat` box: ffprobe then reads the box headers, as it does on a real
+ * recording, and rejects the file at once (no `moov`), instead of walking the noise for a `moov` box.
+ */
+export async function writeNoiseFile(
+  file: string,
+  mebibytes: number,
+  seed: number,
+  { asMp4 = false } = {},
+): Promise<void> {
   const handle = await open(file, 'w');
   const chunk = Buffer.alloc(1024 * 1024);
   let state = seed >>> 0 || 1;
@@ -25,9 +34,21 @@ export async function writeNoiseFile(file: string, mebibytes: number, seed: numb
       state ^= state << 5;
       chunk.writeUInt32LE(state >>> 0, offset);
     }
+    if (asMp4 && block === 0) writeMp4Boxes(chunk, mebibytes * chunk.length);
     await handle.write(chunk);
   }
   await handle.close();
+}
+
+/** `ftyp`, then one `mdat` (64-bit size) holding the rest of the file. */
+function writeMp4Boxes(first: Buffer, fileBytes: number): void {
+  first.writeUInt32BE(24, 0);
+  first.write('ftypisom', 4, 'latin1');
+  first.writeUInt32BE(512, 12);
+  first.write('isomiso2', 16, 'latin1');
+  first.writeUInt32BE(1, 24);
+  first.write('mdat', 28, 'latin1');
+  first.writeBigUInt64BE(BigInt(fileBytes - 24), 32);
 }
 
 /** Wall-clock seconds of a shell command. */

@@ -54,7 +54,11 @@ describe('mounting recorders itself when dock.autoMount is on', () => {
   it('unmounts what it mounted once the device is gone', async () => {
     const folder = path.join(mediaRoot(dock), `station-${path.basename(volume.loopDevice!)}`);
     candidates = [];
-    await until(async () => !(await readMountTable()).some((entry) => entry.mountPoint === folder));
+    // The mount point is removed just after the unmount: wait for both, not the first alone.
+    await until(
+      async () =>
+        !(await readMountTable()).some((entry) => entry.mountPoint === folder) && !existsSync(folder),
+    );
     expect(existsSync(folder)).toBe(false);
   });
 });
