@@ -59,6 +59,21 @@ describe('recordings in the dashboard', () => {
     expect(trail(video.id)).toContainEqual({ actor: 'clerk', action: 'view' });
   });
 
+  it('pages the ledger at the chosen rows per page, the filter kept on the next page', async () => {
+    const rows = (html: string) => html.match(/<tr data-id="(\d+)"/g) ?? [];
+    const first = await (await clerk.get(`/ledger?badge=${officerBadge}&pageSize=1`)).text();
+    expect(rows(first)).toHaveLength(1);
+    expect(first).toMatch(/<select name="pageSize">/);
+    const next = first.match(/href="([^"]+)" id="next-page"/)?.[1].replaceAll('&amp;', '&');
+    expect(next).toContain(`badge=${officerBadge}`);
+    expect(next).toContain('pageSize=1');
+    const second = await (await clerk.get(next!)).text();
+    expect(rows(second)).toHaveLength(1);
+    expect(rows(second)[0]).not.toBe(rows(first)[0]);
+    const twenty = await (await clerk.get('/ledger?pageSize=20')).text();
+    expect(twenty).toMatch(/<option value="20" selected>20<\/option>/);
+  });
+
   it('records the clerk marking a recording as not playing back, then confirming it after all', async () => {
     const id = own.report.recordings[0].id;
     expect((await clerk.post(`/recordings/${id}/not-playing`, { note: '画面黑屏' })).status).toBe(303);

@@ -249,6 +249,7 @@ export const en: Catalogue = {
   'dash.ledger.late': 'Late',
   'dash.ledger.unconfirmed': 'Unconfirmed',
   'dash.ledger.unassigned': 'Unassigned',
+  'dash.ledger.pageSize': 'Rows per page',
   'dash.ledger.sort': 'Sort',
   'dash.ledger.sort.newest': 'Newest first',
   'dash.ledger.sort.oldest': 'Oldest first',

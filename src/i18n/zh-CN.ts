@@ -245,6 +245,7 @@ export const zhCN = {
   'dash.ledger.late': '超时导出',
   'dash.ledger.unconfirmed': '未确认',
   'dash.ledger.unassigned': '未分配人员',
+  'dash.ledger.pageSize': '每页条数',
   'dash.ledger.sort': '排序',
   'dash.ledger.sort.newest': '最新在前',
   'dash.ledger.sort.oldest': '最早在前',

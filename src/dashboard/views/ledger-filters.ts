@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type { MessageKey } from '../../i18n/catalogue.ts';
-import { type LedgerQuery, playbackStates, sortOrders } from '../data/ledger-query.ts';
+import { defaultPageSize, type LedgerQuery, playbackStates, sortOrders } from '../data/ledger-query.ts';
 import { type Html, html } from '../html.ts';
 
 /** The current filter as a query string (without page), for export links and paging. */
@@ -12,6 +12,8 @@ export function filterQuery(query: LedgerQuery, overrides: Record<string, string
   }
   return params.toString();
 }
+
+const pageSizes = [20, 50, 100, 200];
 
 /** The filter form of the ledger page, showing the filter in force. */
 export function filterForm(request: FastifyRequest, query: LedgerQuery): Html {
@@ -29,6 +31,7 @@ ${text('device', 'ledger.device')}${text('from', 'dash.ledger.from', 'date')}${t
 ${playbackStates.map((state) => option(state, state === 'not-playing' ? t('dash.playback.notPlaying') : t(`playback.${state}` as MessageKey), query.playback === state))}</select></label>
 ${check('late', 'dash.ledger.late')}${check('unconfirmed', 'dash.ledger.unconfirmed')}${check('unassigned', 'dash.ledger.unassigned')}
 <label>${t('dash.ledger.sort')}<select name="sort">${sortOrders.map((order) => option(order, t(`dash.ledger.sort.${order}` as MessageKey), (query.sort ?? 'newest') === order))}</select></label>
+<label>${t('dash.ledger.pageSize')}<select name="pageSize">${pageSizes.map((size) => option(String(size), String(size), (query.pageSize ?? defaultPageSize) === size))}</select></label>
 ${query.dock ? html`<input type="hidden" name="dock" value="${query.dock}">` : ''}
 <button type="submit" id="apply-filter">${t('dash.ledger.apply')}</button> <a href="/ledger">${t('dash.ledger.reset')}</a>
 </form>`;
