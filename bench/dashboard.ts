@@ -271,7 +271,10 @@ async function main(): Promise<void> {
       `ingest of the same footage, best of 3: ${best(quiet).toFixed(2)} s unwatched, ` +
         `${best(watched).toFixed(2)} s with 20 progress streams open (ratio ${(best(watched) / best(quiet)).toFixed(2)})`,
     );
-    await request(child, { stop: true }).catch(() => {});
+    // The child exits without a reply; waiting for one would leave a top-level await unsettled (exit 13).
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.send({ stop: true });
+    await exited;
   } finally {
     rmSync(home, { recursive: true, force: true });
   }

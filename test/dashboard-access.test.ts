@@ -132,6 +132,8 @@ describe('dashboard access', () => {
     expect((await api('/api/users', opsToken)).status).toBe(404);
     expect((await api('/api/devices', opsToken)).status).toBe(200);
     expect((await api('/api/ledger', 'bwc_not-a-token')).status).toBe(401);
+    expect((await api('/api/ledger?from=2026-13-01', token)).status).toBe(400);
+    expect((await api('/api/ledger?from=2026-12-31', token)).status).toBe(200);
     expect((await api('/ledger', token)).status).toBe(303);
   });
 

@@ -92,7 +92,11 @@ describe('devices and alerts', () => {
       expect.arrayContaining(['not-docked D000009', 'device-storage D000009', 'interruption D000001 010001']),
     );
     expect(kinds.some((kind) => kind.startsWith(`unplayable #${first} `))).toBe(true);
+    // The gap on the station's wall clock (Asia/Shanghai), as the interruptions page shows it.
+    const gap = (await alerts(ops)).find((alert) => alert.kind === 'interruption');
+    expect(gap?.detail).toBe('2026-11-26 09:00:00 – 2026-11-26 09:10:00');
     const page = await (await ops.get('/alerts')).text();
+    expect(page).toContain('href="/interruptions"');
     expect(page).toContain('data-kind="not-docked"');
   });
 

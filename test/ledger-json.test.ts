@@ -62,6 +62,10 @@ describe('the ledger list as JSON built by SQLite', () => {
     );
     insertRecording(db, recording(4, { start: null, end: null, startMs: null, endMs: null, date: null }));
     insertRecording(db, recording(5, { kind: 'audio', startSource: null, archivePath: null, sizeBytes: 0 }));
+    // Durations as ffprobe gives them: whole seconds, and fractions JSON must write to the last digit.
+    insertRecording(db, recording(6, { durationSeconds: 5 }));
+    insertRecording(db, recording(7, { durationSeconds: 10.033333333333333 }));
+    insertRecording(db, recording(8, { durationSeconds: 0 }));
     db.prepare(
       "UPDATE recordings SET confirmed_at = '2026-11-21T02:00:00.000Z', confirmed_by = '王五' WHERE id = 2",
     ).run();
@@ -73,10 +77,14 @@ describe('the ledger list as JSON built by SQLite', () => {
   });
 
   it('equals publicRecording of every row, the CLI --json shape', () => {
-    const page = JSON.parse(queryLedgerJson(db, { pageSize: 10 }, clerk));
-    expect(page.recordings).toHaveLength(5);
+    const text = queryLedgerJson(db, { pageSize: 10 }, clerk);
+    const page = JSON.parse(text);
+    expect(page.recordings).toHaveLength(8);
     for (const listed of page.recordings)
       expect(listed).toEqual(publicRecording(findLedgerRow(db, listed.id)!));
+    // Byte for byte as the CLI prints numbers, for clients that tell 5 from 5.0.
+    for (const duration of ['5', '10.033333333333333', '0'])
+      expect(text).toContain(`"durationSeconds":${duration},`);
   });
 
   it('pages exactly as the HTML list does', () => {

@@ -1,7 +1,9 @@
 import { statfs } from 'node:fs/promises';
 import type { Role } from '../../auth/roles.ts';
 import { openFixityFailures } from '../../custody/fixity-job.ts';
+import { statement } from '../../ledger/database.ts';
 import type { Station } from '../../station.ts';
+import { formatDateTime } from '../format.ts';
 import { complianceAlertKinds, complianceAlertsOf } from './compliance-alerts.ts';
 
 export const alertKinds = [
@@ -156,38 +158,29 @@ function deviceAlerts(station: Station, now: Date): Alert[] {
   ];
 }
 
-/**
- * Interruptions (art. 18) are found by the dock daemon; their table may not exist in every build, and
- * its columns are theirs, so only rows still lacking an explanation are read, by whatever names exist.
- */
+/** Interruptions (art. 18) still waiting for the officer's explanation, as the station's wall clock shows them. */
 function interruptionAlerts(station: Station): Alert[] {
-  const columns = station.db
-    .prepare("SELECT name FROM pragma_table_info('interruptions')")
-    .pluck()
-    .all() as string[];
-  if (columns.length === 0) return [];
-  const unexplained = ['explained_at', 'explanation'].find((name) => columns.includes(name));
-  const where = unexplained ? `WHERE i.${unexplained} IS NULL` : '';
-  const serial = columns.includes('device_id')
-    ? 'd.serial AS device_serial FROM interruptions i LEFT JOIN devices d ON d.id = i.device_id'
-    : 'NULL AS device_serial FROM interruptions i';
-  const rows = station.db
-    .prepare(`SELECT i.*, ${serial} ${where} ORDER BY i.rowid DESC LIMIT ${perKind}`)
-    .all() as Record<string, unknown>[];
-  const pick = (row: Record<string, unknown>, names: string[]) =>
-    names.map((name) => row[name]).find((value) => value !== undefined && value !== null);
+  const zone = station.config.station.timezone;
+  const rows = statement(
+    station.db,
+    `SELECT i.id, i.gap_start, i.gap_end, i.badge, i.detected_at, d.serial
+     FROM interruptions i LEFT JOIN devices d ON d.id = i.device_id
+     WHERE i.explained_at IS NULL ORDER BY i.id DESC LIMIT ${perKind}`,
+  ).all() as {
+    id: number;
+    gap_start: string;
+    gap_end: string;
+    badge: string | null;
+    detected_at: string;
+    serial: string | null;
+  }[];
   return rows.map((row) => ({
     kind: 'interruption',
-    subject: [pick(row, ['device_serial', 'serial']), pick(row, ['badge'])].filter(Boolean).join(' '),
-    detail: [
-      pick(row, ['gap_start', 'started_at', 'start_time', 'from']),
-      pick(row, ['gap_end', 'ended_at', 'end_time', 'to']),
-    ]
-      .filter(Boolean)
-      .join(' – '),
+    subject: `${row.serial ?? ''} ${row.badge ?? ''}`.trim(),
+    detail: `${formatDateTime(row.gap_start, zone)} – ${formatDateTime(row.gap_end, zone)}`,
     actBy: ['officer', 'leader'],
-    at: (pick(row, ['detected_at', 'created_at', 'gap_start']) as string | undefined) ?? null,
-    link: null,
+    at: row.detected_at,
+    link: '/interruptions',
   }));
 }
 

@@ -4,7 +4,10 @@ import { type Db, statement } from '../../ledger/database.ts';
 import { publicRecordingJson } from '../../ledger/public-recording.ts';
 import { type Recording, toRecording } from '../../ledger/recordings.ts';
 
-const optionalDate = Type.Optional(Type.String({ pattern: '^(\\d{4}-\\d{2}-\\d{2})?$' }));
+// A month past 12 or a day past 31 is refused (400) rather than matching nothing.
+const optionalDate = Type.Optional(
+  Type.String({ pattern: '^(\\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\\d|3[01]))?$' }),
+);
 export const sortOrders = ['newest', 'oldest', 'badge', 'ingested'] as const;
 export const playbackStates = ['pending', 'ok', 'damaged', 'unplayable', 'not-playing'] as const;
 
