@@ -15,6 +15,7 @@ let ops: HttpClient;
 interface AlertJson {
   kind: string;
   subject: string;
+  detail: string;
   actBy: string[];
 }
 

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLedgerRow } from '../src/dashboard/data/ledger-query.ts';
 import {
@@ -99,6 +100,17 @@ describe('recordings in the dashboard', () => {
     for (const row of rows) expect(row.confirmedBy).toBe(row.playback === 'ok' ? 'clerk' : null);
   });
 
+  it('exports XLSX with ids and durations as numbers, so Excel can sort and sum them', async () => {
+    const response = await clerk.get(`/ledger/export.xlsx?badge=${officerBadge}`);
+    expect(response.headers.get('content-disposition')).toMatch(/filename="ledger-\d{4}-\d{2}-\d{2}\.xlsx"/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await response.arrayBuffer());
+    const [, id, , , , , , duration, , , , , , sha256] = workbook.worksheets[0].getRow(2).values as unknown[];
+    expect(typeof id).toBe('number');
+    expect(typeof duration).toBe('number');
+    expect(sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('lists recordings of an unknown officer as unassigned until the clerk assigns them', async () => {
     const id = unknown.report.recordings[0].id;
     expect(await (await clerk.get('/unassigned')).text()).toContain(`data-id="${id}"`);
@@ -117,6 +129,7 @@ describe('recordings in the dashboard', () => {
   it('exports the current filter as CSV that Excel opens with Chinese intact, and logs the export', async () => {
     const response = await clerk.get(`/ledger/export.csv?badge=${officerBadge}`);
     expect(response.headers.get('content-type')).toContain('text/csv');
+    expect(response.headers.get('content-disposition')).toMatch(/filename="ledger-\d{4}-\d{2}-\d{2}\.csv"/);
     const bytes = Buffer.from(await response.arrayBuffer());
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString('utf8').slice(1).trim().split('\r\n');

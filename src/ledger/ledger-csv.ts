@@ -4,14 +4,20 @@ import type { Recording } from './recordings.ts';
 const columns: {
   key: MessageKey;
   value: (recording: Recording, t: ReturnType<typeof translator>) => string;
+  /** A number in a spreadsheet, so it sorts and sums there. */
+  numeric?: true;
 }[] = [
-  { key: 'ledger.id', value: (r) => String(r.id) },
+  { key: 'ledger.id', value: (r) => String(r.id), numeric: true },
   { key: 'ledger.officerName', value: (r, t) => r.officerName ?? t('common.unassigned') },
   { key: 'ledger.badge', value: (r) => r.badge ?? '' },
   { key: 'ledger.date', value: (r) => r.date ?? '' },
   { key: 'ledger.start', value: (r) => r.start ?? '' },
   { key: 'ledger.end', value: (r) => r.end ?? '' },
-  { key: 'ledger.duration', value: (r) => (r.durationSeconds === null ? '' : r.durationSeconds.toFixed(1)) },
+  {
+    key: 'ledger.duration',
+    value: (r) => (r.durationSeconds === null ? '' : r.durationSeconds.toFixed(1)),
+    numeric: true,
+  },
   { key: 'ledger.device', value: (r) => r.deviceSerial ?? '' },
   { key: 'ledger.kind', value: (r, t) => t(`kind.${r.kind}` as MessageKey) },
   { key: 'ledger.playback', value: (r, t) => t(`playback.${r.playback}` as MessageKey) },
@@ -30,6 +36,13 @@ export function ledgerHeader(language: Language): string[] {
 export function ledgerCells(recording: Recording, language: Language): string[] {
   const t = translator(language);
   return columns.map((column) => column.value(recording, t));
+}
+
+/** The same cells with numbers as numbers, for a spreadsheet. */
+export function ledgerTypedCells(recording: Recording, language: Language): (string | number)[] {
+  return ledgerCells(recording, language).map((cell, index) =>
+    columns[index].numeric && cell !== '' ? Number(cell) : cell,
+  );
 }
 
 // A leading = + - @ would make Excel run the cell as a formula.

@@ -1,9 +1,9 @@
 import ExcelJS from 'exceljs';
 import type { Language } from '../../i18n/catalogue.ts';
-import { ledgerCells, ledgerHeader } from '../../ledger/ledger-csv.ts';
+import { ledgerHeader, ledgerTypedCells } from '../../ledger/ledger-csv.ts';
 import type { Recording } from '../../ledger/recordings.ts';
 
-/** The same columns as the CSV export, as an Excel workbook (strings stay strings: no formulas). */
+/** The same columns as the CSV export, as an Excel workbook: ids and durations as numbers, text as text (never formulas). */
 export async function ledgerXlsx(
   recordings: Recording[],
   language: Language,
@@ -13,7 +13,7 @@ export async function ledgerXlsx(
   workbook.created = new Date();
   const sheet = workbook.addWorksheet(sheetName);
   sheet.addRow(ledgerHeader(language)).font = { bold: true };
-  for (const recording of recordings) sheet.addRow(ledgerCells(recording, language));
+  for (const recording of recordings) sheet.addRow(ledgerTypedCells(recording, language));
   sheet.views = [{ state: 'frozen', ySplit: 1 }];
   for (const column of sheet.columns) column.width = 16;
   return Buffer.from(await workbook.xlsx.writeBuffer());

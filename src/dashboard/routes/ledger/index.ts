@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { appendAudit } from '../../../custody/audit-log.ts';
 import { ledgerCsv } from '../../../ledger/ledger-csv.ts';
+import { localDateIn } from '../../../time/zone.ts';
 import { allows } from '../../access.ts';
 import { exportLedger, type LedgerQuery, LedgerQuerySchema, queryLedger } from '../../data/ledger-query.ts';
 import { ledgerXlsx } from '../../data/ledger-xlsx.ts';
@@ -44,6 +45,10 @@ ${result.hasMore ? html`<a href="${link({ page: result.page + 1 })}" id="next-pa
     },
   );
 
+  // Named for the day on the station's clock, so a week of downloads do not overwrite each other.
+  const attachment = (extension: string) =>
+    `attachment; filename="ledger-${localDateIn(clock.now(), zone)}.${extension}"`;
+
   const logExport = (request: FastifyRequest, format: string, count: number) =>
     appendAudit(
       db,
@@ -68,7 +73,7 @@ ${result.hasMore ? html`<a href="${link({ page: result.page + 1 })}" id="next-pa
       logExport(request, 'csv', rows.length);
       return reply
         .type('text/csv; charset=utf-8')
-        .header('content-disposition', 'attachment; filename="ledger.csv"')
+        .header('content-disposition', attachment('csv'))
         .send(ledgerCsv(rows, request.language));
     },
   );
@@ -88,7 +93,7 @@ ${result.hasMore ? html`<a href="${link({ page: result.page + 1 })}" id="next-pa
       const workbook = await ledgerXlsx(rows, request.language, request.t('dash.nav.ledger'));
       return reply
         .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-        .header('content-disposition', 'attachment; filename="ledger.xlsx"')
+        .header('content-disposition', attachment('xlsx'))
         .send(workbook);
     },
   );
