@@ -1,7 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { monthOf } from '../src/compliance/statistics.ts';
 import { findLedgerRow } from '../src/dashboard/data/ledger-query.ts';
+import { createDock } from '../src/ledger/docks.ts';
 import {
   type DashboardServer,
   type HttpClient,
@@ -151,5 +153,97 @@ describe('recordings in the dashboard', () => {
     const page = await (await clerk.get(`/recordings/${id}`)).text();
     expect(page).not.toContain('<script>alert(1)</script>');
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+});
+
+describe('the recording page in the reader language', () => {
+  const cells = (page: string, table: string) =>
+    page.slice(page.indexOf(`id="${table}"`), page.indexOf('</table>', page.indexOf(`id="${table}"`)));
+
+  it('names the time source, each playback check and each audited step, keeping the raw detail aside', async () => {
+    await server.station.playback.whenIdle();
+    const video = own.report.recordings.find((recording) => recording.kind === 'video')!;
+    const page = await (await clerk.get(`/recordings/${video.id}?lang=zh-CN`)).text();
+    expect(cells(page, 'metadata')).toContain('<th>时间来源</th><td>文件名</td>');
+    const checks = cells(page, 'playback-checks');
+    expect(checks).toMatch(
+      /<tr data-check="probe"><td class="good">✓ 通过<\/td><td>格式识别<\/td><td><code class="muted">[^<]*declares/,
+    );
+    expect(checks).toContain('<td>全片关键帧扫描</td>');
+    expect(checks).toContain('<td>开头片段解码</td>');
+    const history = cells(page, 'history');
+    expect(history).toContain('<td data-action="ingest">采集入库</td>');
+    expect(history).toContain('<td data-action="view">查看</td>');
+    expect(history).toMatch(/<td>SHA-256: <code>[0-9a-f]{64}<\/code> · /);
+    expect(history).toMatch(/ · 原文件: <code>[^<]+<\/code> · 采集批次: <code>\d+<\/code><\/td>/);
+    expect(history).toContain('途径: 详情页（含播放器）');
+    expect(history).not.toContain('seal');
+
+    const english = await (await clerk.get(`/recordings/${video.id}?lang=en`)).text();
+    expect(cells(english, 'metadata')).toContain('<th>Time source</th><td>File name</td>');
+    expect(cells(english, 'playback-checks')).toContain('✓ passed</td><td>Format probe</td>');
+    expect(cells(english, 'history')).toContain('<td data-action="ingest">Ingested</td>');
+  });
+
+  it('shows an assignment with the badge before and after', async () => {
+    const id = unknown.report.recordings[0].id;
+    const history = cells(await (await clerk.get(`/recordings/${id}`)).text(), 'history');
+    expect(history).toContain('<td data-action="assign-officer">分配执法人员</td>');
+    expect(history).toContain('执法证号: <code>010002</code> · 原执法证号: <code>099999</code>');
+  });
+});
+
+describe('officers and units on the docks and devices pages', () => {
+  it('shows the officer name and badge in their own columns, unassigned when no officer holds the badge', async () => {
+    const stranger = await ingestSampleRecorder(server, {
+      name: 'stranger',
+      serial: 'C000003',
+      badge: '099998',
+    });
+    const page = await (await clerk.get('/docks')).text();
+    expect(page).toContain('<th>执法人员</th><th>执法证号</th>');
+    const row = (dockId: number) => page.match(new RegExp(`<tr data-dock="${dockId}">[\\s\\S]*?</tr>`))?.[0];
+    expect(row(own.report.dockId!)).toContain('<td>张三</td><td>010001</td>');
+    expect(row(stranger.report.dockId!)).toContain(
+      '<td><span class="muted">未分配</span></td><td>099998</td>',
+    );
+    const card = await (await clerk.get(`/docks/${stranger.report.dockId}/card`)).text();
+    expect(card).toContain('<span class="officer">执法证号 099998</span>');
+
+    const leader = await loggedIn(server, 'leader');
+    const month = monthOf(new Date(Date.now() - 3600_000), server.station.config.station.timezone);
+    const statistics = await (await leader.get(`/statistics?month=${month}`)).text();
+    expect(statistics).toContain('<th>执法人员</th><th>执法证号</th>');
+    expect(statistics).toMatch(
+      /<tr data-badge="099998"><td><span class="muted">未分配<\/span><\/td><td>099998<\/td>/,
+    );
+    expect(statistics).toMatch(/<tr data-badge="010001"><td>张三<\/td><td>010001<\/td>/);
+    expect(statistics).toContain('<th colspan="2">合计</th>');
+  });
+
+  it('leaves the officer out of a card title until someone is known', async () => {
+    const dock = createDock(server.station.db, { origin: 'test', sourcePath: '/media/DSJ5001' }, new Date());
+    const card = await (await clerk.get(`/docks/${dock.id}/card`)).text();
+    expect(card).toMatch(/采集 #\d+ · \/media\/DSJ5001\n · <span class="state">已接入<\/span>/);
+    expect(card).not.toContain('class="officer"');
+  });
+
+  it('hands the live script the same file state text and the reader unit', async () => {
+    const page = await (await clerk.get('/docks')).text();
+    const texts = JSON.parse(
+      page.match(/<script type="application\/json" id="dock-texts">(.*?)<\/script>/s)![1],
+    );
+    expect(texts.fileStates.copying).toBe('复制中');
+    expect(texts.seconds).toBe('{n} 秒');
+    expect(texts.minutesSeconds).toBe('{m} 分 {s} 秒');
+    const english = JSON.parse(
+      (await (await clerk.get('/docks?lang=en')).text()).match(/id="dock-texts">(.*?)<\/script>/s)![1],
+    );
+    expect(english.seconds).toBe('{n} s');
+  });
+
+  it('puts the configured station name in the page header', async () => {
+    const page = await (await clerk.get('/docks')).text();
+    expect(page).toContain(`<strong id="station-name">${server.station.config.station.name}</strong>`);
   });
 });

@@ -1,4 +1,5 @@
 import { offsetMinutesAt } from '../time/zone.ts';
+import type { Translate } from './plugins/language.ts';
 
 // A ledger page shows a hundred times; asking Intl for each costs more than the query. Zone offsets
 // change only on quarter hours (UTC), so one answer per zone and quarter hour serves them all.
@@ -26,8 +27,35 @@ export function formatDateTime(iso: string | null | undefined, zone: string): st
   if (!iso) return '';
   const instantMs = Date.parse(iso);
   if (Number.isNaN(instantMs)) return iso;
-  const wall = new Date(Math.floor(instantMs / 1000) * 1000 + offsetMinutes(instantMs, zone) * 60_000);
-  return wall.toISOString().slice(0, 19).replace('T', ' ');
+  return wallText(instantMs + offsetMinutes(instantMs, zone) * 60_000);
+}
+
+const twoDigits = Array.from({ length: 100 }, (_, n) => String(n).padStart(2, '0'));
+
+/**
+ * `YYYY-MM-DD HH:MM:SS` of a UTC millisecond count, by arithmetic: Date's toISOString costs about
+ * 0.8 µs and a ledger page formats a hundred times. Days to a civil date as in H. Hinnant's
+ * `civil_from_days` (proleptic Gregorian, any year from 0 to 9999).
+ */
+function wallText(ms: number): string {
+  const days = Math.floor(ms / 86_400_000);
+  const second = Math.floor((ms - days * 86_400_000) / 1000);
+  const shifted = days + 719_468;
+  const era = Math.floor(shifted / 146_097);
+  const dayOfEra = shifted - era * 146_097;
+  const yearOfEra = Math.floor(
+    (dayOfEra -
+      Math.floor(dayOfEra / 1460) +
+      Math.floor(dayOfEra / 36_524) -
+      Math.floor(dayOfEra / 146_096)) /
+      365,
+  );
+  const dayOfYear = dayOfEra - (365 * yearOfEra + Math.floor(yearOfEra / 4) - Math.floor(yearOfEra / 100));
+  const monthFromMarch = Math.floor((5 * dayOfYear + 2) / 153);
+  const day = dayOfYear - Math.floor((153 * monthFromMarch + 2) / 5) + 1;
+  const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
+  const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
+  return `${year}-${twoDigits[month]}-${twoDigits[day]} ${twoDigits[Math.floor(second / 3600)]}:${twoDigits[Math.floor(second / 60) % 60]}:${twoDigits[second % 60]}`;
 }
 
 export function formatBytes(bytes: number | null | undefined): string {
@@ -48,6 +76,11 @@ export function formatDuration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined) return '';
   const whole = Math.round(seconds);
   return `${pad(Math.floor(whole / 3600))}:${pad(Math.floor((whole % 3600) / 60))}:${pad(whole % 60)}`;
+}
+
+/** Whole seconds with the reader's unit: `-12 秒`, `-12 s`. */
+export function formatSeconds(t: Translate, seconds: number): string {
+  return t('dash.unit.seconds', { n: Math.round(seconds) });
 }
 
 export function percent(done: number, total: number): number {

@@ -18,3 +18,17 @@ export function translator(language: Language) {
       : message;
   };
 }
+
+/** Whether a key made at run time (from a stored code) has a message; both catalogues have the same keys. */
+export function isMessageKey(key: string): key is MessageKey {
+  return Object.hasOwn(zhCN, key);
+}
+
+/**
+ * The message for a code kept in the database (an audit action, a check name), or the code itself:
+ * old rows and new codes must still show something.
+ */
+export function codeLabel(t: (key: MessageKey) => string, prefix: string, code: string): string {
+  const key = `${prefix}${code}`;
+  return isMessageKey(key) ? t(key) : code;
+}

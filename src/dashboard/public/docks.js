@@ -32,10 +32,13 @@
     return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
   }
 
+  // The units come from the catalogue as templates: '{n} 秒', '{m} 分 {s} 秒' (or s / min in English).
   function formatSeconds(seconds) {
     const whole = Math.max(0, Math.round(seconds));
     const minutes = Math.floor(whole / 60);
-    return minutes > 0 ? `${minutes} min ${whole % 60} s` : `${whole} s`;
+    return minutes > 0
+      ? texts.minutesSeconds.replace('{m}', minutes).replace('{s}', whole % 60)
+      : texts.seconds.replace('{n}', whole);
   }
 
   function setState(element, state) {
@@ -54,7 +57,7 @@
     if (safe) {
       element.querySelector('.dock-progress').value = 100;
       element.querySelector('.percent').textContent = '100%';
-      element.querySelector('.eta').textContent = '0 s';
+      element.querySelector('.eta').textContent = formatSeconds(0);
     }
   }
 
@@ -89,7 +92,7 @@
     const row = fileRow(element, data.sourcePath);
     row.querySelector('progress').value =
       data.sizeBytes > 0 ? Math.round((data.bytesDone / data.sizeBytes) * 100) : 0;
-    row.querySelector('.file-state').textContent = texts.copying;
+    row.querySelector('.file-state').textContent = texts.fileStates.copying;
     // Speed as a moving average, so one slow chunk does not make the estimate jump.
     const now = Date.now();
     const last = rates[data.dockId];

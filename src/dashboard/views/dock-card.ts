@@ -11,15 +11,26 @@ import { type Html, html } from '../html.ts';
 export const safeToUndockStates = ['verifying', 'done'];
 export const failedDockStates = ['device-removed', 'failed', 'interrupted'];
 
-export function dockOfficer(db: Db, dock: Dock, now: Date): string {
+export interface DockOfficer {
+  name: string | null; // null: the recorder names a badge that no officer on file holds
+  badge: string;
+}
+
+export function dockOfficer(db: Db, dock: Dock, now: Date): DockOfficer | null {
   const fromRecordings = db
     .prepare(
       'SELECT officer_name AS name, badge FROM recordings WHERE dock_id = ? AND badge IS NOT NULL LIMIT 1',
     )
-    .get(dock.id) as { name: string | null; badge: string } | undefined;
-  if (fromRecordings) return `${fromRecordings.name ?? ''} ${fromRecordings.badge}`.trim();
+    .get(dock.id) as DockOfficer | undefined;
+  if (fromRecordings) return fromRecordings;
   const holder = dock.deviceId ? holderAt(db, dock.deviceId, now) : null;
-  return holder ? `${holder.name} ${holder.badge}` : '';
+  return holder ? { name: holder.name, badge: holder.badge } : null;
+}
+
+/** `张三 010001`, or `执法证号 099999` when only the badge is known, so a number never passes for a name. */
+export function officerLabel(t: FastifyRequest['t'], officer: DockOfficer | null): string {
+  if (!officer) return '';
+  return officer.name ? `${officer.name} ${officer.badge}` : `${t('ledger.badge')} ${officer.badge}`;
 }
 
 export const dockStateLabel = (t: FastifyRequest['t'], state: string) =>
@@ -57,10 +68,11 @@ export function dockCard(request: FastifyRequest, db: Db, dock: Dock, zone: stri
   const files = listDockFiles(db, dock.id).filter((file) => file.state !== 'skipped');
   const finished = safeToUndockStates.includes(dock.state);
   const value = finished ? 100 : percent(dock.bytesDone, dock.bytesTotal);
+  // Until a recording names a badge or the recorder has a holder, nobody is known: leave the part out.
+  const officer = officerLabel(t, dockOfficer(db, dock, now));
   return html`<section class="card dock" data-dock="${dock.id}" data-state="${dock.state}" data-bytes-total="${dock.bytesTotal}">
 <h3>${t('dash.docks.dock', { id: dock.id })} · ${dock.deviceSerial ?? dock.volumeLabel ?? dock.sourcePath}
- · <span class="officer">${dockOfficer(db, dock, now)}</span>
- · <span class="state">${dockStateLabel(t, dock.state)}</span></h3>
+${officer ? html` · <span class="officer">${officer}</span>` : ''} · <span class="state">${dockStateLabel(t, dock.state)}</span></h3>
 <progress class="dock-progress" max="100" value="${value}"></progress>
 <p><span class="percent">${value}%</span> · <span class="bytes">${formatBytes(dock.bytesDone)} / ${formatBytes(dock.bytesTotal)}</span>
  · ${t('dash.docks.speed')}: <span class="speed">–</span> · ${t('dash.docks.timeLeft')}: <span class="eta">–</span>

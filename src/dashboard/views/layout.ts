@@ -51,6 +51,8 @@ export function page(
   options: { title: string; current?: string; body: Html; scripts?: string[] },
 ): string {
   const { t, user } = request;
+  // The station's own name (config station.name) says which station this is; the schema requires one.
+  const stationName = request.server.station.config.station.name;
   const other = request.language === 'zh-CN' ? 'en' : 'zh-CN';
   const back = encodeURIComponent(request.url);
   const links = user
@@ -66,12 +68,12 @@ export function page(
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${options.title} · ${t('dash.title')}</title>
+<title>${options.title} · ${stationName}</title>
 <style>${style}</style>
 </head>
 <body>
 <header>
-<strong>${t('dash.title')}</strong>
+<strong id="station-name">${stationName}</strong>
 <nav>${links}</nav>
 <span class="who">
 <a href="/language?to=${other}&amp;back=${back}" id="switch-language">${t('dash.switchLanguage')}</a>

@@ -1,22 +1,26 @@
 import type { FastifyRequest } from 'fastify';
 import { auditTrail } from '../../custody/audit-log.ts';
-import type { MessageKey } from '../../i18n/catalogue.ts';
+import { codeLabel, type MessageKey } from '../../i18n/catalogue.ts';
 import type { PlaybackReport } from '../../media/playback-check.ts';
 import { allows } from '../access.ts';
 import type { LedgerRow } from '../data/ledger-query.ts';
 import { formatBytes, formatDateTime, formatDuration } from '../format.ts';
 import { type Html, html } from '../html.ts';
+import type { Translate } from '../plugins/language.ts';
 import { assignForm } from './assign-form.ts';
 import { csrfField } from './layout.ts';
 import { playbackLabel } from './ledger-table.ts';
 import { recordingCompliance } from './recording-compliance.ts';
 
-/** Each check the playback test ran, passed or not, and the decoder's own errors. */
+/**
+ * Each check the playback test ran, passed or not, and the decoder's own errors. The stored report
+ * keeps ffmpeg's English detail: it stays, for whoever reads decoder output, behind the translated name.
+ */
 function playbackChecks(request: FastifyRequest, report: PlaybackReport): Html {
   const { t } = request;
   const rows = report.checks.map(
     (check) =>
-      html`<tr data-check="${check.name}"><td class="${check.ok ? 'good' : 'bad'}">${check.ok ? '✓' : '✗'}</td><td>${check.name}</td><td>${check.detail}</td></tr>`,
+      html`<tr data-check="${check.name}"><td class="${check.ok ? 'good' : 'bad'}">${check.ok ? '✓' : '✗'} ${t(check.ok ? 'dash.check.passed' : 'dash.check.failed')}</td><td>${codeLabel(t, 'dash.check.', check.name)}</td><td><code class="muted">${check.detail}</code></td></tr>`,
   );
   const errors = report.errors.length
     ? html`<h3>${t('dash.recording.decoderErrors')}</h3><pre>${report.errors.join('\n')}</pre>`
@@ -24,12 +28,20 @@ function playbackChecks(request: FastifyRequest, report: PlaybackReport): Html {
   return html`<h2>${t('dash.recording.playbackDetail')}</h2><table id="playback-checks"><tbody>${rows}</tbody></table>${errors}`;
 }
 
+function auditValue(t: Translate, key: string, value: unknown): Html | string {
+  if (value === null || value === undefined) return t('dash.audit.none');
+  if (typeof value === 'boolean') return t(value ? 'common.yes' : 'common.no');
+  if (key === 'via' && typeof value === 'string') return codeLabel(t, 'dash.audit.via.', value);
+  return html`<code>${typeof value === 'object' ? JSON.stringify(value) : String(value)}</code>`;
+}
+
 // The seal is for `station verify`, not for people: the history shows what happened.
-function auditSummary(detail: Record<string, unknown>): string {
+function auditSummary(t: Translate, detail: Record<string, unknown>): Html[] {
   const { seal: _seal, ...rest } = detail;
-  return Object.entries(rest)
-    .map(([key, value]) => `${key}: ${typeof value === 'object' ? JSON.stringify(value) : String(value)}`)
-    .join(' · ');
+  return Object.entries(rest).map(
+    ([key, value], index) =>
+      html`${index > 0 ? ' · ' : ''}${codeLabel(t, 'dash.audit.key.', key)}: ${auditValue(t, key, value)}`,
+  );
 }
 
 function player(row: LedgerRow): Html {
@@ -79,8 +91,11 @@ export function recordingDetail(
     ['ledger.start', formatDateTime(row.start, zone)],
     ['ledger.end', formatDateTime(row.end, zone)],
     ['dash.ledger.duration', formatDuration(row.durationSeconds)],
-    ['dash.recording.startSource', row.startSource],
-    ['dash.recording.timeFlags', row.timeFlags.join(', ')],
+    ['dash.recording.startSource', row.startSource && codeLabel(t, 'dash.startSource.', row.startSource)],
+    [
+      'dash.recording.timeFlags',
+      row.timeFlags.map((flag) => codeLabel(t, 'dash.timeFlag.', flag)).join(', '),
+    ],
     ['dash.recording.size', formatBytes(row.sizeBytes)],
     ['ledger.playback', playbackLabel(request, row)],
     ['ledger.late', row.late ? t('common.yes') : t('common.no')],
@@ -107,5 +122,5 @@ ${row.playbackDetail ? playbackChecks(request, row.playbackDetail) : ''}
 ${recordingCompliance(request, row)}
 <h2>${t('dash.recording.history')}</h2>
 <table id="history"><thead><tr><th>${t('dash.audit.at')}</th><th>${t('dash.audit.actor')}</th><th>${t('dash.audit.action')}</th><th>${t('dash.audit.detail')}</th></tr></thead>
-<tbody>${history.map((entry) => html`<tr><td>${formatDateTime(entry.at, zone)}</td><td>${entry.actor}</td><td>${entry.action}</td><td><code>${auditSummary(entry.detail)}</code></td></tr>`)}</tbody></table>`;
+<tbody>${history.map((entry) => html`<tr><td>${formatDateTime(entry.at, zone)}</td><td>${entry.actor}</td><td data-action="${entry.action}">${codeLabel(t, 'dash.audit.action.', entry.action)}</td><td>${auditSummary(t, entry.detail)}</td></tr>`)}</tbody></table>`;
 }

@@ -7,7 +7,7 @@ import { parseUserTime } from '../../../time/zone.ts';
 import { allows } from '../../access.ts';
 import { listFaults, reportFault, resolveFault } from '../../data/device-faults.ts';
 import { deviceOverview } from '../../data/device-overview.ts';
-import { formatBytes, formatDateTime } from '../../format.ts';
+import { formatBytes, formatDateTime, formatSeconds } from '../../format.ts';
 import { html } from '../../html.ts';
 import { csrfField, page } from '../../views/layout.ts';
 import { CsrfBody, formResponses, HtmlPage, IdParams } from '../schemas.ts';
@@ -51,7 +51,7 @@ export const deviceRoutes: FastifyPluginAsync = async (app) => {
         ) => html`<tr data-serial="${device.serial}"><td>${device.serial}</td><td>${device.model ?? device.driver ?? ''}</td>
 <td>${device.holderName ? `${device.holderName} ${device.holderBadge}` : html`<span class="muted">${t('common.unassigned')}</span>`}</td>
 <td>${device.lastDockId ? html`<a href="/ledger?dock=${device.lastDockId}">${formatDateTime(device.lastDockAt, zone)}</a>` : ''}</td>
-<td>${device.clockOffsetSeconds === null ? '' : `${device.clockOffsetSeconds.toFixed(0)} s`}</td>
+<td>${device.clockOffsetSeconds === null ? '' : formatSeconds(t, device.clockOffsetSeconds)}</td>
 <td>${device.freeBytes === null ? '' : `${formatBytes(device.freeBytes)} / ${formatBytes(device.totalBytes)}`}</td>
 <td>${device.batteryPercent === null ? '' : `${device.batteryPercent}%`}</td>
 <td class="${device.openFaults ? 'bad' : ''}">${device.openFaults}</td></tr>`,

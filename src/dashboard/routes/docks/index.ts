@@ -1,11 +1,12 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { dockStates, findDock, listDocks } from '../../../ledger/docks.ts';
 import { allows } from '../../access.ts';
 import { confirmDock } from '../../data/review.ts';
 import { formatBytes, formatDateTime } from '../../format.ts';
-import { html, trusted } from '../../html.ts';
+import { type Html, html, trusted } from '../../html.ts';
 import {
+  type DockOfficer,
   dockCard,
   dockFileStates,
   dockOfficer,
@@ -25,6 +26,13 @@ const DocksQuery = Type.Object({
 // A finished dock stays on the live list for a while, so the officer sees "safe to undock" there.
 const recentlyFinishedMs = 30 * 60_000;
 const keepAliveMs = 15_000;
+
+/** Name and badge in their own columns; a badge no officer holds shows as unassigned, like the ledger. */
+function officerCells(request: FastifyRequest, officer: DockOfficer | null): Html {
+  const name =
+    officer?.name ?? (officer ? html`<span class="muted">${request.t('common.unassigned')}</span>` : '');
+  return html`<td>${name}</td><td>${officer?.badge ?? ''}</td>`;
+}
 
 /** JSON for a script tag: `<` escaped so no value can close the tag. */
 const scriptJson = (value: unknown) => trusted(JSON.stringify(value).replace(/</g, '\\u003c'));
@@ -56,7 +64,9 @@ export const dockRoutes: FastifyPluginAsync = async (app) => {
         safeText: t('dash.docks.safe'),
         notSafeText: t('dash.docks.notSafe'),
         redockText: t('dash.docks.redock'),
-        copying: t('dash.docks.copying'),
+        // Templates with {n}, {m}, {s} left in: docks.js fills them.
+        seconds: t('dash.unit.seconds'),
+        minutesSeconds: t('dash.unit.minutesSeconds'),
       };
       const canConfirm = allows('confirm', user!.role);
       const body = html`
@@ -67,13 +77,13 @@ ${request.query.confirmed !== undefined ? html`<p class="message" id="bulk-confi
 ${live.length ? live.map((dock) => dockCard(request, db, dock, zone, now)) : html`<p id="no-active-docks" class="muted">${t('dash.docks.none')}</p>`}
 </div>
 <h2>${t('dash.docks.recent')}</h2>
-<table id="recent-docks"><thead><tr><th>#</th><th>${t('dash.docks.device')}</th><th>${t('ledger.officerName')}</th>
+<table id="recent-docks"><thead><tr><th>#</th><th>${t('dash.docks.device')}</th><th>${t('ledger.officerName')}</th><th>${t('ledger.badge')}</th>
 <th>${t('dash.docks.state')}</th><th>${t('dash.docks.files')}</th><th>${t('dash.docks.size')}</th><th>${t('dash.docks.started')}</th><th>${t('dash.docks.ended')}</th><th></th></tr></thead>
 <tbody>${recent.map(
         (
           dock,
         ) => html`<tr data-dock="${dock.id}"><td>${dock.id}</td><td>${dock.deviceSerial ?? dock.volumeLabel ?? ''}</td>
-<td>${dockOfficer(db, dock, now)}</td><td>${dockStateLabel(t, dock.state)}</td><td>${dock.filesDone}/${dock.filesTotal}</td>
+${officerCells(request, dockOfficer(db, dock, now))}<td>${dockStateLabel(t, dock.state)}</td><td>${dock.filesDone}/${dock.filesTotal}</td>
 <td>${formatBytes(dock.bytesTotal)}</td><td>${formatDateTime(dock.startedAt, zone)}</td><td>${formatDateTime(dock.endedAt, zone)}</td>
 <td><a href="/ledger?dock=${dock.id}">${t('dash.docks.recordings')}</a>
 ${canConfirm && dock.state === 'done' ? html` <form class="inline" method="post" action="/docks/${dock.id}/confirm">${csrfField(request)}<button type="submit">${t('dash.docks.confirmAll')}</button></form>` : ''}</td></tr>`,

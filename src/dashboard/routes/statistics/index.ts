@@ -31,21 +31,29 @@ const columns = monthMeasures;
 
 const charted = ['recordings', 'hours', 'lateExports', 'interruptions'] as const;
 
+/** A chart label: `张三 010001`, or `执法证号 099999` when no officer on file holds the badge. */
 function officerLabel(request: FastifyRequest, officer: OfficerMonth): string {
   if (officer.badge === null) return request.t('common.unassigned');
-  return `${officer.officerName ?? ''} ${officer.badge}`.trim();
+  return officer.officerName
+    ? `${officer.officerName} ${officer.badge}`
+    : `${request.t('stats.badge')} ${officer.badge}`;
+}
+
+function officerCells(request: FastifyRequest, officer: OfficerMonth): Html {
+  const name = officer.officerName ?? html`<span class="muted">${request.t('common.unassigned')}</span>`;
+  return html`<td>${name}</td><td>${officer.badge ?? ''}</td>`;
 }
 
 function statisticsTable(request: FastifyRequest, statistics: MonthlyStatistics): Html {
   const { t } = request;
   const { totals } = statistics;
   const cell = (value: number | null) => (value === null ? '' : value);
-  return html`<table id="statistics"><thead><tr><th>${t('stats.officerName')}</th>${columns.map((column) => html`<th>${t(`stats.${column}`)}</th>`)}</tr></thead>
+  return html`<table id="statistics"><thead><tr><th>${t('stats.officerName')}</th><th>${t('stats.badge')}</th>${columns.map((column) => html`<th>${t(`stats.${column}`)}</th>`)}</tr></thead>
 <tbody>${statistics.officers.map(
-    (officer) => html`<tr data-badge="${officer.badge ?? ''}"><td>${officerLabel(request, officer)}</td>
+    (officer) => html`<tr data-badge="${officer.badge ?? ''}">${officerCells(request, officer)}
 ${columns.map((column) => html`<td class="${column}">${cell(officer[column])}</td>`)}</tr>`,
   )}
-<tr id="statistics-total"><th>${t('stats.total')}</th><th>${totals.recordings}</th><th>${totals.hours}</th><th>${totals.lateExports}</th>
+<tr id="statistics-total"><th colspan="2">${t('stats.total')}</th><th>${totals.recordings}</th><th>${totals.hours}</th><th>${totals.lateExports}</th>
 <th>${totals.interruptions}</th><th>${totals.damagedRecordings}</th><th>${totals.unconfirmedRows}</th><th></th><th></th><th>${cell(totals.onTimePercent)}</th></tr>
 </tbody></table>`;
 }
