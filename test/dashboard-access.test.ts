@@ -100,6 +100,8 @@ describe('dashboard access', () => {
     expect(response.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(response.headers.get('x-frame-options')).toBe('DENY');
     expect(response.headers.get('cache-control')).toBe('no-store');
+    const icon = await new HttpClient(server.baseUrl).get('/favicon.ico');
+    expect([icon.status, icon.headers.get('content-type')]).toEqual([200, 'image/svg+xml']);
   });
 
   it('refuses a form posted without the session CSRF token', async () => {

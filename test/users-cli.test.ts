@@ -54,6 +54,13 @@ describe('station users', () => {
     expect(json.stdout).not.toContain('scrypt');
   });
 
+  it('names the commands of a group given alone, with exit code 2', async () => {
+    const alone = await runStation(['users'], { home: folder.path });
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toContain('station users add NAME');
+    expect(alone.stderr).toContain('station users list');
+  });
+
   it('refuses bad usage with exit code 2: unknown role, no --password-stdin, a name already taken', async () => {
     const cases: [string[], string][] = [
       [['users', 'add', 'a', '--role', 'boss', '--password-stdin'], 'long enough password'],

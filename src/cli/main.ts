@@ -37,7 +37,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const found = findCommand(argv);
   if (!found) {
-    process.stderr.write(`station: unknown command "${argv.join(' ')}"\n\n${help()}\n`);
+    // `station users` alone: name the commands of that group rather than the whole list.
+    const group = commands.filter((command) => command.name.startsWith(`${argv[0]} `));
+    const choices = group.map((command) => `  ${command.usage}`).join('\n');
+    process.stderr.write(
+      group.length
+        ? `station ${argv[0]}: which one?\n${choices}\n`
+        : `station: unknown command "${argv.join(' ')}"\n\n${help()}\n`,
+    );
     return exitCodes.usage;
   }
   const { command, rest } = found;

@@ -16,6 +16,17 @@ export const rootRoutes: FastifyPluginAsync = async (app) => {
       ),
   );
 
+  // Browsers ask for it on every page; an icon also tells the station's tab apart from others.
+  const icon =
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f3b5a"/>' +
+    '<rect x="3" y="5" width="7" height="6" rx="1" fill="#fff"/><path d="M10 7l3-2v6l-3-2z" fill="#fff"/></svg>';
+  app.get(
+    '/favicon.ico',
+    { schema: { response: { 200: Type.String() } }, config: { public: true } },
+    async (_request, reply) =>
+      reply.type('image/svg+xml').header('cache-control', 'max-age=86400').send(icon),
+  );
+
   // The little browser code there is, read once; served without login so the login page could use it.
   const bodies = new Map<string, string>();
   for (const name of scripts)

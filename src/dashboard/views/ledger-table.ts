@@ -31,7 +31,7 @@ export function ledgerTable(
 <tbody>${rows.map(
     (row) => html`<tr data-id="${row.id}"><td><a href="/recordings/${row.id}">${row.id}</a></td>
 <td>${row.officerName ?? html`<span class="muted">${t('common.unassigned')}</span>`}</td><td>${row.badge ?? ''}</td><td>${row.date ?? ''}</td>
-<td>${formatDateTime(row.start, zone)}</td><td>${formatDuration(row.durationSeconds)}</td><td>${row.deviceSerial ?? ''}</td>
+<td>${formatDateTime(row.start, zone)}</td><td>${row.kind === 'photo' ? '' : formatDuration(row.durationSeconds)}</td><td>${row.deviceSerial ?? ''}</td>
 <td>${t(`kind.${row.kind}` as MessageKey)}</td><td>${playbackLabel(request, row)}</td>
 <td>${row.late ? html`<span class="bad">${t('common.yes')}</span>` : t('common.no')}</td>
 <td class="confirmed">${row.confirmedAt ? html`${formatDateTime(row.confirmedAt, zone)} ${row.confirmedBy ?? ''}` : ''}</td>

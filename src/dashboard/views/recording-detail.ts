@@ -90,7 +90,7 @@ export function recordingDetail(
     ['ledger.date', row.date],
     ['ledger.start', formatDateTime(row.start, zone)],
     ['ledger.end', formatDateTime(row.end, zone)],
-    ['dash.ledger.duration', formatDuration(row.durationSeconds)],
+    ['dash.ledger.duration', row.kind === 'photo' ? '' : formatDuration(row.durationSeconds)],
     ['dash.recording.startSource', row.startSource && codeLabel(t, 'dash.startSource.', row.startSource)],
     [
       'dash.recording.timeFlags',
