@@ -3,6 +3,7 @@ import { loadConfig } from '../../config/config.ts';
 import { openDatabase } from '../../ledger/database.ts';
 import { type Dock, finalDockStates, listDocks } from '../../ledger/docks.ts';
 import { databaseFile } from '../../station.ts';
+import { isoInZone } from '../../time/zone.ts';
 import { type CliCommand, formatTable, optionalString, print, printJson, UsageError } from '../command.ts';
 
 export const docksCommand: CliCommand = {
@@ -21,7 +22,7 @@ export const docksCommand: CliCommand = {
       const current = docks.filter((dock) => !finalDockStates.includes(dock.state));
       const recent = docks.filter((dock) => finalDockStates.includes(dock.state));
       if (args.values.json) printJson({ current, recent });
-      else print(docksText(current, recent));
+      else print(docksText(current, recent, config.station.timezone));
       return 0;
     } finally {
       db.close();
@@ -29,7 +30,8 @@ export const docksCommand: CliCommand = {
   },
 };
 
-function docksText(current: Dock[], recent: Dock[]): string {
+// The table is for people at the station: times on its wall clock, as the dashboard shows them.
+function docksText(current: Dock[], recent: Dock[], zone: string): string {
   const header = [
     'dock',
     'state',
@@ -55,7 +57,7 @@ function docksText(current: Dock[], recent: Dock[]): string {
     dock.freeBytes === null || !dock.totalBytes
       ? '-'
       : `${Math.round((dock.freeBytes / dock.totalBytes) * 100)}%`,
-    dock.startedAt,
+    isoInZone(new Date(dock.startedAt), zone),
     dock.detail ?? '',
   ];
   const section = (title: string, docks: Dock[]) =>

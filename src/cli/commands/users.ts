@@ -2,6 +2,7 @@ import { text } from 'node:stream/consumers';
 import { isRole, roles } from '../../auth/roles.ts';
 import { addUser, listUsers, UserError } from '../../auth/users.ts';
 import { openStation } from '../../station.ts';
+import { isoInZone } from '../../time/zone.ts';
 import { type CliCommand, formatTable, optionalString, print, printJson, UsageError } from '../command.ts';
 
 /** The password is the first line of stdin, so it never shows in `ps` or the shell history. */
@@ -61,7 +62,13 @@ export const userCommands: CliCommand[] = [
           print(
             formatTable(
               ['name', 'role', 'badge', 'disabled', 'created'],
-              users.map((u) => [u.name, u.role, u.badge ?? '', u.disabled ? 'yes' : 'no', u.createdAt]),
+              users.map((u) => [
+                u.name,
+                u.role,
+                u.badge ?? '',
+                u.disabled ? 'yes' : 'no',
+                isoInZone(new Date(u.createdAt), station.config.station.timezone),
+              ]),
             ),
           );
         return 0;
