@@ -5,32 +5,22 @@ import { holderAt } from '../../ledger/devices.ts';
 import { type Dock, type DockFile, listDockFiles } from '../../ledger/docks.ts';
 import { formatBytes, formatDateTime, percent } from '../format.ts';
 import { type Html, html } from '../html.ts';
+import { type KnownOfficer, officerLabel } from './officer.ts';
 
 // Once every file is copied and read back from the archive the recorder may go; the playback checks
 // that follow ('verifying') work on the archive copy, not on the device.
 export const safeToUndockStates = ['verifying', 'done'];
 export const failedDockStates = ['device-removed', 'failed', 'interrupted'];
 
-export interface DockOfficer {
-  name: string | null; // null: the recorder names a badge that no officer on file holds
-  badge: string;
-}
-
-export function dockOfficer(db: Db, dock: Dock, now: Date): DockOfficer | null {
+export function dockOfficer(db: Db, dock: Dock, now: Date): KnownOfficer | null {
   const fromRecordings = db
     .prepare(
       'SELECT officer_name AS name, badge FROM recordings WHERE dock_id = ? AND badge IS NOT NULL LIMIT 1',
     )
-    .get(dock.id) as DockOfficer | undefined;
+    .get(dock.id) as KnownOfficer | undefined;
   if (fromRecordings) return fromRecordings;
   const holder = dock.deviceId ? holderAt(db, dock.deviceId, now) : null;
   return holder ? { name: holder.name, badge: holder.badge } : null;
-}
-
-/** `张三 010001`, or `执法证号 099999` when only the badge is known, so a number never passes for a name. */
-export function officerLabel(t: FastifyRequest['t'], officer: DockOfficer | null): string {
-  if (!officer) return '';
-  return officer.name ? `${officer.name} ${officer.badge}` : `${t('ledger.badge')} ${officer.badge}`;
 }
 
 export const dockStateLabel = (t: FastifyRequest['t'], state: string) =>

@@ -1,12 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { dockStates, findDock, listDocks } from '../../../ledger/docks.ts';
 import { allows } from '../../access.ts';
 import { confirmDock } from '../../data/review.ts';
 import { formatBytes, formatDateTime } from '../../format.ts';
-import { type Html, html, trusted } from '../../html.ts';
+import { html, trusted } from '../../html.ts';
 import {
-  type DockOfficer,
   dockCard,
   dockFileStates,
   dockOfficer,
@@ -16,6 +15,7 @@ import {
   safeToUndockStates,
 } from '../../views/dock-card.ts';
 import { csrfField, page } from '../../views/layout.ts';
+import { officerCells } from '../../views/officer.ts';
 import { CsrfBody, formResponses, HtmlPage, IdParams } from '../schemas.ts';
 
 const DocksQuery = Type.Object({
@@ -26,13 +26,6 @@ const DocksQuery = Type.Object({
 // A finished dock stays on the live list for a while, so the officer sees "safe to undock" there.
 const recentlyFinishedMs = 30 * 60_000;
 const keepAliveMs = 15_000;
-
-/** Name and badge in their own columns; a badge no officer holds shows as unassigned, like the ledger. */
-function officerCells(request: FastifyRequest, officer: DockOfficer | null): Html {
-  const name =
-    officer?.name ?? (officer ? html`<span class="muted">${request.t('common.unassigned')}</span>` : '');
-  return html`<td>${name}</td><td>${officer?.badge ?? ''}</td>`;
-}
 
 /** JSON for a script tag: `<` escaped so no value can close the tag. */
 const scriptJson = (value: unknown) => trusted(JSON.stringify(value).replace(/</g, '\\u003c'));
@@ -83,7 +76,7 @@ ${live.length ? live.map((dock) => dockCard(request, db, dock, zone, now)) : htm
         (
           dock,
         ) => html`<tr data-dock="${dock.id}"><td>${dock.id}</td><td>${dock.deviceSerial ?? dock.volumeLabel ?? ''}</td>
-${officerCells(request, dockOfficer(db, dock, now))}<td>${dockStateLabel(t, dock.state)}</td><td>${dock.filesDone}/${dock.filesTotal}</td>
+${officerCells(t, dockOfficer(db, dock, now))}<td>${dockStateLabel(t, dock.state)}</td><td>${dock.filesDone}/${dock.filesTotal}</td>
 <td>${formatBytes(dock.bytesTotal)}</td><td>${formatDateTime(dock.startedAt, zone)}</td><td>${formatDateTime(dock.endedAt, zone)}</td>
 <td><a href="/ledger?dock=${dock.id}">${t('dash.docks.recordings')}</a>
 ${canConfirm && dock.state === 'done' ? html` <form class="inline" method="post" action="/docks/${dock.id}/confirm">${csrfField(request)}<button type="submit">${t('dash.docks.confirmAll')}</button></form>` : ''}</td></tr>`,

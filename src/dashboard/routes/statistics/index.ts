@@ -10,12 +10,12 @@ import {
   monthlyStatistics,
   monthMeasures,
   monthOf,
-  type OfficerMonth,
 } from '../../../compliance/statistics.ts';
 import { appendAudit } from '../../../custody/audit-log.ts';
 import { type Html, html } from '../../html.ts';
 import { barChart } from '../../views/bar-chart.ts';
 import { page } from '../../views/layout.ts';
+import { officerCells, officerLabel } from '../../views/officer.ts';
 import { HtmlPage } from '../schemas.ts';
 
 // Art. 30: per officer and month, to find weak points; the same numbers as `station stats` and the
@@ -31,26 +31,15 @@ const columns = monthMeasures;
 
 const charted = ['recordings', 'hours', 'lateExports', 'interruptions'] as const;
 
-/** A chart label: `张三 010001`, or `执法证号 099999` when no officer on file holds the badge. */
-function officerLabel(request: FastifyRequest, officer: OfficerMonth): string {
-  if (officer.badge === null) return request.t('common.unassigned');
-  return officer.officerName
-    ? `${officer.officerName} ${officer.badge}`
-    : `${request.t('stats.badge')} ${officer.badge}`;
-}
-
-function officerCells(request: FastifyRequest, officer: OfficerMonth): Html {
-  const name = officer.officerName ?? html`<span class="muted">${request.t('common.unassigned')}</span>`;
-  return html`<td>${name}</td><td>${officer.badge ?? ''}</td>`;
-}
-
 function statisticsTable(request: FastifyRequest, statistics: MonthlyStatistics): Html {
   const { t } = request;
   const { totals } = statistics;
   const cell = (value: number | null) => (value === null ? '' : value);
   return html`<table id="statistics"><thead><tr><th>${t('stats.officerName')}</th><th>${t('stats.badge')}</th>${columns.map((column) => html`<th>${t(`stats.${column}`)}</th>`)}</tr></thead>
 <tbody>${statistics.officers.map(
-    (officer) => html`<tr data-badge="${officer.badge ?? ''}">${officerCells(request, officer)}
+    (
+      officer,
+    ) => html`<tr data-badge="${officer.badge ?? ''}">${officerCells(t, { name: officer.officerName, badge: officer.badge })}
 ${columns.map((column) => html`<td class="${column}">${cell(officer[column])}</td>`)}</tr>`,
   )}
 <tr id="statistics-total"><th colspan="2">${t('stats.total')}</th><th>${totals.recordings}</th><th>${totals.hours}</th><th>${totals.lateExports}</th>
@@ -79,7 +68,7 @@ export const statisticsRoutes: FastifyPluginAsync = async (app) => {
               id: `chart-${column}`,
               title: t(`stats.${column}`),
               bars: statistics.officers.map((officer) => ({
-                label: officerLabel(request, officer),
+                label: officerLabel(request.t, { name: officer.officerName, badge: officer.badge }),
                 value: officer[column],
               })),
               colour: column === 'lateExports' || column === 'interruptions' ? '#b45309' : undefined,
