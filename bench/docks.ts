@@ -5,8 +5,10 @@
 // real exFAT images on loop devices mounted under a dock mount root, found through the mount table.
 // Usage: node --import tsx bench/docks.ts [--recorders 8] [--mib 256] [--chunk-kib 4096] [--exfat] [--dir DIR]
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import { writeSimulatedState } from '../drivers/simulated.ts';
@@ -34,6 +36,7 @@ interface ChildResult {
   dockSeconds: number;
   firstChunkSeconds: number[];
   maxRssMb: number;
+  cpu: { user: number; system: number; childUser: number; childSystem: number };
   states: string[];
 }
 
@@ -72,10 +75,11 @@ async function runBenchmark(): Promise<void> {
     }
     const bytes = recorders * filesPerRecorder * mibPerFile * 1024 * 1024;
     const baselines = measureBaselines(work, layout);
+    const floor = measureFloor(path.join(recorderRoot(layout.sources, 0), 'DCIM', '100MEDIA'));
     if (values.exfat)
       for (let index = 0; index < recorders; index++) unmount(recorderRoot(layout.sources, index));
     const station = measureStation(work, layout);
-    report(bytes, baselines, station);
+    report(bytes, baselines, station, floor);
   } finally {
     for (let index = 0; index < layout.loopDevices.length; index++) {
       unmount(recorderRoot(layout.sources, index));
@@ -194,7 +198,35 @@ function measureStation(work: string, layout: Layout): ChildResult {
   return station;
 }
 
-function report(bytes: number, baselines: ReturnType<typeof measureBaselines>, station: ChildResult): void {
+/**
+ * The CPU the mandated work needs on this machine, whatever the code around it: SHA-256 of every byte
+ * twice (the copy and the read-back, OpenSSL as the station uses it) and one ffprobe start per file.
+ * `cp` does neither, so this floor bounds the ratio to `cp` that any station could reach here.
+ */
+function measureFloor(folder: string) {
+  const sample = Buffer.alloc(64 * 1024 * 1024, 7);
+  const before = process.cpuUsage();
+  createHash('sha256').update(sample).update(sample).update(sample).update(sample).digest();
+  const used = process.cpuUsage(before);
+  const shaSecondsPerByte = (used.user + used.system) / 1e6 / (4 * sample.length);
+  const file = path.join(folder, readdirSync(folder)[0]);
+  const probes = 8;
+  const children = cpuSeconds();
+  for (let index = 0; index < probes; index++) {
+    spawnSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file]);
+  }
+  const after = cpuSeconds();
+  const probeSeconds =
+    (after.childUser + after.childSystem - children.childUser - children.childSystem) / probes;
+  return { shaSecondsPerByte, probeSeconds, cores: availableParallelism() };
+}
+
+function report(
+  bytes: number,
+  baselines: ReturnType<typeof measureBaselines>,
+  station: ChildResult,
+  floor: ReturnType<typeof measureFloor>,
+): void {
   const firstChunk = [...station.firstChunkSeconds].sort((a, b) => a - b);
   const ratio = (seconds: number) => `${(seconds / station.copySeconds).toFixed(2)}x`;
   const source = values.exfat ? 'loop-mounted exFAT volumes' : 'folders renamed into the folder dock';
@@ -207,6 +239,16 @@ function report(bytes: number, baselines: ReturnType<typeof measureBaselines>, s
   console.log('|---|---|---|---|---|---|---|---|');
   console.log(
     `| ${mibPerSecond(bytes, baselines.cpSeconds)} MiB/s | ${mibPerSecond(bytes, baselines.cpHashSeconds)} MiB/s | ${mibPerSecond(bytes, station.copySeconds)} MiB/s | ${ratio(baselines.cpSeconds)} | ${ratio(baselines.cpHashSeconds)} | ${station.dockSeconds.toFixed(1)} s | ${firstChunk[Math.floor(firstChunk.length / 2)].toFixed(3)} / ${firstChunk.at(-1)!.toFixed(3)} s | ${station.maxRssMb.toFixed(0)} MB |`,
+  );
+  const { user, system, childUser, childSystem } = station.cpu;
+  console.log(
+    `\nstation CPU: ${user.toFixed(1)} s user + ${system.toFixed(1)} s system; its ffprobe/ffmpeg children ${(childUser + childSystem).toFixed(1)} s`,
+  );
+  const files = recorders * filesPerRecorder;
+  const floorCpu = 2 * bytes * floor.shaSecondsPerByte + files * floor.probeSeconds;
+  const floorSeconds = floorCpu / floor.cores;
+  console.log(
+    `CPU floor of the mandated work: 2 × SHA-256 at ${mibPerSecond(1, floor.shaSecondsPerByte)} MiB/s per core + ${files} ffprobe starts at ${(floor.probeSeconds * 1000).toFixed(0)} ms = ${floorCpu.toFixed(1)} core-seconds; on ${floor.cores} cores at best ${mibPerSecond(bytes, floorSeconds)} MiB/s, ${(baselines.cpSeconds / floorSeconds).toFixed(2)}x of cp`,
   );
   console.log(
     '\n"station copy": from the first recorder appearing to the last file archived (copy, hash, fsync, re-read);',
@@ -263,9 +305,17 @@ async function runStation(layout: Layout): Promise<void> {
       ([root, at]) => ((firstChunkAt.get(root) ?? Number.NaN) - at) / 1000,
     ),
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    cpu: cpuSeconds(),
     states,
   };
   await docks.stop();
   station.close();
   console.log(JSON.stringify(result));
+}
+
+/** CPU seconds of this process and of the children it waited for (ffprobe, ffmpeg), from /proc. */
+function cpuSeconds() {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  const ticks = (index: number) => Number(fields[index - 3]) / 100;
+  return { user: ticks(14), system: ticks(15), childUser: ticks(16), childSystem: ticks(17) };
 }

@@ -13,6 +13,9 @@ export default defineDriver({
     '{any}{start:YYYYMMDD_HHmmss}{any}.{ext}',
     '{any}{start:YYYYMMDD-HHmmss}{any}.{ext}',
     '{any}{start:YYYY-MM-DD_HH-mm-ss}{any}.{ext}',
+    '{any}{start:YYYY-MM-DD HH-mm-ss}{any}.{ext}',
+    // Novatek-based recorders and dash cameras: 2026_1126_183005_001.MOV
+    '{any}{start:YYYY_MMDD_HHmmss}{any}.{ext}',
   ],
   creationTime: 'utc',
 });

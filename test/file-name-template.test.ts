@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import generic from '../drivers/generic.ts';
 import { compileTemplate, parseFileName } from '../src/drivers/file-name-template.ts';
 
 describe('file name templates', () => {
@@ -36,6 +37,31 @@ describe('file name templates', () => {
     ].map(compileTemplate);
     expect(parseFileName(templates, 'CAM7_20261126_183005.MP4')?.serial).toBe('CAM7');
     expect(parseFileName(templates, 'REC20261126183005A.MP4')?.start?.hour).toBe(18);
+  });
+
+  it('reads the start time from the name shapes common recorders write, with the generic driver', () => {
+    const templates = (generic.fileNames ?? []).map(compileTemplate);
+    const names = [
+      'DSJ_A8_20261126183005_0001.MP4',
+      '20261126_183005_0001.MP4',
+      'VID_20261126_183005.mp4',
+      'IMG20261126183005.JPG',
+      'REC_20261126-183005.WAV',
+      '2026-11-26_18-30-05.mp4',
+      '2026-11-26 18-30-05.mp4',
+      '2026_1126_183005_001.MOV',
+    ];
+    for (const name of names) {
+      expect(parseFileName(templates, name)?.start, name).toEqual({
+        year: 2026,
+        month: 11,
+        day: 26,
+        hour: 18,
+        minute: 30,
+        second: 5,
+      });
+    }
+    expect(parseFileName(templates, 'MOVI0001.AVI')).toBeNull();
   });
 
   it('names an unknown field in its error', () => {
