@@ -12,6 +12,7 @@ const evidence = (overrides: Partial<TimeEvidence>): TimeEvidence => ({
   nameStart: null,
   containerCreationTime: null,
   containerZone: 'utc',
+  fileSystemZone: 'utc',
   fileSystemTime: new Date('2026-11-26T10:40:05Z'),
   durationSeconds: 600,
   clockOffsetSeconds: null,
@@ -76,6 +77,37 @@ describe('choosing when a recording started', () => {
       policy,
     );
     expect(time.flags).toContain('far-from-file-system-time');
+  });
+
+  it('knows a FAT time written as local wall time and read as UTC, and does not call it far', () => {
+    const time = resolveRecordingTime(
+      evidence({
+        nameStart: { year: 2026, month: 11, day: 26, hour: 18, minute: 30, second: 5 },
+        fileSystemTime: new Date('2026-11-26T18:40:05Z'),
+      }),
+      policy,
+    );
+    expect(time.start.toISOString()).toBe('2026-11-26T10:30:05.000Z');
+    expect(time.flags).toEqual(['file-system-time-local']);
+  });
+
+  it('reads file system times as local wall time for families that write them so', () => {
+    const time = resolveRecordingTime(
+      evidence({ fileSystemTime: new Date('2026-11-26T18:40:05Z'), fileSystemZone: 'local' }),
+      policy,
+    );
+    expect(time.startSource).toBe('file-system');
+    expect(time.start.toISOString()).toBe('2026-11-26T10:30:05.000Z');
+    expect(time.flags).toEqual([]);
+  });
+
+  it('reads a local file system time across the night into the right day', () => {
+    const time = resolveRecordingTime(
+      evidence({ fileSystemTime: new Date('2026-11-27T00:05:00Z'), fileSystemZone: 'local' }),
+      policy,
+    );
+    // 00:05 on the 27th, Shanghai wall time, minus 10 minutes of recording: 23:55 on the 26th.
+    expect(time.start.toISOString()).toBe('2026-11-26T15:55:00.000Z');
   });
 
   it('corrects times by the measured recorder clock offset and records the correction', () => {

@@ -55,6 +55,11 @@ export interface RecorderDriver {
   fileNames?: string[];
   /** How the family writes MP4 `creation_time`: true UTC, or its local wall time marked as UTC. */
   creationTime: 'utc' | 'local';
+  /**
+   * How its file modification times read on the station: 'utc' (default) trusts the kernel; 'local' for
+   * a family that writes its wall time into FAT, which the kernel reads as UTC.
+   */
+  fileSystemTime?: 'utc' | 'local';
   capabilities?: RecorderCapabilities;
   /** Where the definition came from (a file in drivers/ or config/drivers/). */
   source?: string;

@@ -33,6 +33,7 @@ const JsonDriverSchema = Type.Object(
     recordingRoots: Type.Optional(Type.Array(Type.String())),
     fileNames: Type.Optional(Type.Array(Type.String())),
     creationTime: Type.Union([Type.Literal('utc'), Type.Literal('local')]),
+    fileSystemTime: Type.Optional(Type.Union([Type.Literal('utc'), Type.Literal('local')])),
   },
   { additionalProperties: false },
 );

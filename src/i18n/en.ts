@@ -357,6 +357,7 @@ export const en: Catalogue = {
   'dash.timeFlag.clock-reset': 'recorder clock was reset',
   'dash.timeFlag.in-future': 'time in the future',
   'dash.timeFlag.far-from-file-system-time': 'far from the file modification time',
+  'dash.timeFlag.file-system-time-local': 'recorder writes local time to its file system',
   'dash.timeFlag.clock-corrected': 'corrected for the recorder clock offset',
   'dash.check.passed': 'passed',
   'dash.check.failed': 'failed',

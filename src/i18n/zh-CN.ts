@@ -353,6 +353,7 @@ export const zhCN = {
   'dash.timeFlag.clock-reset': '记录仪时钟曾被重置',
   'dash.timeFlag.in-future': '时间晚于当前',
   'dash.timeFlag.far-from-file-system-time': '与文件修改时间相差过大',
+  'dash.timeFlag.file-system-time-local': '记录仪按本地时间写入文件时间',
   'dash.timeFlag.clock-corrected': '已按记录仪时钟偏差校正',
   'dash.check.passed': '通过',
   'dash.check.failed': '未通过',

@@ -152,6 +152,7 @@ export async function copyStage(
         containerCreationTime: probed.creationTime,
         containerZone: context.driver.creationTime,
         fileSystemTime: file.mtime,
+        fileSystemZone: context.driver.fileSystemTime ?? 'utc',
         durationSeconds: file.kind === 'photo' ? 0 : probed.durationSeconds,
         clockOffsetSeconds: context.clockOffsetSeconds,
       },

@@ -10,6 +10,11 @@ export interface TimeEvidence {
   containerZone: 'utc' | 'local';
   /** File system modification time: when the recorder last wrote the file, i.e. its end. */
   fileSystemTime: Date;
+  /**
+   * How the family's file system times read once mounted: 'utc' trusts the kernel; 'local' means the
+   * recorder wrote its wall time into FAT, which carries no zone, and the kernel read it as UTC.
+   */
+  fileSystemZone: 'utc' | 'local';
   durationSeconds: number | null;
   /** Recorder clock minus station clock, measured at dock; recorded times are corrected by it. */
   clockOffsetSeconds: number | null;
@@ -58,17 +63,22 @@ export function resolveRecordingTime(evidence: TimeEvidence, policy: TimePolicy)
       flags.push('container-time-implausible');
     }
   }
-  const fileSystemEnd = corrected(evidence.fileSystemTime);
+  const fileSystemAsLocal = utcDigitsAsWallTime(evidence.fileSystemTime, policy.zone);
+  const fileSystemEnd = corrected(
+    evidence.fileSystemZone === 'local' ? fileSystemAsLocal : evidence.fileSystemTime,
+  );
   if (!start) start = new Date(fileSystemEnd.getTime() - durationMs);
   const end = new Date(start.getTime() + durationMs);
+  const near = (instant: Date) =>
+    Math.abs(end.getTime() - instant.getTime()) <= policy.toleranceSeconds * 1000;
 
   if (start.getTime() < earliestPlausible) flags.push('clock-reset');
   if (start.getTime() > policy.now.getTime() + policy.maxFutureSeconds * 1000) flags.push('in-future');
-  if (
-    startSource !== 'file-system' &&
-    Math.abs(end.getTime() - fileSystemEnd.getTime()) > policy.toleranceSeconds * 1000
-  ) {
-    flags.push('far-from-file-system-time');
+  if (startSource !== 'file-system' && !near(fileSystemEnd)) {
+    // A FAT time written as local and read as UTC is off by exactly the zone's offset: a known habit
+    // of the recorder, not a doubtful time.
+    const localHabit = evidence.fileSystemZone === 'utc' && near(corrected(fileSystemAsLocal));
+    flags.push(localHabit ? 'file-system-time-local' : 'far-from-file-system-time');
   }
   if (evidence.clockOffsetSeconds) flags.push('clock-corrected');
   return { start, end, startSource, clockOffsetSeconds: evidence.clockOffsetSeconds, flags };
@@ -78,16 +88,20 @@ function containerStart(raw: string | null, containerZone: 'utc' | 'local', zone
   if (!raw) return null;
   const parsed = new Date(raw);
   if (Number.isNaN(parsed.getTime())) return null;
-  if (containerZone === 'utc') return parsed;
   // The recorder wrote its local wall time into a field that claims UTC: read the digits as local.
+  return containerZone === 'utc' ? parsed : utcDigitsAsWallTime(parsed, zone);
+}
+
+/** The instant whose wall time in `zone` has the digits that `instant` has in UTC. */
+function utcDigitsAsWallTime(instant: Date, zone: string): Date {
   return instantOfWallTime(
     {
-      year: parsed.getUTCFullYear(),
-      month: parsed.getUTCMonth() + 1,
-      day: parsed.getUTCDate(),
-      hour: parsed.getUTCHours(),
-      minute: parsed.getUTCMinutes(),
-      second: parsed.getUTCSeconds(),
+      year: instant.getUTCFullYear(),
+      month: instant.getUTCMonth() + 1,
+      day: instant.getUTCDate(),
+      hour: instant.getUTCHours(),
+      minute: instant.getUTCMinutes(),
+      second: instant.getUTCSeconds(),
     },
     zone,
   );

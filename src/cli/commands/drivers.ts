@@ -16,6 +16,7 @@ export const driversCommand: CliCommand = {
       recordingRoots: driver.recordingRoots ?? ['.'],
       fileNames: driver.fileNames ?? [],
       creationTime: driver.creationTime,
+      fileSystemTime: driver.fileSystemTime ?? 'utc',
       capabilities: Object.keys(driver.capabilities ?? {}),
       source: driver.source ?? null,
     }));
