@@ -1,7 +1,13 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../src/auth/users.ts';
-import { findLedgerRow, queryLedger, queryLedgerJson } from '../src/dashboard/data/ledger-query.ts';
+import {
+  exportLedger,
+  findLedgerRow,
+  queryLedger,
+  queryLedgerJson,
+  sortOrders,
+} from '../src/dashboard/data/ledger-query.ts';
 import { type Db, openDatabase } from '../src/ledger/database.ts';
 import { publicRecording } from '../src/ledger/public-recording.ts';
 import { insertRecording, type NewRecording } from '../src/ledger/recordings.ts';
@@ -66,6 +72,8 @@ describe('the ledger list as JSON built by SQLite', () => {
     insertRecording(db, recording(6, { durationSeconds: 5 }));
     insertRecording(db, recording(7, { durationSeconds: 10.033333333333333 }));
     insertRecording(db, recording(8, { durationSeconds: 0 }));
+    // What the API's list is cut at when a page has more after it, as a name may hold it.
+    insertRecording(db, recording(9, { officerName: '李四,{"id":1}', badge: ',{"id":' }));
     db.prepare(
       "UPDATE recordings SET confirmed_at = '2026-11-21T02:00:00.000Z', confirmed_by = '王五' WHERE id = 2",
     ).run();
@@ -77,9 +85,9 @@ describe('the ledger list as JSON built by SQLite', () => {
   });
 
   it('equals publicRecording of every row, the CLI --json shape', () => {
-    const text = queryLedgerJson(db, { pageSize: 10 }, clerk);
+    const text = queryLedgerJson(db, { pageSize: 10 }, clerk).toString();
     const page = JSON.parse(text);
-    expect(page.recordings).toHaveLength(8);
+    expect(page.recordings).toHaveLength(9);
     for (const listed of page.recordings)
       expect(listed).toEqual(publicRecording(findLedgerRow(db, listed.id)!));
     // Byte for byte as the CLI prints numbers, for clients that tell 5 from 5.0.
@@ -92,8 +100,13 @@ describe('the ledger list as JSON built by SQLite', () => {
       { pageSize: 2 },
       { pageSize: 2, page: 2 },
       { pageSize: 2, page: 3, sort: 'oldest' as const },
+      { pageSize: 1, page: 4, sort: 'badge' as const },
+      { pageSize: 3, page: 2, sort: 'ingested' as const },
+      { pageSize: 4, page: 3 },
+      { pageSize: 2, page: 9 },
+      { badge: ',{"id":', pageSize: 1 },
     ]) {
-      const page = JSON.parse(queryLedgerJson(db, query, clerk));
+      const page = JSON.parse(queryLedgerJson(db, query, clerk).toString());
       const listed = queryLedger(db, query, clerk);
       expect(page.recordings.map((row: { id: number }) => row.id)).toEqual(listed.rows.map((row) => row.id));
       expect([page.page, page.pageSize, page.hasMore]).toEqual([
@@ -101,6 +114,21 @@ describe('the ledger list as JSON built by SQLite', () => {
         listed.pageSize,
         listed.hasMore,
       ]);
+      for (const shown of page.recordings)
+        expect(shown).toEqual(publicRecording(findLedgerRow(db, shown.id)!));
+    }
+  });
+
+  // Both lists are joined by SQLite from a sorted subquery; the export reads the same query row by row.
+  it('lists every sort in its order, page after page, as the export does', () => {
+    for (const sort of sortOrders) {
+      const all = exportLedger(db, { sort }, clerk).map((row) => row.id);
+      const listed = [1, 2, 3, 4].flatMap((page) => queryLedger(db, { sort, pageSize: 3, page }, clerk).rows);
+      const json = [1, 2, 3, 4].flatMap(
+        (page) => JSON.parse(queryLedgerJson(db, { sort, pageSize: 3, page }, clerk).toString()).recordings,
+      );
+      expect(listed.map((row) => row.id)).toEqual(all);
+      expect(json.map((row: { id: number }) => row.id)).toEqual(all);
     }
   });
 });

@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { type Db, statement } from '../ledger/database.ts';
-import { findUserById, type User } from './users.ts';
+import { toUser, type User, type UserFields, userColumns } from './users.ts';
 
 export interface ApiToken {
   id: number;
@@ -11,7 +11,7 @@ export interface ApiToken {
   revokedAt: string | null;
 }
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const hashToken = (token: string) => hash('sha256', token, 'hex');
 const tokenPrefix = 'bwc_';
 
 /** A token for another system on the station; it acts as its user. Shown once, stored as a hash. */
@@ -32,14 +32,15 @@ export function userForApiToken(db: Db, token: string, now: Date): User | null {
   if (!token.startsWith(tokenPrefix)) return null;
   const row = statement(
     db,
-    'SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked_at IS NULL',
-  ).get(hashToken(token)) as { id: number; user_id: number; last_used_at: string | null } | undefined;
+    `SELECT t.id AS token_id, t.last_used_at, ${userColumns} FROM api_tokens t JOIN users u ON u.id = t.user_id
+      WHERE t.token_hash = ? AND t.revoked_at IS NULL`,
+  ).get(hashToken(token)) as (UserFields & { token_id: number; last_used_at: string | null }) | undefined;
   if (!row) return null;
-  const user = findUserById(db, row.user_id);
-  if (!user || user.disabled) return null;
+  const user = toUser(row);
+  if (user.disabled) return null;
   // A write (and fsync) per request would slow every API call: record use at most once a minute.
   if (!row.last_used_at || Date.parse(row.last_used_at) < now.getTime() - 60_000)
-    db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now.toISOString(), row.id);
+    db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now.toISOString(), row.token_id);
   return user;
 }
 

@@ -1,6 +1,6 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { type Db, statement } from '../ledger/database.ts';
-import { findUserById, type User } from './users.ts';
+import { toUser, type User, type UserFields, userColumns } from './users.ts';
 
 export const sessionHours = 12;
 
@@ -9,7 +9,7 @@ export interface Session {
   csrfToken: string;
 }
 
-const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
+const hashToken = (token: string) => hash('sha256', token, 'hex');
 
 /** A new session; the returned token goes into the cookie and is never stored as is. */
 export function createSession(db: Db, userId: number, now: Date): { token: string; csrfToken: string } {
@@ -23,13 +23,14 @@ export function createSession(db: Db, userId: number, now: Date): { token: strin
 }
 
 export function findSession(db: Db, token: string, now: Date): Session | null {
-  const row = statement(db, 'SELECT user_id, csrf_token FROM sessions WHERE id = ? AND expires_at > ?').get(
-    hashToken(token),
-    now.toISOString(),
-  ) as { user_id: number; csrf_token: string } | undefined;
+  const row = statement(
+    db,
+    `SELECT s.csrf_token, ${userColumns} FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.id = ? AND s.expires_at > ?`,
+  ).get(hashToken(token), now.toISOString()) as (UserFields & { csrf_token: string }) | undefined;
   if (!row) return null;
-  const user = findUserById(db, row.user_id);
-  return user && !user.disabled ? { user, csrfToken: row.csrf_token } : null;
+  const user = toUser(row);
+  return user.disabled ? null : { user, csrfToken: row.csrf_token };
 }
 
 export function endSession(db: Db, token: string): void {

@@ -25,16 +25,19 @@ export function escapeHtml(text: string): string {
   return special.test(text) ? text.replace(/[&<>"']/g, (char) => escapes[char]) : text;
 }
 
+// A ledger page renders some eight hundred values: strings first, and numbers need no escaping.
 function render(value: Value): string {
-  if (value === null || value === undefined || value === false) return '';
+  if (typeof value === 'string') return escapeHtml(value);
   if (value instanceof Html) return value.text;
+  if (typeof value === 'number') return String(value);
+  if (value === null || value === undefined || value === false) return '';
   if (Array.isArray(value)) return value.map(render).join('');
   return escapeHtml(String(value));
 }
 
 export function html(strings: TemplateStringsArray, ...values: Value[]): Html {
   let text = strings[0];
-  for (const [index, value] of values.entries()) text += render(value) + strings[index + 1];
+  for (let index = 0; index < values.length; index++) text += render(values[index]) + strings[index + 1];
   return new Html(text);
 }
 
