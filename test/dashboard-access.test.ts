@@ -139,6 +139,19 @@ describe('dashboard access', () => {
     expect((await api('/ledger', token)).status).toBe(303);
   });
 
+  it('shows a token made in the dashboard once, naming whose it is, and it then opens the API', async () => {
+    const admin = await loggedIn(server, 'admin');
+    const clerk = findUserByName(server.station.db, 'clerk')!;
+    const page = await (await admin.post(`/users/${clerk.id}/tokens`, { name: '档案系统' })).text();
+    expect(page).toContain('用户 clerk 的令牌“档案系统”只显示这一次');
+    const token = /<code id="new-token">([^<]+)<\/code>/.exec(page)![1];
+    const ledger = await fetch(new URL('/api/ledger', server.baseUrl), {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(ledger.status).toBe(200);
+    expect(await (await admin.get('/users')).text()).not.toContain(token);
+  });
+
   it('shows an officer only their own recordings, in the ledger, the API and the detail page', async () => {
     const officer = await loggedIn(server, 'officer');
     const api = (await (await officer.get('/api/ledger')).json()) as { recordings: { badge: string }[] };

@@ -426,7 +426,7 @@ export const en: Catalogue = {
   'dash.users.tokens': 'API tokens',
   'dash.users.tokenName': 'Token name',
   'dash.users.newToken': 'New token',
-  'dash.users.tokenOnce': 'This token is shown only once; keep it safe:',
+  'dash.users.tokenOnce': 'Token “{name}” for {user} is shown only this once; keep it safe:',
   'dash.users.lastUsed': 'Last used',
   'dash.users.revoke': 'Revoke',
   'dash.users.revoked': 'Revoked',

@@ -422,7 +422,7 @@ export const zhCN = {
   'dash.users.tokens': '接口令牌',
   'dash.users.tokenName': '令牌名称',
   'dash.users.newToken': '新建令牌',
-  'dash.users.tokenOnce': '令牌只显示这一次，请妥善保存：',
+  'dash.users.tokenOnce': '用户 {user} 的令牌“{name}”只显示这一次，请妥善保存：',
   'dash.users.lastUsed': '最近使用',
   'dash.users.revoke': '吊销',
   'dash.users.revoked': '已吊销',

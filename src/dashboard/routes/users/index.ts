@@ -31,13 +31,16 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
   const logChange = (actor: string, subjectId: number | string, detail: Record<string, unknown>) =>
     appendAudit(db, { actor, action: 'user-change', subjectType: 'user', subjectId, detail }, clock.now());
 
-  const usersPage = (request: Parameters<typeof page>[0], newToken: string | null) => {
+  const usersPage = (
+    request: Parameters<typeof page>[0],
+    newToken: { token: string; name: string; user: string } | null,
+  ) => {
     const { t } = request;
     const users = listUsers(db);
     const tokens = listApiTokens(db);
     const nameOf = new Map(users.map((user) => [user.id, user.name]));
     const body = html`
-${newToken ? html`<p class="message">${t('dash.users.tokenOnce')} <code id="new-token">${newToken}</code></p>` : ''}
+${newToken ? html`<p class="message">${t('dash.users.tokenOnce', { name: newToken.name, user: newToken.user })} <code id="new-token">${newToken.token}</code></p>` : ''}
 <table id="users"><thead><tr><th>${t('dash.users.name')}</th><th>${t('dash.users.role')}</th><th>${t('ledger.badge')}</th><th>${t('dash.users.status')}</th><th>${t('dash.users.created')}</th><th></th></tr></thead>
 <tbody>${users.map(
       (
@@ -111,13 +114,14 @@ ${newToken ? html`<p class="message">${t('dash.users.tokenOnce')} <code id="new-
     async (request, reply) => {
       const user = findUserById(db, request.params.id);
       if (!user) throw new HttpError(404, request.t('dash.error.notFound'));
-      const { id, token } = createApiToken(db, user.id, request.body.name.trim(), clock.now());
+      const name = request.body.name.trim();
+      const { id, token } = createApiToken(db, user.id, name, clock.now());
       logChange(request.user!.name, user.id, { apiToken: id, name: request.body.name });
       // Shown once, on this response only; the station keeps a hash.
       return reply
         .type('text/html; charset=utf-8')
         .header('cache-control', 'no-store')
-        .send(usersPage(request, token));
+        .send(usersPage(request, { token, name, user: user.name }));
     },
   );
 
