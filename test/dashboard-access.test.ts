@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../src/auth/api-tokens.ts';
 import { roles } from '../src/auth/roles.ts';
-import { findUserByName } from '../src/auth/users.ts';
+import { addUser, findUserByName } from '../src/auth/users.ts';
 import {
   type DashboardServer,
   HttpClient,
@@ -139,17 +139,34 @@ describe('dashboard access', () => {
     expect((await api('/ledger', token)).status).toBe(303);
   });
 
-  it('shows a token made in the dashboard once, naming whose it is, and it then opens the API', async () => {
+  it('shows a token made in the dashboard once, after a redirect, naming whose it is; it opens the API', async () => {
     const admin = await loggedIn(server, 'admin');
     const clerk = findUserByName(server.station.db, 'clerk')!;
-    const page = await (await admin.post(`/users/${clerk.id}/tokens`, { name: '档案系统' })).text();
+    const tokenCount = () =>
+      server.station.db.prepare('SELECT COUNT(*) FROM api_tokens').pluck().get() as number;
+    const before = tokenCount();
+    const made = await admin.post(`/users/${clerk.id}/tokens`, { name: '档案系统' });
+    expect(made.status).toBe(303);
+    const shownAt = made.headers.get('location')!;
+    const shown = await admin.get(shownAt);
+    expect(shown.headers.get('cache-control')).toBe('no-store');
+    const page = await shown.text();
     expect(page).toContain('用户 clerk 的令牌“档案系统”只显示这一次');
     const token = /<code id="new-token">([^<]+)<\/code>/.exec(page)![1];
     const ledger = await fetch(new URL('/api/ledger', server.baseUrl), {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(ledger.status).toBe(200);
-    expect(await (await admin.get('/users')).text()).not.toContain(token);
+    // Reloading the page shows no secret and makes no second token; another user cannot claim it.
+    expect(await (await admin.get(shownAt)).text()).not.toContain(token);
+    expect(tokenCount()).toBe(before + 1);
+    const other = await admin.post(`/users/${clerk.id}/tokens`, { name: 'second' });
+    await addUser(server.station.db, { name: 'admin2', role: 'admin', password: 'pw-admin2' }, new Date());
+    const secondAdmin = new HttpClient(server.baseUrl);
+    await secondAdmin.login('admin2', 'pw-admin2');
+    const claimed = await secondAdmin.get(other.headers.get('location')!);
+    expect(claimed.status).toBe(200);
+    expect(await claimed.text()).not.toContain('new-token');
   });
 
   it('shows an officer only their own recordings, in the ledger, the API and the detail page', async () => {

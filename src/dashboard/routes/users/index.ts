@@ -10,6 +10,7 @@ import { html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { csrfField, page } from '../../views/layout.ts';
 import { CsrfBody, formResponses, HtmlPage, IdParams } from '../schemas.ts';
+import { type NewToken, TokenHandOver } from './token-hand-over.ts';
 
 const UserBody = Type.Object({
   _csrf: Type.Optional(Type.String()),
@@ -23,18 +24,16 @@ const TokenBody = Type.Object({
   _csrf: Type.Optional(Type.String()),
   name: Type.String({ minLength: 1, maxLength: 100 }),
 });
-const UsersQuery = Type.Object({ lang: Type.Optional(Type.String()) });
+const UsersQuery = Type.Object({ lang: Type.Optional(Type.String()), token: Type.Optional(Type.String()) });
 
 export const userRoutes: FastifyPluginAsync = async (app) => {
   const { db, clock, config } = app.station;
   const zone = config.station.timezone;
+  const handOver = new TokenHandOver();
   const logChange = (actor: string, subjectId: number | string, detail: Record<string, unknown>) =>
     appendAudit(db, { actor, action: 'user-change', subjectType: 'user', subjectId, detail }, clock.now());
 
-  const usersPage = (
-    request: Parameters<typeof page>[0],
-    newToken: { token: string; name: string; user: string } | null,
-  ) => {
+  const usersPage = (request: Parameters<typeof page>[0], newToken: NewToken | null) => {
     const { t } = request;
     const users = listUsers(db);
     const tokens = listApiTokens(db);
@@ -73,7 +72,12 @@ ${newToken ? html`<p class="message">${t('dash.users.tokenOnce', { name: newToke
   app.get<{ Querystring: Static<typeof UsersQuery> }>(
     '/users',
     { schema: { querystring: UsersQuery, response: { 200: HtmlPage } }, config: { permission: 'users' } },
-    async (request, reply) => reply.type('text/html; charset=utf-8').send(usersPage(request, null)),
+    async (request, reply) => {
+      const newToken = handOver.take(request.query.token, request.user!.id, clock.now());
+      // A page holding a secret must not stay in any cache.
+      if (newToken) reply.header('cache-control', 'no-store');
+      return reply.type('text/html; charset=utf-8').send(usersPage(request, newToken));
+    },
   );
 
   app.post<{ Body: Static<typeof UserBody> }>(
@@ -108,7 +112,7 @@ ${newToken ? html`<p class="message">${t('dash.users.tokenOnce', { name: newToke
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof TokenBody> }>(
     '/users/:id/tokens',
     {
-      schema: { params: IdParams, body: TokenBody, response: { 200: HtmlPage } },
+      schema: { params: IdParams, body: TokenBody, response: formResponses },
       config: { permission: 'users' },
     },
     async (request, reply) => {
@@ -117,11 +121,9 @@ ${newToken ? html`<p class="message">${t('dash.users.tokenOnce', { name: newToke
       const name = request.body.name.trim();
       const { id, token } = createApiToken(db, user.id, name, clock.now());
       logChange(request.user!.name, user.id, { apiToken: id, name: request.body.name });
-      // Shown once, on this response only; the station keeps a hash.
-      return reply
-        .type('text/html; charset=utf-8')
-        .header('cache-control', 'no-store')
-        .send(usersPage(request, { token, name, user: user.name }));
+      // Shown once, on the page this redirects to; the station keeps only a hash.
+      const key = handOver.hold({ token, name, user: user.name }, request.user!.id, clock.now());
+      return reply.redirect(`/users?token=${key}`, 303);
     },
   );
 
