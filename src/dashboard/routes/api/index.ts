@@ -1,11 +1,12 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { type DockState, safeToUndockStates } from '../../../dock/dock-session.ts';
 import { findDock, listDockFiles, listDocks } from '../../../ledger/docks.ts';
 import { collectAlerts } from '../../data/alerts.ts';
 import { deviceOverview } from '../../data/device-overview.ts';
 import { type LedgerQuery, LedgerQuerySchema, queryLedgerJson } from '../../data/ledger-query.ts';
 import { HttpError } from '../../plugins/authentication.ts';
-import { safeToUndockStates } from '../../views/dock-card.ts';
+import { dockReasonLabel } from '../../views/dock-card.ts';
 import { apiErrors, IdParams } from '../schemas.ts';
 import { AlertSchema, DeviceSchema, DockFileSchema, DockSchema, LedgerPageSchema } from './schemas.ts';
 
@@ -14,9 +15,13 @@ const DocksQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1,
 /** The dashboard's data as JSON for other systems on the station; session cookie or `Bearer` API token. */
 export const apiRoutes: FastifyPluginAsync = async (app) => {
   const { db, clock } = app.station;
-  const withSafety = <Dock extends { state: string }>(dock: Dock) => ({
+  const withSafety = <Dock extends { state: string; reason: string | null }>(
+    dock: Dock,
+    t: Parameters<typeof dockReasonLabel>[0],
+  ) => ({
     ...dock,
-    safeToUndock: safeToUndockStates.includes(dock.state),
+    reasonText: dockReasonLabel(t, dock.reason),
+    safeToUndock: safeToUndockStates.includes(dock.state as DockState),
   });
 
   app.get<{ Querystring: LedgerQuery }>(
@@ -39,7 +44,9 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
       },
       config: { permission: 'docks' },
     },
-    async (request) => ({ docks: listDocks(db, { limit: request.query.limit ?? 50 }).map(withSafety) }),
+    async (request) => ({
+      docks: listDocks(db, { limit: request.query.limit ?? 50 }).map((dock) => withSafety(dock, request.t)),
+    }),
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
@@ -54,7 +61,7 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
     async (request) => {
       const dock = findDock(db, request.params.id);
       if (!dock) throw new HttpError(404, request.t('dash.error.notFound'));
-      return { dock: withSafety(dock), files: listDockFiles(db, dock.id) };
+      return { dock: withSafety(dock, request.t), files: listDockFiles(db, dock.id) };
     },
   );
 

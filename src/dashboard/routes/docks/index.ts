@@ -1,6 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { dockStates, findDock, listDocks } from '../../../ledger/docks.ts';
+import { dockStates, redockStates, safeToUndockStates } from '../../../dock/dock-session.ts';
+import { findDock, listDocks } from '../../../ledger/docks.ts';
 import { allows } from '../../access.ts';
 import { confirmDock } from '../../data/review.ts';
 import { formatBytes, formatDateTime } from '../../format.ts';
@@ -10,9 +11,7 @@ import {
   dockFileStates,
   dockOfficer,
   dockStateLabel,
-  failedDockStates,
   fileStateLabel,
-  safeToUndockStates,
 } from '../../views/dock-card.ts';
 import { csrfField, page } from '../../views/layout.ts';
 import { officerCells } from '../../views/officer.ts';
@@ -53,7 +52,7 @@ export const dockRoutes: FastifyPluginAsync = async (app) => {
         states: Object.fromEntries(dockStates.map((state) => [state, dockStateLabel(t, state)])),
         fileStates: Object.fromEntries(dockFileStates.map((state) => [state, fileStateLabel(t, state)])),
         safe: safeToUndockStates,
-        failed: failedDockStates,
+        failed: redockStates,
         safeText: t('dash.docks.safe'),
         notSafeText: t('dash.docks.notSafe'),
         redockText: t('dash.docks.redock'),
