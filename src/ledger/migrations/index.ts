@@ -5,6 +5,7 @@ import { custody } from './004-custody.ts';
 import { compliance } from './005-compliance.ts';
 import { interruptions } from './006-interruptions.ts';
 import { releaseAndAnchors } from './008-release-and-anchors.ts';
+import { tokenExpiry } from './009-token-expiry.ts';
 
 export interface Migration {
   version: number;
@@ -21,4 +22,5 @@ export const migrations: Migration[] = [
   compliance,
   interruptions,
   releaseAndAnchors,
+  tokenExpiry,
 ];

@@ -14,6 +14,7 @@ import { canSee, findLedgerRow, type LedgerRow } from '../../data/ledger-query.t
 import { assignOfficer, confirmRecording, markNotPlaying } from '../../data/review.ts';
 import { mediaType, parseRange } from '../../media-range.ts';
 import { HttpError } from '../../plugins/authentication.ts';
+import { sameSiteTarget } from '../../safe-redirect.ts';
 import { sessionDigest } from '../../session-digest.ts';
 import { page } from '../../views/layout.ts';
 import { recordingDetail } from '../../views/recording-detail.ts';
@@ -201,11 +202,7 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
           throw new HttpError(409, request.t('dash.reassign.needsApproval', { id: row.id }));
         throw error;
       }
-      const back = request.query.back;
-      return reply.redirect(
-        back?.startsWith('/') && !back.startsWith('//') ? back : `/recordings/${row.id}`,
-        303,
-      );
+      return reply.redirect(sameSiteTarget(request.query.back, `/recordings/${row.id}`), 303);
     },
   );
 
