@@ -516,4 +516,27 @@ export const en: Catalogue = {
   'dash.integrity.upTo': 'checked up to recording #{id}, {bytes}',
   'dash.integrity.lastCompleted': 'Last cycle completed',
   'dash.integrity.notYet': 'not yet',
+  // Custody you can defend in court (issue 12): two people for every release, proven CLI users.
+  'dash.reassign.needsApproval':
+    'Recording #{id} is already assigned to an officer; reassigning it needs a reason and another leader’s approval.',
+  'dash.reassign.title': 'Reassign officer (needs a leader’s approval)',
+  'dash.reassign.reason': 'Reason',
+  'dash.reassign.submit': 'Ask to reassign',
+  'dash.approvals.reassignments': 'Reassignments awaiting approval',
+  'dash.approvals.accounts':
+    'Accounts awaiting confirmation (made by an admin, active once a leader confirms)',
+  'dash.approvals.confirm': 'Confirm',
+  'dash.approvals.approve': 'Approve',
+  'dash.approvals.refuse': 'Refuse',
+  'dash.approvals.refused': 'Not done: {why}',
+  'dash.users.awaiting': 'awaiting a leader’s confirmation',
+  'dash.users.tokenOwnOnly': 'An admin mints API tokens only for themselves; other users mint their own.',
+  'cli.actingUser.noProof':
+    '{option} {name}: prove it is you: that user’s password on stdin with --password-stdin, or that user’s API token in STATION_TOKEN.',
+  'cli.actingUser.wrongPassword': 'wrong password for user {name}, or the account is not active.',
+  'cli.actingUser.wrongToken': 'STATION_TOKEN is not a valid API token of user {name}.',
+  'dash.audit.action.playback-check': 'Playback check',
+  'dash.audit.action.reassignment-request': 'Reassignment requested',
+  'dash.audit.action.reassignment-decision': 'Reassignment decided',
+  'dash.audit.action.export-removed': 'Export folder removed at the end of its grant',
 };
