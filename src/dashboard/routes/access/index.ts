@@ -18,8 +18,8 @@ import {
 import { appendAudit } from '../../../custody/audit-log.ts';
 import { ExportFailed, exportEvidence, isoName, manifestName } from '../../../custody/evidence-export.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
+import { formatDateTime } from '../../../i18n/format.ts';
 import { allows } from '../../access.ts';
-import { formatDateTime } from '../../format.ts';
 import { type Html, html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { csrfField, page } from '../../views/layout.ts';
