@@ -32,7 +32,7 @@ function concreteUrl(url: string): string {
 }
 
 beforeAll(async () => {
-  server = await startDashboard({ loginAttemptsPerMinute: 100 });
+  server = await startDashboard({ loginLimits: { accountFailures: 100 } });
   const own = await ingestSampleRecorder(server, { name: 'own', serial: 'A000001', badge: officerBadge });
   const other = await ingestSampleRecorder(server, { name: 'other', serial: 'A000002', badge: '010002' });
   const admin = findUserByName(server.station.db, 'admin')!;

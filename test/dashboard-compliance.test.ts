@@ -41,7 +41,7 @@ const audited = (action: string, actor: string) =>
   );
 
 beforeAll(async () => {
-  server = await startDashboard({ loginAttemptsPerMinute: 100 });
+  server = await startDashboard({ loginLimits: { accountFailures: 100 } });
   const { report } = await ingestSampleRecorder(server, {
     name: 'rec',
     serial: 'C000001',

@@ -1,5 +1,7 @@
+import { type MessageKey, translator } from '../i18n/catalogue.ts';
 import { type Db, statement } from '../ledger/database.ts';
 import { hashPassword, verifyPassword } from './password.ts';
+import { passwordProblem } from './password-policy.ts';
 import { isRole, type Role } from './roles.ts';
 
 export interface User {
@@ -12,7 +14,29 @@ export interface User {
   createdAt: string;
 }
 
-export class UserError extends Error {}
+/** A refused user change; `key` (when set) names the message pages show in the reader's language. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly key?: MessageKey,
+    readonly values?: Record<string, string | number>,
+  ) {
+    super(message);
+  }
+}
+
+const english = translator('en');
+const policyError = (key: MessageKey, values?: Record<string, string | number>) =>
+  new UserError(english(key, values), key, values);
+
+// Names the station itself writes in the audit log as actor; a person by that name could hide there.
+const reservedNames = new Set(['station', 'system', 'root', 'anonymous', 'unknown']);
+
+/** Throws when `password` may not be `name`'s password (see password-policy.ts). */
+export function checkPassword(name: string, password: string): void {
+  const problem = passwordProblem(name, password);
+  if (problem) throw policyError(problem.key, problem.values);
+}
 
 interface UserRow {
   id: number;
@@ -42,8 +66,6 @@ export const toUser = (row: UserFields): User => ({
   createdAt: row.created_at,
 });
 
-export const minimumPasswordLength = 8;
-
 export async function addUser(
   db: Db,
   user: { name: string; role: string; password: string; badge?: string | null },
@@ -52,10 +74,10 @@ export async function addUser(
   const name = user.name.trim();
   const badge = user.badge?.trim() || null;
   if (!name) throw new UserError('user name must not be empty');
+  if (reservedNames.has(name.toLowerCase())) throw policyError('dash.users.reservedName', { name });
   if (!isRole(user.role)) throw new UserError(`unknown role "${user.role}"`);
   if (user.role === 'officer' && !badge) throw new UserError('an officer user needs a badge');
-  if (user.password.length < minimumPasswordLength)
-    throw new UserError(`password must have at least ${minimumPasswordLength} characters`);
+  checkPassword(name, user.password);
   if (findUserByName(db, name)) throw new UserError(`user "${name}" already exists`);
   const passwordHash = await hashPassword(user.password);
   const result = db
@@ -86,6 +108,18 @@ export function listUsers(db: Db): User[] {
 export function setUserDisabled(db: Db, id: number, disabled: boolean): void {
   db.prepare('UPDATE users SET disabled = ? WHERE id = ?').run(disabled ? 1 : 0, id);
   if (disabled) db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
+}
+
+/** A new password for the user; every session of theirs ends, so a thief's session dies with the old one. */
+export async function setPassword(db: Db, id: number, password: string): Promise<void> {
+  const user = findUserById(db, id);
+  if (!user) throw new UserError(`no user #${id}`);
+  checkPassword(user.name, password);
+  const passwordHash = await hashPassword(password);
+  db.transaction(() => {
+    db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+    db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
+  })();
 }
 
 /** The enabled user with this name and password, or null; the same answer for every kind of failure. */

@@ -171,7 +171,8 @@ async function ensureEmptyFolder(folder: string): Promise<void> {
     throw error;
   });
   if (entries.length > 0) throw new AccessRequestError(`${folder} is not empty; choose a new folder`);
-  await mkdir(path.join(folder, 'files'), { recursive: true });
+  // Private to the station's account, like the rest of its home (see config/private-home.ts).
+  await mkdir(path.join(folder, 'files'), { recursive: true, mode: 0o700 });
 }
 
 async function copyAll(deps: ExportDeps, recordings: Recording[], outDir: string): Promise<ExportedFile[]> {

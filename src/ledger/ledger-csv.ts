@@ -79,9 +79,17 @@ export function ledgerTotal(count: number, language: Language): string {
   return translator(language)('ledger.total', { count });
 }
 
-// A leading = + - @ would make Excel run the cell as a formula.
+// A leading = + - @ (or their full-width forms, which Excel and WPS read alike), also after spaces,
+// tabs or no-break spaces, would make a spreadsheet run the cell as a formula.
+const formulaStart = /^[\s\u00a0\u3000\ufeff]*[=+\-@\uff1d\uff0b\uff0d\uff20]|^[\t\r]/;
+
+/** A cell a spreadsheet shows as text: formula-like text gets a leading apostrophe. */
+function spreadsheetText(text: string): string {
+  return formulaStart.test(text) ? `'${text}` : text;
+}
+
 function csvCell(text: string): string {
-  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  const safe = spreadsheetText(text);
   return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }
 

@@ -6,6 +6,7 @@ import { findDock, listDockFiles, listDocks } from '../../../ledger/docks.ts';
 import { withZoneOffsets } from '../../../time/zone.ts';
 import { deviceOverview } from '../../data/device-overview.ts';
 import { type LedgerQuery, LedgerQuerySchema, queryLedgerJson } from '../../data/ledger-query.ts';
+import { DockVisibility } from '../../dock-visibility.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { safeToUndockStates } from '../../views/dock-card.ts';
 import { apiErrors, IdParams } from '../schemas.ts';
@@ -43,7 +44,13 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
       },
       config: { permission: 'docks' },
     },
-    async (request) => ({ docks: listDocks(db, { limit: request.query.limit ?? 50 }).map(withSafety) }),
+    async (request) => {
+      const visibility = new DockVisibility(db, request.user!, () => clock.now());
+      const docks = listDocks(db, { limit: request.query.limit ?? 50 }).filter((dock) =>
+        visibility.seesDock(dock.id),
+      );
+      return { docks: docks.map(withSafety) };
+    },
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
@@ -57,8 +64,9 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       const dock = findDock(db, request.params.id);
-      if (!dock) throw new HttpError(404, request.t('dash.error.notFound'));
-      return { dock: withSafety(dock), files: listDockFiles(db, dock.id) };
+      const visibility = new DockVisibility(db, request.user!, () => clock.now());
+      if (!dock || !visibility.seesDock(dock.id)) throw new HttpError(404, request.t('dash.error.notFound'));
+      return { dock: withSafety(dock), files: visibility.seesFiles ? listDockFiles(db, dock.id) : [] };
     },
   );
 

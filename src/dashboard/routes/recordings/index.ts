@@ -10,6 +10,7 @@ import { canSee, findLedgerRow, type LedgerRow } from '../../data/ledger-query.t
 import { assignOfficer, confirmRecording, markNotPlaying } from '../../data/review.ts';
 import { mediaType, parseRange } from '../../media-range.ts';
 import { HttpError } from '../../plugins/authentication.ts';
+import { sameSiteTarget } from '../../safe-redirect.ts';
 import { page } from '../../views/layout.ts';
 import { recordingDetail } from '../../views/recording-detail.ts';
 import { CsrfBody, formResponses, HtmlPage, IdParams } from '../schemas.ts';
@@ -134,11 +135,7 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const row = visibleRecording(request, request.params.id);
       assignOfficer(db, row.id, request.body.badge, request.user!, clock.now());
-      const back = request.query.back;
-      return reply.redirect(
-        back?.startsWith('/') && !back.startsWith('//') ? back : `/recordings/${row.id}`,
-        303,
-      );
+      return reply.redirect(sameSiteTarget(request.query.back, `/recordings/${row.id}`), 303);
     },
   );
 };
