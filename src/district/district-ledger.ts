@@ -86,9 +86,14 @@ export class DistrictLedger {
   }
 
   async assertSchema(): Promise<void> {
-    const { rows } = await this.pool.query<{ version: number | null }>(
-      "SELECT CASE WHEN to_regclass('district_schema_migrations') IS NULL THEN NULL ELSE (SELECT max(version) FROM district_schema_migrations) END AS version",
+    const exists = await this.pool.query(
+      "SELECT to_regclass('district_schema_migrations') IS NOT NULL AS found",
     );
+    const { rows } = exists.rows[0].found
+      ? await this.pool.query<{ version: number | null }>(
+          'SELECT max(version) AS version FROM district_schema_migrations',
+        )
+      : { rows: [] };
     const version = rows[0]?.version ?? null;
     if (version === null || version < latestDistrictVersion) {
       throw new DistrictSchemaMissing(

@@ -123,9 +123,10 @@ export class DistrictSync {
           await this.syncOne(row);
           report.uploaded.push(row.recordingId);
         } catch (error) {
-          const message = (error as Error).message || (error as Error).name;
-          markAttemptFailed(db, row.recordingId, message, clock.now());
-          report.failed.push({ recordingId: row.recordingId, error: message });
+          const { name, message } = error as Error;
+          const text = !message || message === 'UnknownError' ? name : message;
+          markAttemptFailed(db, row.recordingId, text, clock.now());
+          report.failed.push({ recordingId: row.recordingId, error: text });
           logger.warn({ recordingId: row.recordingId, err: error }, 'district upload failed; will retry');
         }
       }

@@ -34,6 +34,9 @@ export interface LockState {
   legalHold: boolean;
 }
 
+// Ceph answers ObjectLockConfigurationNotFoundError for a version that has no retention or hold yet.
+const notLocked = new Set(['NoSuchObjectLockConfiguration', 'ObjectLockConfigurationNotFoundError']);
+
 export async function readLock(
   s3: S3Client,
   bucket: string,
@@ -43,13 +46,13 @@ export async function readLock(
   const retention = await s3
     .send(new GetObjectRetentionCommand({ Bucket: bucket, Key: key, VersionId: versionId }))
     .catch((error: Error) => {
-      if (error.name === 'NoSuchObjectLockConfiguration') return null;
+      if (notLocked.has(error.name)) return null;
       throw error;
     });
   const hold = await s3
     .send(new GetObjectLegalHoldCommand({ Bucket: bucket, Key: key, VersionId: versionId }))
     .catch((error: Error) => {
-      if (error.name === 'NoSuchObjectLockConfiguration') return null;
+      if (notLocked.has(error.name)) return null;
       throw error;
     });
   return {
