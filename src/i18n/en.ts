@@ -68,6 +68,17 @@ export const en: Catalogue = {
   'stats.lateSheet': 'Late exports',
   'stats.ingestedAt': 'Exported at',
   'stats.hoursLate': 'Hours after recording',
+  // district archive (src/district, station district …)
+  'district.station': 'Station',
+  'district.pending': 'Pending',
+  'district.uploading': 'Uploading',
+  'district.verified': 'Verified',
+  'district.failed': 'Failed',
+  'district.oldestPending': 'Oldest pending',
+  'district.lastContact': 'Last contact with the district',
+  'district.lastAnchor': 'Last audit anchor',
+  'district.retainUntil': 'Locked until',
+  'district.legalHold': 'Legal hold',
   // dashboard (src/dashboard)
   'dash.switchLanguage': '中文',
   'dash.logout': 'Log out',

@@ -67,6 +67,17 @@ export const zhCN = {
   'stats.lateSheet': '超时导出明细',
   'stats.ingestedAt': '导出时间',
   'stats.hoursLate': '延迟(小时)',
+  // district archive (src/district, station district …)
+  'district.station': '采集站',
+  'district.pending': '待上传',
+  'district.uploading': '上传中',
+  'district.verified': '已核验',
+  'district.failed': '失败',
+  'district.oldestPending': '最早待上传',
+  'district.lastContact': '最近联络区级存储',
+  'district.lastAnchor': '最近审计锚定',
+  'district.retainUntil': '锁定至',
+  'district.legalHold': '法律保留',
   // dashboard (src/dashboard)
   'dash.switchLanguage': 'English',
   'dash.logout': '退出',
