@@ -1,7 +1,7 @@
-import { formatBytes } from '../../archive/archive.ts';
 import { loadConfig } from '../../config/config.ts';
 import { isFinalDockState } from '../../dock/dock-session.ts';
 import { codeLabel, translator } from '../../i18n/catalogue.ts';
+import { formatBytes } from '../../i18n/format.ts';
 import { openDatabase } from '../../ledger/database.ts';
 import { type Dock, listDocks } from '../../ledger/docks.ts';
 import { databaseFile } from '../../station.ts';

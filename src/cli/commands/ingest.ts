@@ -53,6 +53,7 @@ export function ingestJson(station: Station, report: DockReport) {
     recordings: report.recordings.map((recording) =>
       publicRecording(
         recording,
+        station.config.station.timezone,
         recording.duplicateOf ? findRecording(station.db, recording.duplicateOf) : null,
       ),
     ),

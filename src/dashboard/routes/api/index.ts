@@ -1,10 +1,13 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { alertMessage } from '../../../compliance/alert-messages.ts';
+import { stationAlerts } from '../../../compliance/alerts.ts';
 import { type DockState, safeToUndockStates } from '../../../dock/dock-session.ts';
 import { findDock, listDockFiles, listDocks } from '../../../ledger/docks.ts';
-import { collectAlerts } from '../../data/alerts.ts';
+import { withZoneOffsets } from '../../../time/zone.ts';
 import { deviceOverview } from '../../data/device-overview.ts';
 import { type LedgerQuery, LedgerQuerySchema, queryLedgerJson } from '../../data/ledger-query.ts';
+import { DockVisibility } from '../../dock-visibility.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { dockReasonLabel } from '../../views/dock-card.ts';
 import { apiErrors, IdParams } from '../schemas.ts';
@@ -14,7 +17,7 @@ const DocksQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1,
 
 /** The dashboard's data as JSON for other systems on the station; session cookie or `Bearer` API token. */
 export const apiRoutes: FastifyPluginAsync = async (app) => {
-  const { db, clock } = app.station;
+  const { db, clock, config } = app.station;
   const withSafety = <Dock extends { state: string; reason: string | null }>(
     dock: Dock,
     t: Parameters<typeof dockReasonLabel>[0],
@@ -32,7 +35,9 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
     },
     // Already JSON (see queryLedgerJson): sent as it is, so the schema documents rather than serialises.
     async (request, reply) =>
-      reply.type('application/json; charset=utf-8').send(queryLedgerJson(db, request.query, request.user!)),
+      reply
+        .type('application/json; charset=utf-8')
+        .send(queryLedgerJson(db, request.query, request.user!, config.station.timezone)),
   );
 
   app.get<{ Querystring: Static<typeof DocksQuery> }>(
@@ -44,9 +49,13 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
       },
       config: { permission: 'docks' },
     },
-    async (request) => ({
-      docks: listDocks(db, { limit: request.query.limit ?? 50 }).map((dock) => withSafety(dock, request.t)),
-    }),
+    async (request) => {
+      const visibility = new DockVisibility(db, request.user!, () => clock.now());
+      const docks = listDocks(db, { limit: request.query.limit ?? 50 }).filter((dock) =>
+        visibility.seesDock(dock.id),
+      );
+      return { docks: docks.map((dock) => withSafety(dock, request.t)) };
+    },
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
@@ -60,8 +69,12 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       const dock = findDock(db, request.params.id);
-      if (!dock) throw new HttpError(404, request.t('dash.error.notFound'));
-      return { dock: withSafety(dock, request.t), files: listDockFiles(db, dock.id) };
+      const visibility = new DockVisibility(db, request.user!, () => clock.now());
+      if (!dock || !visibility.seesDock(dock.id)) throw new HttpError(404, request.t('dash.error.notFound'));
+      return {
+        dock: withSafety(dock, request.t),
+        files: visibility.seesFiles ? listDockFiles(db, dock.id) : [],
+      };
     },
   );
 
@@ -80,6 +93,13 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
       schema: { response: { 200: Type.Object({ alerts: Type.Array(AlertSchema) }), ...apiErrors } },
       config: { permission: 'alerts' },
     },
-    async () => ({ alerts: await collectAlerts(app.station, clock.now()) }),
+    async (request) => {
+      const zone = config.station.timezone;
+      const alerts = await stationAlerts(app.station, clock.now());
+      return withZoneOffsets(
+        { alerts: alerts.map((alert) => ({ ...alert, message: alertMessage(alert, request.t, zone) })) },
+        zone,
+      );
+    },
   );
 };
