@@ -1,4 +1,4 @@
-import { closeUnfinishedDocks } from '../ledger/docks.ts';
+import { closeUnfinishedDocks } from '../dock/dock-session.ts';
 import type { Station } from '../station.ts';
 
 /**
@@ -10,7 +10,12 @@ import type { Station } from '../station.ts';
 export async function resumeUnfinishedWork(
   station: Pick<Station, 'archive' | 'db' | 'clock' | 'playback' | 'logger'>,
 ): Promise<{ removedPartials: number; interruptedDocks: number; playbackChecks: number }> {
-  const { removed } = await station.archive.sweep();
+  // An archive that refuses writes (read-only, failing) must not keep the station from starting: the
+  // leftovers stay in the journal and the next start sweeps them.
+  const { removed } = await station.archive.sweep().catch((error: Error) => {
+    station.logger.error({ err: error }, 'could not sweep the partial copies; the next start tries again');
+    return { removed: [] as string[] };
+  });
   const interruptedDocks = closeUnfinishedDocks(station.db, station.clock.now());
   const playbackChecks = station.playback.resume();
   const summary = { removedPartials: removed.length, interruptedDocks, playbackChecks };
