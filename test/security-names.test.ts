@@ -1,6 +1,8 @@
 import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DockStream } from '../src/dashboard/dock-stream.ts';
+import { EventBus } from '../src/events/event-bus.ts';
 import { makeSampleRecorder } from '../src/footage/generate.ts';
 import { ledgerCsv } from '../src/ledger/ledger-csv.ts';
 import { saveOfficer } from '../src/ledger/officers.ts';
@@ -13,7 +15,15 @@ const rlo = '\u202E';
 const trickName = `report_${rlo}exe.MP4`;
 // Full-width ＝ works as = in Excel and WPS; names are trimmed when saved, so no leading space here.
 const officerName = '＝HYPERLINK("http://evil.example")';
-const formulaNames = ['\u00a0=HYPERLINK("http://evil.example")', ' +cmd', '＝1+1', '\u3000＠SUM(A1)', '－2', '＋3', '\t=1'];
+const formulaNames = [
+  '\u00a0=HYPERLINK("http://evil.example")',
+  ' +cmd',
+  '＝1+1',
+  '\u3000＠SUM(A1)',
+  '－2',
+  '＋3',
+  '\t=1',
+];
 let recordingId: number;
 
 beforeAll(async () => {
@@ -77,5 +87,22 @@ describe('names that try to look like something else', () => {
       .slice(1, -1)
       .map((line) => line.split(',')[1].replace(/^"/, ''));
     expect(cells.every((cell) => cell.startsWith("'"))).toBe(true);
+  });
+
+  it('show them as visible codes in the live dock stream too', () => {
+    const events = new EventBus();
+    const stream = new DockStream(events);
+    const chunks: string[] = [];
+    stream.subscribe((chunk) => chunks.push(chunk));
+    events.emit('file.done', {
+      dockId: 1,
+      sourcePath: `DCIM/${trickName}`,
+      recordingId: 1,
+      outcome: 'done',
+      reason: null,
+    });
+    stream.close();
+    expect(chunks.join('')).not.toContain(rlo);
+    expect(chunks.join('')).toContain('report_[U+202E]exe.MP4');
   });
 });
