@@ -39,11 +39,24 @@ export interface Recording {
   probedAt: string | null;
   confirmedAt: string | null;
   confirmedBy: string | null;
+  /** The clerk's decision that it does not play back, overruling the machine check (see playback-status.ts). */
+  notPlayingAt: string | null;
+  notPlayingBy: string | null;
+  notPlayingNote: string | null;
 }
 
 export type NewRecording = Omit<
   Recording,
-  'id' | 'deviceSerial' | 'playback' | 'playbackDetail' | 'probedAt' | 'confirmedAt' | 'confirmedBy'
+  | 'id'
+  | 'deviceSerial'
+  | 'playback'
+  | 'playbackDetail'
+  | 'probedAt'
+  | 'confirmedAt'
+  | 'confirmedBy'
+  | 'notPlayingAt'
+  | 'notPlayingBy'
+  | 'notPlayingNote'
 >;
 
 interface RecordingRow {
@@ -87,6 +100,9 @@ export function toRecording(row: RecordingRow): Recording {
     probedAt: row.probed_at as string | null,
     confirmedAt: row.confirmed_at as string | null,
     confirmedBy: row.confirmed_by as string | null,
+    notPlayingAt: (row.not_playing_at as string | null) ?? null,
+    notPlayingBy: (row.not_playing_by as string | null) ?? null,
+    notPlayingNote: (row.not_playing_note as string | null) ?? null,
   };
 }
 

@@ -176,7 +176,7 @@ export const caseCommands: CliCommand[] = [
       const number = positional(args, 0, 'NUMBER');
       const station = await openStation();
       try {
-        const detail = caseDetail(station.db, number);
+        const detail = caseDetail(station.db, number, station.config.station.timezone);
         if (!detail) throw new UsageError(`no case ${number}`);
         if (args.values.json) printJson(detail);
         else {

@@ -1,10 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import { auditTrail } from '../../custody/audit-log.ts';
 import { codeLabel, type MessageKey } from '../../i18n/catalogue.ts';
+import { formatBytes, formatDateTime, formatDuration } from '../../i18n/format.ts';
 import type { PlaybackReport } from '../../media/playback-check.ts';
 import { allows } from '../access.ts';
 import type { LedgerRow } from '../data/ledger-query.ts';
-import { formatBytes, formatDateTime, formatDuration } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import type { Translate } from '../plugins/language.ts';
 import { assignForm, reassignForm } from './assign-form.ts';

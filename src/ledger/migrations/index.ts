@@ -6,6 +6,7 @@ import { compliance } from './005-compliance.ts';
 import { interruptions } from './006-interruptions.ts';
 import { releaseAndAnchors } from './008-release-and-anchors.ts';
 import { tokenExpiry } from './009-token-expiry.ts';
+import { districtOutbox } from './010-district-outbox.ts';
 
 export interface Migration {
   version: number;
@@ -23,4 +24,5 @@ export const migrations: Migration[] = [
   interruptions,
   releaseAndAnchors,
   tokenExpiry,
+  districtOutbox,
 ];

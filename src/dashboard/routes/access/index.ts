@@ -30,8 +30,8 @@ import {
 import { refusesExport, seesAllRequests } from '../../../custody/release-rules.ts';
 import { recordServedBytes } from '../../../custody/served-bytes.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
+import { formatDateTime } from '../../../i18n/format.ts';
 import { allows } from '../../access.ts';
-import { formatDateTime } from '../../format.ts';
 import { type Html, html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { sessionDigest } from '../../session-digest.ts';
