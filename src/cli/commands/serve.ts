@@ -1,6 +1,7 @@
 import { hasUsers } from '../../auth/users.ts';
 import { createSchedulerService } from '../../compliance/scheduler-service.ts';
 import { auditDigestJob } from '../../custody/audit-digest.ts';
+import { exportCleanupJob } from '../../custody/export-cleanup.ts';
 import { fixityJob } from '../../custody/fixity-job.ts';
 import { createDaemon, type Daemon } from '../../daemon/daemon.ts';
 import { installLastResortHandlers } from '../../daemon/last-resort.ts';
@@ -24,7 +25,13 @@ export const serveCommand: CliCommand = {
       station.logger.info({ home: station.config.home, config: station.config.sources }, 'station starting');
       await resumeUnfinishedWork(station);
       daemon = createDaemon(station);
-      daemon.controller.add(createSchedulerService(station, [fixityJob(station), auditDigestJob(station)]));
+      daemon.controller.add(
+        createSchedulerService(station, [
+          fixityJob(station),
+          auditDigestJob(station),
+          exportCleanupJob(station),
+        ]),
+      );
       daemon.controller.add(createDashboardService(station));
       await daemon.controller.start();
       if (!hasUsers(station.db)) {

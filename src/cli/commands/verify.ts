@@ -1,4 +1,5 @@
 import { verifyArchive } from '../../archive/fixity.ts';
+import { checkAnchors, configuredAnchorSources } from '../../custody/audit-anchors.ts';
 import { verifyAuditChain } from '../../custody/audit-chain.ts';
 import { verifyRecordingSeals } from '../../custody/recording-seal.ts';
 import { openStation } from '../../station.ts';
@@ -7,7 +8,7 @@ import { type CliCommand, print, printJson } from '../command.ts';
 export const verifyCommand: CliCommand = {
   name: 'verify',
   summary:
-    'Re-hash every archived file, walk the audit chain and check ledger seals; exit 1 naming each problem',
+    'Re-hash every archived file, walk the audit chain, check every anchor of its head and the ledger seals; exit 1 naming each problem',
   usage: 'station verify [--json]',
   options: { json: { type: 'boolean' } },
   async run(args) {
@@ -15,9 +16,15 @@ export const verifyCommand: CliCommand = {
     try {
       const archive = await verifyArchive(station.db, station.archive);
       const auditChain = verifyAuditChain(station.db);
+      const anchors = await checkAnchors(station.db, configuredAnchorSources(station.config));
       const ledger = verifyRecordingSeals(station.db);
-      const problemCount = archive.problems.length + auditChain.problems.length + ledger.problems.length;
-      if (args.values.json) printJson({ ...archive, auditChain, ledger, passed: problemCount === 0 });
+      const problemCount =
+        archive.problems.length +
+        auditChain.problems.length +
+        anchors.problems.length +
+        ledger.problems.length;
+      if (args.values.json)
+        printJson({ ...archive, auditChain, anchors, ledger, passed: problemCount === 0 });
       else {
         for (const problem of archive.problems) {
           print(
@@ -27,6 +34,11 @@ export const verifyCommand: CliCommand = {
         for (const problem of auditChain.problems) {
           print(`${problem.problem.toUpperCase()} AUDIT ENTRY #${problem.entryId}: ${problem.detail}`);
         }
+        for (const problem of anchors.problems) {
+          print(
+            `${problem.problem.toUpperCase()} AUDIT LOG (anchor in ${problem.source}): ${problem.detail}`,
+          );
+        }
         for (const problem of ledger.problems) {
           print(`${problem.problem.toUpperCase()} LEDGER ROW #${problem.recordingId}: ${problem.detail}`);
         }
@@ -34,6 +46,7 @@ export const verifyCommand: CliCommand = {
           [
             `archive: ${archive.checked} files checked, ${archive.ok} intact, ${archive.problems.length} with problems`,
             `audit chain: ${auditChain.checked} entries, head #${auditChain.headId ?? '-'}, ${auditChain.problems.length} problems`,
+            `anchors: ${anchors.checked} heads kept outside the database checked (${anchors.sources.map((source) => `${source.name}: ${source.anchors}`).join('; ')}), ${anchors.problems.length} problems`,
             `ledger: ${ledger.checked} rows checked against their seals, ${ledger.problems.length} problems`,
           ].join('\n'),
         );
