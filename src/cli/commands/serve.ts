@@ -6,6 +6,8 @@ import { createDaemon } from '../../daemon/daemon.ts';
 import { resumeUnfinishedWork } from '../../daemon/resume.ts';
 import { untilStopSignal } from '../../daemon/signals.ts';
 import { createDashboardService } from '../../dashboard/service.ts';
+import { districtSettings } from '../../district/district-settings.ts';
+import { districtSyncService } from '../../district/district-sync-service.ts';
 import { openStation } from '../../station.ts';
 import type { CliCommand } from '../command.ts';
 
@@ -21,6 +23,8 @@ export const serveCommand: CliCommand = {
       const daemon = createDaemon(station);
       daemon.controller.add(createSchedulerService(station, [fixityJob(station), auditDigestJob(station)]));
       daemon.controller.add(createDashboardService(station));
+      const district = districtSettings(station.config);
+      if (district) daemon.controller.add(districtSyncService(station, district));
       await daemon.controller.start();
       if (!hasUsers(station.db)) {
         const { host, port } = station.config.http;

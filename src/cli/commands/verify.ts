@@ -1,6 +1,8 @@
 import { verifyArchive } from '../../archive/fixity.ts';
 import { verifyAuditChain } from '../../custody/audit-chain.ts';
 import { verifyRecordingSeals } from '../../custody/recording-seal.ts';
+import { compareWithAnchors, readDistrictAnchors } from '../../district/anchor-check.ts';
+import { FootageReader } from '../../district/footage-reader.ts';
 import { openStation } from '../../station.ts';
 import { type CliCommand, print, printJson } from '../command.ts';
 
@@ -13,11 +15,28 @@ export const verifyCommand: CliCommand = {
   async run(args) {
     const station = await openStation();
     try {
-      const archive = await verifyArchive(station.db, station.archive);
+      const district = new FootageReader(station);
+      const archive = await verifyArchive(station.db, station.archive, { district }).finally(() =>
+        district.close(),
+      );
       const auditChain = verifyAuditChain(station.db);
       const ledger = verifyRecordingSeals(station.db);
-      const problemCount = archive.problems.length + auditChain.problems.length + ledger.problems.length;
-      if (args.values.json) printJson({ ...archive, auditChain, ledger, passed: problemCount === 0 });
+      // The chain heads the district holds: a chain rewritten from its start still shows here.
+      const anchors = await readDistrictAnchors(station.config);
+      const anchorReport = anchors ? compareWithAnchors(station.db, anchors) : null;
+      const problemCount =
+        archive.problems.length +
+        auditChain.problems.length +
+        ledger.problems.length +
+        (anchorReport?.problems.length ?? 0);
+      if (args.values.json)
+        printJson({
+          ...archive,
+          auditChain,
+          ledger,
+          ...(anchorReport ? { anchors: anchorReport } : {}),
+          passed: problemCount === 0,
+        });
       else {
         for (const problem of archive.problems) {
           print(
@@ -27,6 +46,11 @@ export const verifyCommand: CliCommand = {
         for (const problem of auditChain.problems) {
           print(`${problem.problem.toUpperCase()} AUDIT ENTRY #${problem.entryId}: ${problem.detail}`);
         }
+        for (const problem of anchorReport?.problems ?? []) {
+          print(
+            `${problem.problem.toUpperCase()} AUDIT CHAIN AT ANCHOR #${problem.entryId}: ${problem.detail}`,
+          );
+        }
         for (const problem of ledger.problems) {
           print(`${problem.problem.toUpperCase()} LEDGER ROW #${problem.recordingId}: ${problem.detail}`);
         }
@@ -35,6 +59,11 @@ export const verifyCommand: CliCommand = {
             `archive: ${archive.checked} files checked, ${archive.ok} intact, ${archive.problems.length} with problems`,
             `audit chain: ${auditChain.checked} entries, head #${auditChain.headId ?? '-'}, ${auditChain.problems.length} problems`,
             `ledger: ${ledger.checked} rows checked against their seals, ${ledger.problems.length} problems`,
+            ...(anchorReport
+              ? [
+                  `district anchors: ${anchorReport.checked} checked, ${anchorReport.problems.length} problems`,
+                ]
+              : []),
           ].join('\n'),
         );
       }

@@ -1,10 +1,9 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { User } from '../../../auth/users.ts';
 import { authorize, canView } from '../../../custody/access-policy.ts';
 import { appendAudit } from '../../../custody/audit-log.ts';
+import { FootageReader } from '../../../district/footage-reader.ts';
 import { allows } from '../../access.ts';
 import { canSee, findLedgerRow, type LedgerRow } from '../../data/ledger-query.ts';
 import { assignOfficer, confirmRecording, markNotPlaying } from '../../data/review.ts';
@@ -27,6 +26,8 @@ const BackQuery = Type.Object({ back: Type.Optional(Type.String()), lang: Type.O
 export const recordingRoutes: FastifyPluginAsync = async (app) => {
   const { db, clock, config, archive } = app.station;
   const zone = config.station.timezone;
+  const footageReader = new FootageReader({ db, archive, config });
+  app.addHook('onClose', async () => footageReader.close());
 
   /** The recording if this user may see it; an officer asking for another's gets "not found". */
   const visibleRecording = (request: FastifyRequest, id: number): LedgerRow => {
@@ -76,8 +77,9 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
       if (!decision.allowed) throw new HttpError(403, request.t('dash.error.noGrant'));
       const original = row.duplicateOf ? findLedgerRow(db, row.duplicateOf) : row;
       if (!original?.archivePath) throw new HttpError(404, request.t('dash.error.notFound'));
-      const file = archive.absolutePath(original.archivePath);
-      const { size } = await stat(file);
+      // Local archive, or the district bucket once the local copy was evicted.
+      const footage = await footageReader.open({ id: original.id, archivePath: original.archivePath });
+      const { size } = footage;
       const range = parseRange(request.headers.range, size);
       // A player asks for many ranges of one file; the view is logged when playing starts.
       if (range === 'all' || range?.start === 0) logView(request.user!, row.id, 'player');
@@ -86,12 +88,12 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
         .type(mediaType(original.archivePath))
         .header('cache-control', 'private, no-store');
       if (range === null) return reply.code(416).header('content-range', `bytes */${size}`).send();
-      if (range === 'all') return reply.header('content-length', size).send(createReadStream(file));
+      if (range === 'all') return reply.header('content-length', size).send(await footage.read());
       return reply
         .code(206)
         .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
         .header('content-length', range.end - range.start + 1)
-        .send(createReadStream(file, { start: range.start, end: range.end }));
+        .send(await footage.read({ start: range.start, end: range.end }));
     },
   );
 
