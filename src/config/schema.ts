@@ -72,6 +72,23 @@ export const ConfigSchema = Type.Object(
       {
         host: Type.String({ minLength: 1 }),
         port: Type.Integer({ minimum: 0, maximum: 65535 }),
+        allowedHosts: Type.Array(Type.String({ minLength: 1 }), {
+          description: "host names the dashboard is reached by besides IP addresses and this PC's name",
+        }),
+        requestTimeoutSeconds: Type.Integer({
+          minimum: 1,
+          maximum: 300,
+          description: 'a request whose headers and body have not arrived by then is closed',
+        }),
+        tls: Type.Optional(
+          Type.Object(
+            {
+              certFile: Type.String({ minLength: 1, description: 'PEM certificate (chain) file' }),
+              keyFile: Type.String({ minLength: 1, description: 'PEM private key file' }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { additionalProperties: false },
     ),
