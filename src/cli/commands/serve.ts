@@ -8,6 +8,8 @@ import { installLastResortHandlers } from '../../daemon/last-resort.ts';
 import { resumeUnfinishedWork } from '../../daemon/resume.ts';
 import { untilStopSignal } from '../../daemon/signals.ts';
 import { createDashboardService } from '../../dashboard/service.ts';
+import { districtSettings } from '../../district/district-settings.ts';
+import { districtSyncService } from '../../district/district-sync-service.ts';
 import { openStation } from '../../station.ts';
 import type { CliCommand } from '../command.ts';
 
@@ -33,6 +35,8 @@ export const serveCommand: CliCommand = {
         ]),
       );
       daemon.controller.add(createDashboardService(station));
+      const district = districtSettings(station.config);
+      if (district) daemon.controller.add(districtSyncService(station, district));
       await daemon.controller.start();
       if (!hasUsers(station.db)) {
         const { host, port } = station.config.http;
