@@ -5,6 +5,7 @@ import { custody } from './004-custody.ts';
 import { compliance } from './005-compliance.ts';
 import { interruptions } from './006-interruptions.ts';
 import { tokenExpiry } from './009-token-expiry.ts';
+import { spokenReasons } from './011-spoken-reasons.ts';
 
 export interface Migration {
   version: number;
@@ -21,4 +22,5 @@ export const migrations: Migration[] = [
   compliance,
   interruptions,
   tokenExpiry,
+  spokenReasons,
 ];
