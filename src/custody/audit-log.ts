@@ -38,7 +38,11 @@ export type AuditAction =
   | 'device-clock-set'
   | 'source-deleted'
   | 'fixity-failure'
-  | 'setting-change';
+  | 'setting-change'
+  | 'playback-check'
+  | 'reassignment-request'
+  | 'reassignment-decision'
+  | 'export-removed';
 
 export interface AuditEntryInput {
   actor: string;

@@ -4,6 +4,7 @@ import { auditCommands } from './audit.ts';
 import { caseCommands } from './cases.ts';
 import { demoCommand } from './demo.ts';
 import { deviceCommands } from './devices.ts';
+import { districtCommands } from './district.ts';
 import { docksCommand } from './docks.ts';
 import { driversCommand } from './drivers.ts';
 import { exportCommand } from './export.ts';
@@ -35,4 +36,5 @@ export const commands: CliCommand[] = [
   ...retentionCommands,
   ...interruptionCommands,
   statsCommand,
+  ...districtCommands,
 ];

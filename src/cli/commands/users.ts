@@ -1,17 +1,10 @@
-import { text } from 'node:stream/consumers';
 import { isRole, roles } from '../../auth/roles.ts';
 import { addUser, findUserByName, listUsers, setPassword, UserError } from '../../auth/users.ts';
 import { appendAudit } from '../../custody/audit-log.ts';
 import { openStation } from '../../station.ts';
 import { isoInZone } from '../../time/zone.ts';
+import { readPasswordFromStdin } from '../acting-user.ts';
 import { type CliCommand, formatTable, optionalString, print, printJson, UsageError } from '../command.ts';
-
-/** The password is the first line of stdin, so it never shows in `ps` or the shell history. */
-async function readPasswordFromStdin(): Promise<string> {
-  const password = (await text(process.stdin)).split(/\r?\n/)[0] ?? '';
-  if (!password) throw new UsageError('no password on stdin');
-  return password;
-}
 
 export const userCommands: CliCommand[] = [
   {

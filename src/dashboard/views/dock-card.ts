@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { MessageKey } from '../../i18n/catalogue.ts';
+import { formatBytes, formatDateTime, percent } from '../../i18n/format.ts';
 import type { Db } from '../../ledger/database.ts';
 import { holderAt } from '../../ledger/devices.ts';
 import { type Dock, type DockFile, listDockFiles } from '../../ledger/docks.ts';
-import { formatBytes, formatDateTime, percent } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { type KnownOfficer, officerLabel } from './officer.ts';
 

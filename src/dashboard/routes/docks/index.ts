@@ -1,11 +1,11 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { findSession } from '../../../auth/sessions.ts';
+import { formatBytes, formatDateTime } from '../../../i18n/format.ts';
 import { dockStates, findDock, listDocks } from '../../../ledger/docks.ts';
 import { allows } from '../../access.ts';
 import { confirmDock } from '../../data/review.ts';
 import { DockVisibility } from '../../dock-visibility.ts';
-import { formatBytes, formatDateTime } from '../../format.ts';
 import { html, trusted } from '../../html.ts';
 import { sessionCookie } from '../../plugins/authentication.ts';
 import {

@@ -11,7 +11,7 @@ import { roles } from '../../../auth/roles.ts';
 import { addUser, findUserById, listUsers, setUserDisabled } from '../../../auth/users.ts';
 import { appendAudit } from '../../../custody/audit-log.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
-import { formatDateTime } from '../../format.ts';
+import { formatDateTime } from '../../../i18n/format.ts';
 import { html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { csrfField, page } from '../../views/layout.ts';
