@@ -8,6 +8,7 @@ import { dockSessionStates } from './007-dock-session-states.ts';
 import { releaseAndAnchors } from './008-release-and-anchors.ts';
 import { tokenExpiry } from './009-token-expiry.ts';
 import { districtOutbox } from './010-district-outbox.ts';
+import { spokenReasons } from './011-spoken-reasons.ts';
 
 export interface Migration {
   version: number;
@@ -27,4 +28,5 @@ export const migrations: Migration[] = [
   releaseAndAnchors,
   tokenExpiry,
   districtOutbox,
+  spokenReasons,
 ];
