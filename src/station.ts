@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Archive } from './archive/archive.ts';
 import { type LoadedConfig, loadConfig } from './config/config.ts';
+import { preparePrivateHome } from './config/private-home.ts';
 import { type LoadedDriver, loadDrivers } from './drivers/registry.ts';
 import { EventBus } from './events/event-bus.ts';
 import { Ingestor } from './ingest/ingest.ts';
@@ -32,12 +33,14 @@ export interface OpenOptions {
 
 export const databaseFile = (home: string) => path.join(home, 'station.db');
 export const archiveRoot = (home: string) => path.join(home, 'archive');
+export const exportsFolder = (home: string) => path.join(home, 'exports');
 
 export async function openStation(options: OpenOptions = {}): Promise<Station> {
   const config = options.config ?? loadConfig(options.env);
   const logger = options.logger ?? createLogger(config.log.level);
   const clock = options.clock ?? systemClock;
   const drivers = await loadDrivers();
+  preparePrivateHome(config.home, databaseFile(config.home), exportsFolder(config.home));
   const db = openDatabase(databaseFile(config.home));
   const archive = new Archive(archiveRoot(config.home), db);
   await archive.prepare();

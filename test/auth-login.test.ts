@@ -12,7 +12,7 @@ let server: DashboardServer;
 const attemptsPerMinute = 3;
 
 beforeAll(async () => {
-  server = await startDashboard({ loginAttemptsPerMinute: attemptsPerMinute });
+  server = await startDashboard({ loginLimits: { accountFailures: attemptsPerMinute } });
 });
 
 afterAll(async () => {

@@ -69,7 +69,7 @@ describe('a case', () => {
       { number: '丰执检〔2026〕7号', recordingId: second.id, stage: '先行登记保存', by: 'clerk1' },
       test.clock.now(),
     );
-    const detail = caseDetail(station.db, '丰执检〔2026〕7号');
+    const detail = caseDetail(station.db, '丰执检〔2026〕7号', 'Asia/Shanghai');
     expect(detail?.recordings.map((recording) => [recording.id, recording.stage, recording.sha256])).toEqual([
       [first.id, '受案', first.sha256],
       [second.id, '先行登记保存', second.sha256],

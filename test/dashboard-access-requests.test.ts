@@ -39,7 +39,7 @@ async function ask(client: HttpClient, form: Record<string, string>): Promise<nu
 }
 
 beforeAll(async () => {
-  server = await startDashboard({ loginAttemptsPerMinute: 100 });
+  server = await startDashboard({ loginLimits: { accountFailures: 100 } });
   const { report } = await ingestSampleRecorder(server, {
     name: 'own',
     serial: 'A000001',

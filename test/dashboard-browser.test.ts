@@ -139,8 +139,9 @@ describe('the dashboard in a browser', () => {
     const sheet = workbook.worksheets[0];
     const header = sheet.getRow(1).values as string[];
     expect(header).toContain('执法人员');
-    const rows = sheet.getSheetValues().slice(2) as string[][];
+    const rows = sheet.getSheetValues().slice(2, -1) as string[][];
     expect(rows.length).toBe(badges.length);
+    expect(sheet.getSheetValues().at(-1)).toContain(`共 ${badges.length} 条记录`);
     expect(rows.every((cells) => cells.includes('张三') && cells.includes(officerBadge))).toBe(true);
     await rm(file);
   });

@@ -41,7 +41,7 @@ const audited = (action: string, actor: string) =>
   );
 
 beforeAll(async () => {
-  server = await startDashboard({ loginAttemptsPerMinute: 100 });
+  server = await startDashboard({ loginLimits: { accountFailures: 100 } });
   const { report } = await ingestSampleRecorder(server, {
     name: 'rec',
     serial: 'C000001',
@@ -263,9 +263,11 @@ describe('the interruptions page (art. 18, 20)', () => {
 describe('the alerts page with the compliance engine', () => {
   it('adds retention, late exports per officer and loud gaps, each in the reader language and linked', async () => {
     const response = await ops.get('/api/alerts');
-    const { alerts } = (await response.json()) as { alerts: { kind: string; link: string | null }[] };
-    const kinds = alerts.map((alert) => alert.kind);
-    expect(kinds).toEqual(expect.arrayContaining(['retention-expiring', 'interruption-activity']));
+    const { alerts } = (await response.json()) as {
+      alerts: { kind: string; severity: string; link: string | null }[];
+    };
+    const kinds = alerts.map((alert) => `${alert.kind} ${alert.severity}`);
+    expect(kinds).toEqual(expect.arrayContaining(['retention-expiring info', 'interruption critical']));
     expect(alerts.find((alert) => alert.kind === 'retention-expiring')!.link).toBe('/retention');
     const page = await (await ops.get('/alerts')).text();
     expect(page).toContain('data-kind="retention-expiring"');

@@ -14,9 +14,12 @@ let ops: HttpClient;
 
 interface AlertJson {
   kind: string;
+  severity: string;
   subject: string;
-  detail: string;
+  detail: Record<string, unknown>;
+  message: string;
   actBy: string[];
+  since: string | null;
 }
 
 const alerts = async (client: HttpClient) =>
@@ -90,15 +93,29 @@ describe('devices and alerts', () => {
     ).run(first, second, officerBadge, new Date().toISOString());
     const kinds = (await alerts(ops)).map((alert) => `${alert.kind} ${alert.subject}`);
     expect(kinds).toEqual(
-      expect.arrayContaining(['not-docked D000009', 'device-storage D000009', 'interruption D000001 010001']),
+      expect.arrayContaining(['not-docked D000009', 'device-storage D000009', `unplayable #${first}`]),
     );
-    expect(kinds.some((kind) => kind.startsWith(`unplayable #${first} `))).toBe(true);
-    // The gap on the station's wall clock (Asia/Shanghai), as the interruptions page shows it.
+    // The gap on the station's wall clock (Asia/Shanghai), as the interruptions page shows it, and
+    // machine times with the station's offset.
     const gap = (await alerts(ops)).find((alert) => alert.kind === 'interruption');
-    expect(gap?.detail).toBe('2026-11-26 09:00:00 – 2026-11-26 09:10:00');
-    const page = await (await ops.get('/alerts')).text();
-    expect(page).toContain('href="/interruptions"');
+    expect(gap).toMatchObject({
+      detail: {
+        badge: officerBadge,
+        officerName: '张三',
+        deviceSerial: 'D000001',
+        gapStart: '2026-11-26T09:00:00+08:00',
+      },
+      message: '2026-11-26 09:00:00 至 2026-11-26 09:10:00 中断 00:10:00，请执法人员填写中断说明',
+    });
+    expect(gap?.since).toMatch(/\+08:00$/);
+    const page = await (await ops.get('/alerts?all=true')).text();
+    expect(page).toContain('href="/interruptions#interruption-');
     expect(page).toContain('data-kind="not-docked"');
+    expect(page).toContain('请执法人员填写中断说明');
+    // Ops sees by default what ops acts on: not the clerk's late exports, yes the recorder storage.
+    const mine = await (await ops.get('/alerts')).text();
+    expect(mine).toContain('data-kind="device-storage"');
+    expect(mine).not.toContain('data-kind="interruption"');
   });
 
   it('answers the docks API with each dock and whether its recorder may be undocked', async () => {

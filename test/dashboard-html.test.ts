@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { formatDateTime, formatSeconds } from '../src/dashboard/format.ts';
 import { html, trusted } from '../src/dashboard/html.ts';
 import { parseRange } from '../src/dashboard/media-range.ts';
 import { codeLabel, translator } from '../src/i18n/catalogue.ts';
+import { formatDateTime, formatSeconds } from '../src/i18n/format.ts';
 import { isoInZone } from '../src/time/zone.ts';
 
 describe('the html template helper', () => {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { monthOf } from '../src/compliance/statistics.ts';
+import { monthlyStatistics, monthOf } from '../src/compliance/statistics.ts';
 import { findLedgerRow } from '../src/dashboard/data/ledger-query.ts';
 import { createDock } from '../src/ledger/docks.ts';
 import {
@@ -12,6 +12,7 @@ import {
   officerBadge,
   startDashboard,
 } from './helpers/dashboard-server.ts';
+import { parseJson, runStation } from './helpers/station-cli.ts';
 
 let server: DashboardServer;
 let clerk: HttpClient;
@@ -107,9 +108,16 @@ describe('recordings in the dashboard', () => {
     expect(response.headers.get('content-disposition')).toMatch(/filename="ledger-\d{4}-\d{2}-\d{2}\.xlsx"/);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(await response.arrayBuffer());
-    const [, id, , , , , , duration, , , , , , sha256] = workbook.worksheets[0].getRow(2).values as unknown[];
+    const video = (workbook.worksheets[0].getSheetValues() as unknown[][]).find(
+      (cells) => cells?.[9] === '视频',
+    )!;
+    const [, id, , , , , , duration, , , , , , , sha256] = video;
     expect(typeof id).toBe('number');
-    expect(typeof duration).toBe('number');
+    // A duration Excel sums and shows as hours:minutes:seconds: a fraction of a day, which ExcelJS
+    // reads back as a time after its epoch.
+    const seconds = ((duration as Date).getTime() - Date.UTC(1899, 11, 30)) / 1000;
+    expect(seconds).toBe(Math.round(findLedgerRow(server.station.db, id as number)!.durationSeconds!));
+    expect(workbook.worksheets[0].getColumn(7).numFmt).toBe('[h]:mm:ss');
     expect(sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -136,8 +144,9 @@ describe('recordings in the dashboard', () => {
     expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = bytes.toString('utf8').slice(1).trim().split('\r\n');
     expect(lines[0]).toContain('执法人员');
-    expect(lines.length - 1).toBe(own.report.recordings.length);
-    expect(lines.slice(1).every((line) => line.includes('张三'))).toBe(true);
+    expect(lines.length - 2).toBe(own.report.recordings.length);
+    expect(lines.slice(1, -1).every((line) => line.includes('张三'))).toBe(true);
+    expect(lines.at(-1)).toBe(`共 ${own.report.recordings.length} 条记录`);
     const exports = server.station.db
       .prepare("SELECT detail FROM audit_log WHERE action = 'export'")
       .pluck()
@@ -145,6 +154,68 @@ describe('recordings in the dashboard', () => {
     expect(exports.map((detail) => JSON.parse(detail as string))).toContainEqual(
       expect.objectContaining({ format: 'csv', count: own.report.recordings.length }),
     );
+  });
+
+  it('shows what the clerk found not to play back the same in the page, CSV, XLSX, CLI, JSON and statistics', async () => {
+    const id = unknown.report.recordings[0].id;
+    // The machine said 正常; the clerk watched it and found otherwise.
+    server.station.db.prepare("UPDATE recordings SET playback = 'ok' WHERE id = ?").run(id);
+    expect((await clerk.post(`/recordings/${id}/not-playing`, { note: '画面全黑' })).status).toBe(303);
+    const row = (html: string) => html.match(new RegExp(`<tr data-id="${id}">[\\s\\S]*?</tr>`))?.[0] ?? '';
+    expect(row(await (await clerk.get('/ledger')).text())).toContain('data-playback="not-playing"');
+    expect(await (await clerk.get('/ledger?playback=ok')).text()).not.toContain(`data-id="${id}"`);
+
+    const csv = (await (await clerk.get('/ledger/export.csv')).text()).split('\r\n');
+    const csvLine = csv.find((line) => line.startsWith(`${id},`))!;
+    expect(csvLine).toContain(',人工确认无法回放,');
+    expect(csvLine).not.toContain(',正常,');
+    // Start and end on the station's wall clock, the duration as hours:minutes:seconds.
+    expect(csvLine).toMatch(
+      /,\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},00:00:0\d,/,
+    );
+
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await (await clerk.get('/ledger/export.xlsx')).arrayBuffer());
+    const sheetRow = (workbook.worksheets[0].getSheetValues() as unknown[][]).find(
+      (cells) => cells?.[1] === id,
+    )!;
+    expect(sheetRow).toContain('人工确认无法回放');
+
+    const home = server.station.config.home;
+    const table = await runStation(['ledger'], { home });
+    expect(table.stdout.split('\n').find((line) => line.startsWith(`${id} `))).toContain('人工确认无法回放');
+    expect(table.stdout).toMatch(/共 \d+ 条记录\n$/);
+    const json = parseJson<{ recordings: { id: number; playback: string; start: string }[] }>(
+      await runStation(['ledger', '--json'], { home }),
+    );
+    expect(json.recordings.find((recording) => recording.id === id)).toMatchObject({
+      playback: 'not-playing',
+    });
+    expect(json.recordings[0].start).toMatch(/\+08:00$/);
+    const api = (await (await clerk.get('/api/ledger')).json()) as {
+      recordings: { id: number; playback: string }[];
+    };
+    expect(api.recordings.find((recording) => recording.id === id)?.playback).toBe('not-playing');
+
+    const month = monthOf(new Date(Date.now() - 3600_000), server.station.config.station.timezone);
+    const statistics = monthlyStatistics(server.station.db, server.station.config.station.timezone, month);
+    const badge = findLedgerRow(server.station.db, id)?.badge;
+    expect(statistics.officers.find((officer) => officer.badge === badge)?.damagedRecordings).toBe(1);
+    const alerts = (await (await clerk.get('/api/alerts')).json()) as {
+      alerts: { kind: string; subject: string; message: string }[];
+    };
+    expect(alerts.alerts).toContainEqual(
+      expect.objectContaining({
+        kind: 'unplayable',
+        subject: `#${id}`,
+        message: '人工确认无法回放：画面全黑',
+      }),
+    );
+    // Put back as the machine found it, for the tests after this one.
+    expect((await clerk.post(`/recordings/${id}/confirm`)).status).toBe(303);
+    server.station.db
+      .prepare('UPDATE recordings SET confirmed_at = NULL, confirmed_by = NULL WHERE id = ?')
+      .run(id);
   });
 
   it('escapes everything a recorder or a user wrote before it reaches a page', async () => {
@@ -176,7 +247,7 @@ describe('the recording page in the reader language', () => {
     expect(history).toContain('<td data-action="view">查看</td>');
     expect(history).toMatch(/<td>SHA-256: <code>[0-9a-f]{64}<\/code> · /);
     expect(history).toMatch(/ · 原文件: <code>[^<]+<\/code> · 采集批次: <code>\d+<\/code><\/td>/);
-    expect(history).toContain('途径: 详情页（含播放器）');
+    expect(history).toContain('途径: 详情页');
     expect(history).not.toContain('seal');
 
     const english = await (await clerk.get(`/recordings/${video.id}?lang=en`)).text();

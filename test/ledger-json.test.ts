@@ -13,6 +13,7 @@ import { publicRecording } from '../src/ledger/public-recording.ts';
 import { insertRecording, type NewRecording } from '../src/ledger/recordings.ts';
 import { temporaryFolder } from './helpers/station-cli.ts';
 
+const zone = 'Asia/Shanghai';
 const clerk: User = { id: 1, name: 'clerk', role: 'clerk', badge: null, disabled: false, createdAt: '' };
 
 function recording(index: number, overrides: Partial<NewRecording> = {}): NewRecording {
@@ -77,6 +78,9 @@ describe('the ledger list as JSON built by SQLite', () => {
     db.prepare(
       "UPDATE recordings SET confirmed_at = '2026-11-21T02:00:00.000Z', confirmed_by = '王五' WHERE id = 2",
     ).run();
+    db.prepare(
+      "UPDATE recordings SET playback = 'ok', not_playing_at = '2026-11-21T03:00:00.000Z', not_playing_by = '王五', not_playing_note = '黑屏' WHERE id = 6",
+    ).run();
   });
 
   afterAll(async () => {
@@ -85,14 +89,35 @@ describe('the ledger list as JSON built by SQLite', () => {
   });
 
   it('equals publicRecording of every row, the CLI --json shape', () => {
-    const text = queryLedgerJson(db, { pageSize: 10 }, clerk).toString();
+    const text = queryLedgerJson(db, { pageSize: 10 }, clerk, zone).toString();
     const page = JSON.parse(text);
     expect(page.recordings).toHaveLength(9);
     for (const listed of page.recordings)
-      expect(listed).toEqual(publicRecording(findLedgerRow(db, listed.id)!));
+      expect(listed).toEqual(publicRecording(findLedgerRow(db, listed.id)!, zone));
     // Byte for byte as the CLI prints numbers, for clients that tell 5 from 5.0.
     for (const duration of ['5', '10.033333333333333', '0'])
       expect(text).toContain(`"durationSeconds":${duration},`);
+  });
+
+  it('gives times with the station offset and the playback the clerk decided', () => {
+    const { recordings } = JSON.parse(queryLedgerJson(db, { pageSize: 20 }, clerk, zone).toString());
+    const second = recordings.find((row: { id: number }) => row.id === 2);
+    expect(second).toMatchObject({
+      start: '2026-11-20T09:20:00+08:00',
+      confirmedAt: '2026-11-21T10:00:00+08:00',
+    });
+    const sixth = recordings.find((row: { id: number }) => row.id === 6);
+    expect(sixth).toMatchObject({ playback: 'not-playing', playbackCheck: 'ok', notPlayingNote: '黑屏' });
+    expect(JSON.stringify(recordings)).not.toMatch(/\d{2}Z"/);
+  });
+
+  it('is the same in a zone with summer time, built without SQLite', () => {
+    const berlin = 'Europe/Berlin';
+    const { recordings } = JSON.parse(queryLedgerJson(db, { pageSize: 20 }, clerk, berlin).toString());
+    expect(recordings.length).toBe(9);
+    for (const listed of recordings)
+      expect(listed).toEqual(publicRecording(findLedgerRow(db, listed.id)!, berlin));
+    expect(recordings[0].start).toMatch(/\+01:00$/);
   });
 
   it('pages exactly as the HTML list does', () => {
@@ -106,7 +131,7 @@ describe('the ledger list as JSON built by SQLite', () => {
       { pageSize: 2, page: 9 },
       { badge: ',{"id":', pageSize: 1 },
     ]) {
-      const page = JSON.parse(queryLedgerJson(db, query, clerk).toString());
+      const page = JSON.parse(queryLedgerJson(db, query, clerk, zone).toString());
       const listed = queryLedger(db, query, clerk);
       expect(page.recordings.map((row: { id: number }) => row.id)).toEqual(listed.rows.map((row) => row.id));
       expect([page.page, page.pageSize, page.hasMore]).toEqual([
@@ -115,7 +140,7 @@ describe('the ledger list as JSON built by SQLite', () => {
         listed.hasMore,
       ]);
       for (const shown of page.recordings)
-        expect(shown).toEqual(publicRecording(findLedgerRow(db, shown.id)!));
+        expect(shown).toEqual(publicRecording(findLedgerRow(db, shown.id)!, zone));
     }
   });
 
@@ -125,7 +150,8 @@ describe('the ledger list as JSON built by SQLite', () => {
       const all = exportLedger(db, { sort }, clerk).map((row) => row.id);
       const listed = [1, 2, 3, 4].flatMap((page) => queryLedger(db, { sort, pageSize: 3, page }, clerk).rows);
       const json = [1, 2, 3, 4].flatMap(
-        (page) => JSON.parse(queryLedgerJson(db, { sort, pageSize: 3, page }, clerk).toString()).recordings,
+        (page) =>
+          JSON.parse(queryLedgerJson(db, { sort, pageSize: 3, page }, clerk, zone).toString()).recordings,
       );
       expect(listed.map((row) => row.id)).toEqual(all);
       expect(json.map((row: { id: number }) => row.id)).toEqual(all);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
-import { complianceAlerts } from '../src/compliance/alerts.ts';
+import { collectAlerts } from '../src/compliance/alerts.ts';
 import { createSchedulerService } from '../src/compliance/scheduler-service.ts';
 import {
   findJobRun,
@@ -170,7 +170,7 @@ describe('scheduled jobs', () => {
       test.clock.set(new Date(retryAt));
     }
     expect(delays).toEqual([60, 120, 240, 480, 600, 600]);
-    const alerts = complianceAlerts({
+    const alerts = collectAlerts({
       db: test.station.db,
       config: test.station.config,
       now: test.clock.now(),

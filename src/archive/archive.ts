@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, link, mkdir, open, readdir, rm, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { formatBytes } from '../i18n/format.ts';
 import type { Db } from '../ledger/database.ts';
 import { type CopyOptions, type CopyResult, copyWithHash, DiskFullError, syncFile } from './copy-file.ts';
 import { HashPool } from './hash-pool.ts';
@@ -166,15 +167,4 @@ async function syncFolder(folder: string): Promise<void> {
   } finally {
     await handle.close();
   }
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${value.toFixed(unit === 0 ? 0 : 1)} ${units[unit]}`;
 }

@@ -2,12 +2,16 @@ import path from 'node:path';
 
 // Names that Windows/exFAT forbid, plus control characters: the archive may be copied to such disks.
 const forbidden = /[<>:"/\\|?*\u0000-\u001f\u007f]/g;
+// Bidirectional controls make `clip\u202Egnp.mp4` read as `clip4pm.png`: dropped from archive names
+// (the ledger's source path keeps the recorder's name as it was).
+const bidiControls = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 const maxNameBytes = 200;
 
 /** A file name safe to create: original characters kept where possible (Chinese included), never a path. */
 export function sanitiseFileName(name: string): string {
   const base = name
     .normalize('NFC')
+    .replace(bidiControls, '')
     .replace(forbidden, '_')
     .replace(/^[\s.]+/, '')
     .replace(/[\s.]+$/, '');

@@ -7,6 +7,7 @@ export interface ApiToken {
   userId: number;
   name: string;
   createdAt: string;
+  expiresAt: string;
   lastUsedAt: string | null;
   revokedAt: string | null;
 }
@@ -14,18 +15,28 @@ export interface ApiToken {
 const hashToken = (token: string) => hash('sha256', token, 'hex');
 const tokenPrefix = 'bwc_';
 
+/** How long a token lives unless its maker says otherwise; at most a year, then it is made anew. */
+export const defaultTokenDays = 90;
+export const maximumTokenDays = 365;
+
 /** A token for another system on the station; it acts as its user. Shown once, stored as a hash. */
 export function createApiToken(
   db: Db,
   userId: number,
   name: string,
   now: Date,
-): { id: number; token: string } {
+  days: number = defaultTokenDays,
+): { id: number; token: string; expiresAt: string } {
+  if (!Number.isInteger(days) || days < 1 || days > maximumTokenDays)
+    throw new RangeError(`a token lives 1 to ${maximumTokenDays} days, not ${days}`);
   const token = `${tokenPrefix}${randomBytes(32).toString('base64url')}`;
+  const expiresAt = new Date(now.getTime() + days * 86_400_000).toISOString();
   const result = db
-    .prepare('INSERT INTO api_tokens (user_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)')
-    .run(userId, name, hashToken(token), now.toISOString());
-  return { id: Number(result.lastInsertRowid), token };
+    .prepare(
+      'INSERT INTO api_tokens (user_id, name, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)',
+    )
+    .run(userId, name, hashToken(token), now.toISOString(), expiresAt);
+  return { id: Number(result.lastInsertRowid), token, expiresAt };
 }
 
 export function userForApiToken(db: Db, token: string, now: Date): User | null {
@@ -33,8 +44,10 @@ export function userForApiToken(db: Db, token: string, now: Date): User | null {
   const row = statement(
     db,
     `SELECT t.id AS token_id, t.last_used_at, ${userColumns} FROM api_tokens t JOIN users u ON u.id = t.user_id
-      WHERE t.token_hash = ? AND t.revoked_at IS NULL`,
-  ).get(hashToken(token)) as (UserFields & { token_id: number; last_used_at: string | null }) | undefined;
+      WHERE t.token_hash = ? AND t.revoked_at IS NULL AND t.expires_at > ?`,
+  ).get(hashToken(token), now.toISOString()) as
+    | (UserFields & { token_id: number; last_used_at: string | null })
+    | undefined;
   if (!row) return null;
   const user = toUser(row);
   if (user.disabled) return null;
@@ -47,8 +60,8 @@ export function userForApiToken(db: Db, token: string, now: Date): User | null {
 export function listApiTokens(db: Db): ApiToken[] {
   return db
     .prepare(
-      `SELECT id, user_id AS userId, name, created_at AS createdAt, last_used_at AS lastUsedAt,
-         revoked_at AS revokedAt FROM api_tokens ORDER BY id`,
+      `SELECT id, user_id AS userId, name, created_at AS createdAt, expires_at AS expiresAt,
+         last_used_at AS lastUsedAt, revoked_at AS revokedAt FROM api_tokens ORDER BY id`,
     )
     .all() as ApiToken[];
 }

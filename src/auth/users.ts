@@ -1,5 +1,7 @@
+import { type MessageKey, translator } from '../i18n/catalogue.ts';
 import { type Db, statement } from '../ledger/database.ts';
 import { hashPassword, verifyPassword } from './password.ts';
+import { passwordProblem } from './password-policy.ts';
 import { isRole, type Role } from './roles.ts';
 
 export interface User {
@@ -8,11 +10,36 @@ export interface User {
   role: Role;
   /** An officer user sees the recordings under this badge only. */
   badge: string | null;
+  /** Disabled by an admin, or still awaiting a leader's confirmation: either way no session, no token. */
   disabled: boolean;
+  /** An account in a footage role that an admin made and no leader has confirmed yet. */
+  awaitingConfirmation?: boolean;
   createdAt: string;
 }
 
-export class UserError extends Error {}
+/** A refused user change; `key` (when set) names the message pages show in the reader's language. */
+export class UserError extends Error {
+  constructor(
+    message: string,
+    readonly key?: MessageKey,
+    readonly values?: Record<string, string | number>,
+  ) {
+    super(message);
+  }
+}
+
+const english = translator('en');
+const policyError = (key: MessageKey, values?: Record<string, string | number>) =>
+  new UserError(english(key, values), key, values);
+
+// Names the station itself writes in the audit log as actor; a person by that name could hide there.
+const reservedNames = new Set(['station', 'system', 'root', 'anonymous', 'unknown']);
+
+/** Throws when `password` may not be `name`'s password (see password-policy.ts). */
+export function checkPassword(name: string, password: string): void {
+  const problem = passwordProblem(name, password);
+  if (problem) throw policyError(problem.key, problem.values);
+}
 
 interface UserRow {
   id: number;
@@ -20,6 +47,7 @@ interface UserRow {
   role: Role;
   badge: string | null;
   disabled: number;
+  awaiting_confirmation: number;
   created_at: string;
   password_hash: string;
 }
@@ -28,7 +56,7 @@ interface UserRow {
  * The columns `toUser` reads, of a `users` table aliased `u`: for the lookups every request makes
  * (session, API token), which join the user in rather than ask for it in a second query.
  */
-export const userColumns = 'u.id, u.name, u.role, u.badge, u.disabled, u.created_at';
+export const userColumns = 'u.id, u.name, u.role, u.badge, u.disabled, u.awaiting_confirmation, u.created_at';
 
 /** What `userColumns` give. */
 export type UserFields = Omit<UserRow, 'password_hash'>;
@@ -38,29 +66,47 @@ export const toUser = (row: UserFields): User => ({
   name: row.name,
   role: row.role,
   badge: row.badge,
-  disabled: row.disabled === 1,
+  disabled: row.disabled === 1 || row.awaiting_confirmation === 1,
+  awaitingConfirmation: row.awaiting_confirmation === 1,
   createdAt: row.created_at,
 });
 
-export const minimumPasswordLength = 8;
-
 export async function addUser(
   db: Db,
-  user: { name: string; role: string; password: string; badge?: string | null },
+  user: {
+    name: string;
+    role: string;
+    password: string;
+    badge?: string | null;
+    /** Who made it, and whether it waits for a leader (see custody/account-confirmation.ts). */
+    createdBy?: string;
+    awaitingConfirmation?: boolean;
+  },
   now: Date,
 ): Promise<User> {
   const name = user.name.trim();
   const badge = user.badge?.trim() || null;
   if (!name) throw new UserError('user name must not be empty');
+  if (reservedNames.has(name.toLowerCase())) throw policyError('dash.users.reservedName', { name });
   if (!isRole(user.role)) throw new UserError(`unknown role "${user.role}"`);
   if (user.role === 'officer' && !badge) throw new UserError('an officer user needs a badge');
-  if (user.password.length < minimumPasswordLength)
-    throw new UserError(`password must have at least ${minimumPasswordLength} characters`);
+  checkPassword(name, user.password);
   if (findUserByName(db, name)) throw new UserError(`user "${name}" already exists`);
   const passwordHash = await hashPassword(user.password);
   const result = db
-    .prepare('INSERT INTO users (name, role, badge, password_hash, created_at) VALUES (?, ?, ?, ?, ?)')
-    .run(name, user.role, badge, passwordHash, now.toISOString());
+    .prepare(
+      `INSERT INTO users (name, role, badge, password_hash, created_at, created_by, awaiting_confirmation)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      name,
+      user.role,
+      badge,
+      passwordHash,
+      now.toISOString(),
+      user.createdBy ?? null,
+      user.awaitingConfirmation ? 1 : 0,
+    );
   return findUserById(db, Number(result.lastInsertRowid))!;
 }
 
@@ -88,6 +134,18 @@ export function setUserDisabled(db: Db, id: number, disabled: boolean): void {
   if (disabled) db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
 }
 
+/** A new password for the user; every session of theirs ends, so a thief's session dies with the old one. */
+export async function setPassword(db: Db, id: number, password: string): Promise<void> {
+  const user = findUserById(db, id);
+  if (!user) throw new UserError(`no user #${id}`);
+  checkPassword(user.name, password);
+  const passwordHash = await hashPassword(password);
+  db.transaction(() => {
+    db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, id);
+    db.prepare('DELETE FROM sessions WHERE user_id = ?').run(id);
+  })();
+}
+
 /** The enabled user with this name and password, or null; the same answer for every kind of failure. */
 export async function authenticate(db: Db, name: string, password: string): Promise<User | null> {
   const row = db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
@@ -97,7 +155,7 @@ export async function authenticate(db: Db, name: string, password: string): Prom
     return null;
   }
   const matches = await verifyPassword(password, row.password_hash);
-  return matches && row.disabled === 0 ? toUser(row) : null;
+  return matches && row.disabled === 0 && row.awaiting_confirmation === 0 ? toUser(row) : null;
 }
 
 let dummy: Promise<string> | undefined;

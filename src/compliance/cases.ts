@@ -203,7 +203,7 @@ export function closeCase(db: Db, request: { number: string; by: string }, now: 
 }
 
 /** A case with every recording linked to it (art. 22: archived with the case file). */
-export function caseDetail(db: Db, number: string): CaseDetail | null {
+export function caseDetail(db: Db, number: string, zone: string): CaseDetail | null {
   const found = findCase(db, number);
   if (!found) return null;
   const rows = db
@@ -216,7 +216,7 @@ export function caseDetail(db: Db, number: string): CaseDetail | null {
   return {
     ...found,
     recordings: rows.map((row) => ({
-      ...publicRecording(toRecording(row)),
+      ...publicRecording(toRecording(row), zone),
       stage: row.link_stage as string | null,
       linkedAt: row.link_at as string,
       linkedBy: row.link_by as string,

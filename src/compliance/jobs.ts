@@ -1,6 +1,6 @@
 import type { Station } from '../station.ts';
 import { localDateIn } from '../time/zone.ts';
-import { complianceAlerts } from './alerts.ts';
+import { stationAlerts } from './alerts.ts';
 import { type DeletionContext, purgeDeletions } from './deletion.ts';
 import { retentionReview, retentionSettings } from './retention.ts';
 import type { Job } from './schedules.ts';
@@ -42,12 +42,7 @@ export function complianceJobs(station: Station): Job[] {
       name: 'compliance-alerts',
       cron: '5 * * * *',
       async run(now) {
-        const alerts = complianceAlerts({
-          db: station.db,
-          config: station.config,
-          now,
-          freeBytes: await station.archive.freeBytes(),
-        });
+        const alerts = await stationAlerts(station, now);
         for (const alert of alerts.filter((item) => item.severity === 'critical')) {
           station.logger.error({ alert }, 'compliance alert');
         }

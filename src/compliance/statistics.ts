@@ -1,4 +1,9 @@
 import type { Db } from '../ledger/database.ts';
+import {
+  badPlaybackStatuses,
+  type PlaybackStatusShown,
+  playbackStatusSql,
+} from '../ledger/playback-status.ts';
 import { localDateIn } from '../time/zone.ts';
 import { monthBounds } from './calendar.ts';
 
@@ -50,7 +55,7 @@ interface RecordingFacts {
   ingested_at: string;
   duration_seconds: number | null;
   late: number;
-  playback: string;
+  playback: PlaybackStatusShown;
   confirmed_at: string | null;
 }
 
@@ -101,8 +106,8 @@ export function monthlyStatistics(db: Db, zone: string, month: string): MonthlyS
   // Undated recordings count in the month they were docked.
   const rows = db
     .prepare(
-      `SELECT badge, officer_name, local_date, ingested_at, duration_seconds, late, playback, confirmed_at
-       FROM recordings WHERE duplicate_of IS NULL AND (local_date BETWEEN ? AND ? OR local_date IS NULL)`,
+      `SELECT badge, officer_name, local_date, ingested_at, duration_seconds, late, ${playbackStatusSql} AS playback,
+         confirmed_at FROM recordings r WHERE duplicate_of IS NULL AND (local_date BETWEEN ? AND ? OR local_date IS NULL)`,
     )
     .all(first, last) as RecordingFacts[];
   for (const row of rows) {
@@ -113,7 +118,8 @@ export function monthlyStatistics(db: Db, zone: string, month: string): MonthlyS
     tally.recordings++;
     tally.seconds += row.duration_seconds ?? 0;
     tally.lateExports += row.late;
-    if (row.playback === 'damaged' || row.playback === 'unplayable') tally.damagedRecordings++;
+    // As people see it: what the clerk found not to play back counts, whatever the machine said.
+    if (badPlaybackStatuses.includes(row.playback)) tally.damagedRecordings++;
     if (!row.confirmed_at) tally.unconfirmedRows++;
     tally.recordingDays.add(recordedOn);
     tally.dockingDays.add(dockedOn);

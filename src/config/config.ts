@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createSecureContext } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { Value } from '@sinclair/typebox/value';
 import { isValidTimeZone } from '../time/zone.ts';
@@ -50,7 +51,30 @@ export function validate(candidate: unknown): StationConfig {
       `configuration key "station.timezone": "${config.station.timezone}" is not an IANA time zone (e.g. Asia/Shanghai)`,
     );
   }
+  if (config.http.tls) checkTlsFiles(config.http.tls);
   return config;
+}
+
+// The listener would fail only at start-up with a TLS library message; say which key is wrong instead.
+function checkTlsFiles(tls: { certFile: string; keyFile: string }): void {
+  const files = { certFile: tls.certFile, keyFile: tls.keyFile };
+  const pem: Record<string, string> = {};
+  for (const [key, file] of Object.entries(files)) {
+    try {
+      pem[key] = readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new ConfigError(
+        `configuration key "http.tls.${key}": cannot read ${file}: ${(error as Error).message}`,
+      );
+    }
+  }
+  try {
+    createSecureContext({ cert: pem.certFile, key: pem.keyFile });
+  } catch (error) {
+    throw new ConfigError(
+      `configuration keys "http.tls.certFile" and "http.tls.keyFile": not a certificate and its key (${(error as Error).message})`,
+    );
+  }
 }
 
 function describeError(error: { message: string; schema: { description?: string }; value: unknown }): string {

@@ -11,6 +11,12 @@ export const ConfigSchema = Type.Object(
         name: Type.String({ minLength: 1 }),
         timezone: Type.String({ minLength: 1, description: 'IANA zone name, e.g. Asia/Shanghai' }),
         language: Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]),
+        id: Type.Optional(
+          Type.String({
+            pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
+            description: 'short stable id in the district, e.g. ft-dongtiejiangying; needed with district',
+          }),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -66,6 +72,23 @@ export const ConfigSchema = Type.Object(
       {
         host: Type.String({ minLength: 1 }),
         port: Type.Integer({ minimum: 0, maximum: 65535 }),
+        allowedHosts: Type.Array(Type.String({ minLength: 1 }), {
+          description: "host names the dashboard is reached by besides IP addresses and this PC's name",
+        }),
+        requestTimeoutSeconds: Type.Integer({
+          minimum: 1,
+          maximum: 300,
+          description: 'a request whose headers and body have not arrived by then is closed',
+        }),
+        tls: Type.Optional(
+          Type.Object(
+            {
+              certFile: Type.String({ minLength: 1, description: 'PEM certificate (chain) file' }),
+              keyFile: Type.String({ minLength: 1, description: 'PEM private key file' }),
+            },
+            { additionalProperties: false },
+          ),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -85,6 +108,34 @@ export const ConfigSchema = Type.Object(
         jobFailureAlertAfter: PositiveInt('alert after this many failed runs of a scheduled job in a row'),
       },
       { additionalProperties: false },
+    ),
+    // Absent: the station keeps only its own SQLite ledger and archive folder, as it always did.
+    district: Type.Optional(
+      Type.Object(
+        {
+          s3: Type.Object(
+            {
+              endpoint: Type.String({ minLength: 1, description: 'S3 endpoint URL with Object Lock' }),
+              region: Type.String({ minLength: 1 }),
+              bucket: Type.String({ minLength: 3 }),
+              accessKeyId: Type.String({ minLength: 1 }),
+              secretAccessKey: Type.String({ minLength: 1 }),
+              forcePathStyle: Type.Optional(Type.Boolean({ description: 'default true' })),
+            },
+            { additionalProperties: false },
+          ),
+          postgresUrl: Type.String({ minLength: 1, description: 'postgres://user:password@host:port/db' }),
+          syncConcurrency: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 32, description: 'parallel uploads, default 2' }),
+          ),
+          keepLocalDays: Type.Optional(
+            Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+              description: 'days a verified district copy is also kept locally; null keeps every local copy',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
     ),
     log: Type.Object(
       {

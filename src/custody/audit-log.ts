@@ -21,6 +21,9 @@ export type AuditAction =
   | 'login'
   | 'login-failed'
   | 'logout'
+  | 'login-locked'
+  | 'login-throttled'
+  | 'password-change'
   | 'access-refused'
   | 'access-request'
   | 'access-decision'
@@ -34,7 +37,11 @@ export type AuditAction =
   | 'device-clock-set'
   | 'source-deleted'
   | 'fixity-failure'
-  | 'setting-change';
+  | 'setting-change'
+  | 'playback-check'
+  | 'reassignment-request'
+  | 'reassignment-decision'
+  | 'export-removed';
 
 export interface AuditEntryInput {
   actor: string;

@@ -16,6 +16,7 @@ import {
   statementHtml,
   statementText,
 } from './evidence-statement.ts';
+import { refusesExport } from './release-rules.ts';
 
 const run = promisify(execFile);
 
@@ -56,6 +57,7 @@ export async function exportEvidence(
   const request = findAccessRequest(db, input.requestId);
   if (!request) throw new AccessRequestError(`no access request #${input.requestId}`);
   const maker = input.by ?? request.user;
+  const makerUser = findUserByName(db, maker);
   const refusal =
     request.mode !== 'copy'
       ? `request #${request.id} is for viewing, not copying`
@@ -63,9 +65,9 @@ export async function exportEvidence(
         ? `request #${request.id} is ${request.state}, not approved`
         : !isActive(request, now)
           ? `request #${request.id} expired at ${request.validUntil}`
-          : input.by && !findUserByName(db, input.by)
-            ? `no user named "${input.by}"`
-            : null;
+          : !makerUser
+            ? `no user named "${maker}"`
+            : refusesExport(makerUser, request);
   const recordings = refusal ? [] : originalsOf(db, request.recordingIds);
   const missing = recordings.filter((recording) => !recording.archivePath);
   const reason =
@@ -171,7 +173,8 @@ async function ensureEmptyFolder(folder: string): Promise<void> {
     throw error;
   });
   if (entries.length > 0) throw new AccessRequestError(`${folder} is not empty; choose a new folder`);
-  await mkdir(path.join(folder, 'files'), { recursive: true });
+  // Private to the station's account, like the rest of its home (see config/private-home.ts).
+  await mkdir(path.join(folder, 'files'), { recursive: true, mode: 0o700 });
 }
 
 async function copyAll(deps: ExportDeps, recordings: Recording[], outDir: string): Promise<ExportedFile[]> {

@@ -18,11 +18,22 @@ const escapes: Record<string, string> = {
   "'": '&#39;',
 };
 
-const special = /[&<>"']/;
+// Bidirectional controls reorder the text around them: a file named `clip\u202Egnp.exe` reads as
+// `clipexe.png`. Pages show them as visible codes instead.
+const bidiControls = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const special = /[&<>"'\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/** Bidi controls as `[U+202E]`, for text that goes to a page by another way than `html` (live events). */
+export function showBidiControls(text: string): string {
+  return text.replace(
+    bidiControls,
+    (char) => `[U+${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}]`,
+  );
+}
 
 export function escapeHtml(text: string): string {
   // Most values (ids, dates, names) hold nothing to escape: testing first spares a copy of each.
-  return special.test(text) ? text.replace(/[&<>"']/g, (char) => escapes[char]) : text;
+  return special.test(text) ? showBidiControls(text).replace(/[&<>"']/g, (char) => escapes[char]) : text;
 }
 
 // A ledger page renders some eight hundred values: strings first, and numbers need no escaping.

@@ -1,3 +1,4 @@
+import { writeSealedFields } from '../custody/ledger-mutator.ts';
 import type { MediaKind } from '../media/media-kind.ts';
 import type { PlaybackReport, PlaybackStatus } from '../media/playback-check.ts';
 import type { Db } from './database.ts';
@@ -38,11 +39,24 @@ export interface Recording {
   probedAt: string | null;
   confirmedAt: string | null;
   confirmedBy: string | null;
+  /** The clerk's decision that it does not play back, overruling the machine check (see playback-status.ts). */
+  notPlayingAt: string | null;
+  notPlayingBy: string | null;
+  notPlayingNote: string | null;
 }
 
 export type NewRecording = Omit<
   Recording,
-  'id' | 'deviceSerial' | 'playback' | 'playbackDetail' | 'probedAt' | 'confirmedAt' | 'confirmedBy'
+  | 'id'
+  | 'deviceSerial'
+  | 'playback'
+  | 'playbackDetail'
+  | 'probedAt'
+  | 'confirmedAt'
+  | 'confirmedBy'
+  | 'notPlayingAt'
+  | 'notPlayingBy'
+  | 'notPlayingNote'
 >;
 
 interface RecordingRow {
@@ -86,6 +100,9 @@ export function toRecording(row: RecordingRow): Recording {
     probedAt: row.probed_at as string | null,
     confirmedAt: row.confirmed_at as string | null,
     confirmedBy: row.confirmed_by as string | null,
+    notPlayingAt: (row.not_playing_at as string | null) ?? null,
+    notPlayingBy: (row.not_playing_by as string | null) ?? null,
+    notPlayingNote: (row.not_playing_note as string | null) ?? null,
   };
 }
 
@@ -137,12 +154,19 @@ export function findKnownSourceFile(
   return row ? toRecording(row) : null;
 }
 
+/** The playback check's verdict is a sealed field: written, with its audit entry, by the one mutator. */
 export function recordPlayback(db: Db, id: number, report: PlaybackReport, at: Date): void {
-  db.prepare('UPDATE recordings SET playback = ?, playback_detail = ?, probed_at = ? WHERE id = ?').run(
-    report.status,
-    JSON.stringify(report),
-    at.toISOString(),
+  writeSealedFields(
+    db,
     id,
+    { playback: report.status, probedAt: at.toISOString() },
+    {
+      actor: 'station',
+      action: 'playback-check',
+      detail: { status: report.status },
+      alsoColumns: { playback_detail: JSON.stringify(report) },
+    },
+    at,
   );
 }
 

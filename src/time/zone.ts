@@ -76,7 +76,7 @@ export function instantOfWallTime(wall: WallTime, zone: string): Date {
 
 const pad = (value: number, width = 2) => String(value).padStart(width, '0');
 
-function formatOffset(minutes: number): string {
+export function formatOffset(minutes: number): string {
   const sign = minutes < 0 ? '-' : '+';
   const absolute = Math.abs(minutes);
   return `${sign}${pad(Math.floor(absolute / 60))}:${pad(absolute % 60)}`;
@@ -147,3 +147,46 @@ export function startOfNextLocalDay(date: string, zone: string): Date {
     zone,
   );
 }
+
+const utcInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
+
+/** A stored UTC instant (`…Z`) as machines read it on this station: ISO 8601 with the zone's offset. */
+export function machineTime(iso: string | null, zone: string): string | null {
+  if (iso === null || !utcInstant.test(iso)) return iso;
+  return isoInZone(new Date(iso), zone);
+}
+
+/**
+ * A JSON value with every stored UTC instant in it given the zone's offset instead of `Z`: what the
+ * CLI's --json and the HTTP API print, so no reader takes a UTC time for the station's own.
+ */
+export function withZoneOffsets<Value>(value: Value, zone: string): Value {
+  if (typeof value === 'string') return machineTime(value, zone) as Value;
+  if (Array.isArray(value)) return value.map((item) => withZoneOffsets(item, zone)) as Value;
+  if (value instanceof Date) return isoInZone(value, zone) as Value;
+  if (value !== null && typeof value === 'object') {
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) copy[key] = withZoneOffsets(item, zone);
+    return copy as Value;
+  }
+  return value;
+}
+
+/**
+ * The zone's offset in minutes if it has been the same in every season since 2000 (Asia/Shanghai:
+ * 480), else null. With a fixed offset SQLite can write local times itself (see public-recording.ts).
+ */
+export function fixedOffsetMinutes(zone: string): number | null {
+  let offset = fixedOffsets.get(zone);
+  if (offset === undefined) {
+    offset = offsetMinutesAt(new Date(Date.UTC(2000, 0, 1)), zone);
+    for (let year = 2000; year <= 2100 && offset !== null; year++) {
+      for (const month of [0, 3, 6, 9]) {
+        if (offsetMinutesAt(new Date(Date.UTC(year, month, 1)), zone) !== offset) offset = null;
+      }
+    }
+    fixedOffsets.set(zone, offset);
+  }
+  return offset;
+}
+const fixedOffsets = new Map<string, number | null>();

@@ -1,6 +1,7 @@
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { createApiToken } from '../../src/auth/api-tokens.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { makePhoto, makeVideo } from '../../src/footage/generate.ts';
 import type { Db } from '../../src/ledger/database.ts';
@@ -81,4 +82,10 @@ export function useIngestedHomes(): { fresh(): Promise<string>; later(cleanup: (
     },
     later: (cleanup) => cleanups.push(cleanup),
   };
+}
+
+/** The environment that proves a CLI user: an API token of theirs in STATION_TOKEN. */
+export function tokenEnv(db: Db, name: string): { STATION_TOKEN: string } {
+  const user = db.prepare('SELECT id FROM users WHERE name = ?').pluck().get(name) as number;
+  return { STATION_TOKEN: createApiToken(db, user, 'cli test', new Date()).token };
 }

@@ -1,5 +1,5 @@
-import { formatBytes } from '../../archive/archive.ts';
 import { loadConfig } from '../../config/config.ts';
+import { formatBytes } from '../../i18n/format.ts';
 import { openDatabase } from '../../ledger/database.ts';
 import { type Dock, finalDockStates, listDocks } from '../../ledger/docks.ts';
 import { databaseFile } from '../../station.ts';

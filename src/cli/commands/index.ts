@@ -22,6 +22,7 @@ const modules = {
   retention: async () => (await import('./retention.ts')).retentionCommands,
   interruptions: async () => (await import('./interruptions.ts')).interruptionCommands,
   stats: async () => [(await import('./stats.ts')).statsCommand],
+  district: async () => (await import('./district.ts')).districtCommands,
 } satisfies Record<string, () => Promise<CliCommand[]>>;
 
 type ModuleName = keyof typeof modules;

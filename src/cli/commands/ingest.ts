@@ -52,6 +52,7 @@ export function ingestJson(station: Station, report: IngestReport) {
     recordings: report.recordings.map((recording) =>
       publicRecording(
         recording,
+        station.config.station.timezone,
         recording.duplicateOf ? findRecording(station.db, recording.duplicateOf) : null,
       ),
     ),

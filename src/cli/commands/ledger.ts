@@ -1,4 +1,10 @@
-import { ledgerCells, ledgerCsv, ledgerHeader } from '../../ledger/ledger-csv.ts';
+import {
+  ledgerCells,
+  ledgerCsv,
+  ledgerHeader,
+  ledgerTotal,
+  terminalColumns,
+} from '../../ledger/ledger-csv.ts';
 import { publicRecording } from '../../ledger/public-recording.ts';
 import { listRecordings } from '../../ledger/recordings.ts';
 import { openStation } from '../../station.ts';
@@ -38,17 +44,16 @@ export const ledgerCommand: CliCommand = {
     try {
       const recordings = listRecordings(station.db, filter);
       const language = station.config.station.language;
+      const zone = station.config.station.timezone;
       if (args.values.json)
-        printJson({ recordings: recordings.map((recording) => publicRecording(recording)) });
-      else if (args.values.csv) process.stdout.write(ledgerCsv(recordings, language));
+        printJson({ recordings: recordings.map((recording) => publicRecording(recording, zone)) });
+      else if (args.values.csv) process.stdout.write(ledgerCsv(recordings, language, zone));
       else {
-        const header = ledgerHeader(language).slice(0, 11);
-        print(
-          formatTable(
-            header,
-            recordings.map((recording) => ledgerCells(recording, language).slice(0, 11)),
-          ),
+        const header = ledgerHeader(language).slice(0, terminalColumns);
+        const rows = recordings.map((recording) =>
+          ledgerCells(recording, language, zone).slice(0, terminalColumns),
         );
+        print(`${formatTable(header, rows)}\n${ledgerTotal(recordings.length, language)}`);
       }
       return 0;
     } finally {

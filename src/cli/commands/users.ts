@@ -1,16 +1,10 @@
-import { text } from 'node:stream/consumers';
 import { isRole, roles } from '../../auth/roles.ts';
-import { addUser, listUsers, UserError } from '../../auth/users.ts';
+import { addUser, findUserByName, listUsers, setPassword, UserError } from '../../auth/users.ts';
+import { appendAudit } from '../../custody/audit-log.ts';
 import { openStation } from '../../station.ts';
 import { isoInZone } from '../../time/zone.ts';
+import { readPasswordFromStdin } from '../acting-user.ts';
 import { type CliCommand, formatTable, optionalString, print, printJson, UsageError } from '../command.ts';
-
-/** The password is the first line of stdin, so it never shows in `ps` or the shell history. */
-async function readPasswordFromStdin(): Promise<string> {
-  const password = (await text(process.stdin)).split(/\r?\n/)[0] ?? '';
-  if (!password) throw new UsageError('no password on stdin');
-  return password;
-}
 
 export const userCommands: CliCommand[] = [
   {
@@ -39,6 +33,43 @@ export const userCommands: CliCommand[] = [
         );
         if (args.values.json) printJson(user);
         else print(`user ${user.name} (${user.role}) added`);
+        return 0;
+      } catch (error) {
+        if (error instanceof UserError) throw new UsageError(error.message);
+        throw error;
+      } finally {
+        station.close();
+      }
+    },
+  },
+  {
+    name: 'users passwd',
+    summary: "Set a dashboard user's password (ends their sessions)",
+    usage: 'station users passwd NAME --password-stdin',
+    options: { 'password-stdin': { type: 'boolean' } },
+    async run(args) {
+      const [name, ...extra] = args.positionals;
+      if (!name || extra.length > 0) throw new UsageError('give exactly one user NAME');
+      if (!args.values['password-stdin']) throw new UsageError('--password-stdin is required');
+      const password = await readPasswordFromStdin();
+      const station = await openStation();
+      try {
+        const user = findUserByName(station.db, name);
+        if (!user) throw new UsageError(`no user "${name}"`);
+        await setPassword(station.db, user.id, password);
+        // Whoever can run the CLI on the station PC owns its files; the log says it was done here.
+        appendAudit(
+          station.db,
+          {
+            actor: 'station',
+            action: 'password-change',
+            subjectType: 'user',
+            subjectId: user.id,
+            detail: { name: user.name, via: 'cli' },
+          },
+          station.clock.now(),
+        );
+        print(`password of ${user.name} changed; their sessions have ended`);
         return 0;
       } catch (error) {
         if (error instanceof UserError) throw new UsageError(error.message);

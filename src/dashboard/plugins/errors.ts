@@ -12,12 +12,21 @@ function statusOf(error: FastifyError): number {
   return error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
 }
 
+/** A refused user change in the reader's language where it names a message. */
+export const userErrorText = (request: FastifyRequest, error: UserError) =>
+  error.key ? request.t(error.key, error.values) : error.message;
+
 /** The one error handler: JSON under /api/, a page elsewhere; internal details only in the log. */
 export const errorPlugin = sharedPlugin('errors', async (app) => {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const status = statusOf(error);
     if (status >= 500) request.log.error({ err: error }, 'dashboard request failed');
-    const message = status >= 500 ? request.t('dash.error.internal') : error.message;
+    const message =
+      status >= 500
+        ? request.t('dash.error.internal')
+        : error instanceof UserError
+          ? userErrorText(request, error)
+          : error.message;
     if (isApiRequest(request)) return reply.code(status).send({ error: status, message });
     return reply
       .code(status)

@@ -10,8 +10,10 @@ const headers = {
 };
 
 export const securityHeadersPlugin = sharedPlugin('security-headers', async (app) => {
-  app.addHook('onSend', async (_request, reply) => {
+  app.addHook('onSend', async (request, reply) => {
     reply.headers(headers);
+    // Once a browser has seen the station over TLS, it refuses to fall back to plain HTTP.
+    if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000');
     // Ledger pages hold personal data; an office PC's browser cache must not keep them.
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });

@@ -1,10 +1,11 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { accessRoutes } from './access/index.ts';
+import { accountRoutes } from './account/index.ts';
 import { alertRoutes } from './alerts/index.ts';
 import { apiRoutes } from './api/index.ts';
 import { caseRoutes } from './cases/index.ts';
 import { deviceRoutes } from './devices/index.ts';
-import { dockRoutes } from './docks/index.ts';
+import { type DockRouteOptions, dockRoutes } from './docks/index.ts';
 import { integrityRoutes } from './integrity/index.ts';
 import { interruptionRoutes } from './interruptions/index.ts';
 import { languageRoutes } from './language.ts';
@@ -19,13 +20,16 @@ import { statisticsRoutes } from './statistics/index.ts';
 import { unassignedRoutes } from './unassigned/index.ts';
 import { userRoutes } from './users/index.ts';
 
+export interface RouteOptions extends LoginOptions, DockRouteOptions {}
+
 /** Route plugins, one folder per URL prefix. */
-export const routes: FastifyPluginAsync<LoginOptions> = async (app, options) => {
+export const routes: FastifyPluginAsync<RouteOptions> = async (app, options) => {
   await app.register(rootRoutes);
   await app.register(setupRoutes);
   await app.register(loginRoutes, options);
+  await app.register(accountRoutes, options);
   await app.register(languageRoutes);
-  await app.register(dockRoutes);
+  await app.register(dockRoutes, options);
   await app.register(ledgerRoutes);
   await app.register(recordingRoutes);
   await app.register(unassignedRoutes);

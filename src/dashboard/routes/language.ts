@@ -1,6 +1,8 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { cookieOptions } from '../cookie-options.ts';
 import { languageCookie } from '../plugins/language.ts';
+import { sameSiteTarget } from '../safe-redirect.ts';
 import { formResponses } from './schemas.ts';
 
 const LanguageSwitch = Type.Object({
@@ -14,15 +16,12 @@ export const languageRoutes: FastifyPluginAsync = async (app) => {
     { schema: { querystring: LanguageSwitch, response: formResponses }, config: { public: true } },
     async (request, reply) => {
       reply.setCookie(languageCookie, request.query.to, {
-        path: '/',
-        sameSite: 'strict',
-        httpOnly: true,
+        ...cookieOptions(request),
         maxAge: 365 * 24 * 3600,
       });
-      const back = request.query.back ?? '/';
+      const back = sameSiteTarget(request.query.back, '/');
       // Drop a ?lang= in the page we return to, or it would override the cookie just set.
-      const target =
-        back.startsWith('/') && !back.startsWith('//') ? back.replace(/([?&])lang=[^&]*&?/, '$1') : '/';
+      const target = back.replace(/([?&])lang=[^&]*&?/, '$1');
       return reply.redirect(target.replace(/[?&]$/, ''), 303);
     },
   );

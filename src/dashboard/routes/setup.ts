@@ -1,18 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import { minimumPasswordLength } from '../../auth/password-policy.ts';
 import { createSession } from '../../auth/sessions.ts';
-import { addUser, hasUsers, minimumPasswordLength, UserError } from '../../auth/users.ts';
+import { addUser, hasUsers, UserError } from '../../auth/users.ts';
 import { appendAudit } from '../../custody/audit-log.ts';
+import { cookieOptions } from '../cookie-options.ts';
 import { html } from '../html.ts';
 import { sessionCookie } from '../plugins/authentication.ts';
+import { userErrorText } from '../plugins/errors.ts';
 import { page } from '../views/layout.ts';
 import { formResponses, HtmlPage } from './schemas.ts';
 
 // First run: a fresh station has no users, so the first admin is made here — only while no user
 // exists, and only from the station PC itself, since anyone who reaches this form becomes admin.
 const setupCsrfCookie = 'station_setup_csrf';
-const cookieOptions = { httpOnly: true, sameSite: 'strict', path: '/' } as const;
 
 const SetupQuery = Type.Object({ lang: Type.Optional(Type.String()) });
 const SetupBody = Type.Object({
@@ -29,7 +31,7 @@ function isLocal(request: FastifyRequest): boolean {
 function setupForm(request: FastifyRequest, reply: FastifyReply, problem: string | null, status = 200) {
   const { t } = request;
   const token = randomBytes(24).toString('base64url');
-  reply.setCookie(setupCsrfCookie, token, cookieOptions);
+  reply.setCookie(setupCsrfCookie, token, cookieOptions(request));
   const body = html`<p>${t('dash.setup.intro')}</p>
 ${problem ? html`<p class="bad" id="setup-error">${problem}</p>` : ''}
 <form method="post" action="/setup" class="card" id="setup-form">
@@ -86,7 +88,7 @@ export const setupRoutes: FastifyPluginAsync = async (app) => {
       try {
         user = await addUser(db, { name, role: 'admin', password }, clock.now());
       } catch (error) {
-        if (error instanceof UserError) return setupForm(request, reply, error.message, 400);
+        if (error instanceof UserError) return setupForm(request, reply, userErrorText(request, error), 400);
         throw error;
       }
       appendAudit(
@@ -101,7 +103,7 @@ export const setupRoutes: FastifyPluginAsync = async (app) => {
         clock.now(),
       );
       reply.clearCookie(setupCsrfCookie, { path: '/' });
-      reply.setCookie(sessionCookie, createSession(db, user.id, clock.now()).token, cookieOptions);
+      reply.setCookie(sessionCookie, createSession(db, user.id, clock.now()).token, cookieOptions(request));
       return reply.redirect('/', 303);
     },
   );

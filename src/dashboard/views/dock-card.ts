@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import type { MessageKey } from '../../i18n/catalogue.ts';
+import { formatBytes, formatDateTime, percent } from '../../i18n/format.ts';
 import type { Db } from '../../ledger/database.ts';
 import { holderAt } from '../../ledger/devices.ts';
 import { type Dock, type DockFile, listDockFiles } from '../../ledger/docks.ts';
-import { formatBytes, formatDateTime, percent } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import { type KnownOfficer, officerLabel } from './officer.ts';
 
@@ -52,10 +52,20 @@ function fileRow(request: FastifyRequest, file: DockFile): Html {
 <progress max="100" value="${value}"></progress> <span class="file-state">${fileStateLabel(request.t, file.state)}</span>${file.reason ? html` <span class="muted">${file.reason}</span>` : ''}</li>`;
 }
 
-/** One dock's live card; docks.js updates the same elements from server-sent events. */
-export function dockCard(request: FastifyRequest, db: Db, dock: Dock, zone: string, now: Date): Html {
+/**
+ * One dock's live card; docks.js updates the same elements from server-sent events. Without
+ * `withFiles` (a role that may not read the ledger) the card shows progress but no file names.
+ */
+export function dockCard(
+  request: FastifyRequest,
+  db: Db,
+  dock: Dock,
+  zone: string,
+  now: Date,
+  withFiles = true,
+): Html {
   const { t } = request;
-  const files = listDockFiles(db, dock.id).filter((file) => file.state !== 'skipped');
+  const files = withFiles ? listDockFiles(db, dock.id).filter((file) => file.state !== 'skipped') : [];
   const finished = safeToUndockStates.includes(dock.state);
   const value = finished ? 100 : percent(dock.bytesDone, dock.bytesTotal);
   // Until a recording names a badge or the recorder has a holder, nobody is known: leave the part out.

@@ -80,6 +80,7 @@ export function page(
 ${
   user
     ? html`<span>${user.name} (${t(`dash.role.${user.role}` as MessageKey)})</span>
+<a href="/account/password" id="change-password">${t('dash.password.title')}</a>
 <form class="inline" method="post" action="/logout">${csrfField(request)}<button type="submit">${t('dash.logout')}</button></form>`
     : ''
 }

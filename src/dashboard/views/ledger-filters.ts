@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { MessageKey } from '../../i18n/catalogue.ts';
-import { defaultPageSize, type LedgerQuery, playbackStates, sortOrders } from '../data/ledger-query.ts';
+import { playbackStatuses } from '../../ledger/playback-status.ts';
+import { defaultPageSize, type LedgerQuery, sortOrders } from '../data/ledger-query.ts';
 import { type Html, html } from '../html.ts';
 
 /** The current filter as a query string (without page), for export links and paging. */
@@ -28,11 +29,11 @@ export function filterForm(request: FastifyRequest, query: LedgerQuery): Html {
 ${request.user!.role === 'officer' ? '' : html`${text('officer', 'ledger.officerName')}${text('badge', 'ledger.badge')}`}
 ${text('device', 'ledger.device')}${text('from', 'dash.ledger.from', 'date')}${text('to', 'dash.ledger.to', 'date')}
 <label>${t('ledger.playback')}<select name="playback">${option('', t('dash.ledger.any'), !query.playback)}
-${playbackStates.map((state) => option(state, state === 'not-playing' ? t('dash.playback.notPlaying') : t(`playback.${state}` as MessageKey), query.playback === state))}</select></label>
+${playbackStatuses.map((state) => option(state, t(`playback.${state}`), query.playback === state))}</select></label>
 ${check('late', 'dash.ledger.late')}${check('unconfirmed', 'dash.ledger.unconfirmed')}${check('unassigned', 'dash.ledger.unassigned')}
 <label>${t('dash.ledger.sort')}<select name="sort">${sortOrders.map((order) => option(order, t(`dash.ledger.sort.${order}` as MessageKey), (query.sort ?? 'newest') === order))}</select></label>
 <label>${t('dash.ledger.pageSize')}<select name="pageSize">${pageSizes.map((size) => option(String(size), String(size), (query.pageSize ?? defaultPageSize) === size))}</select></label>
-${query.dock ? html`<input type="hidden" name="dock" value="${query.dock}">` : ''}
+${query.dock ? text('dock', 'dash.ledger.dock', 'number') : ''}
 <button type="submit" id="apply-filter">${t('dash.ledger.apply')}</button> <a href="/ledger">${t('dash.ledger.reset')}</a>
 </form>`;
 }

@@ -1,21 +1,18 @@
 import type { FastifyRequest } from 'fastify';
 import type { MessageKey } from '../../i18n/catalogue.ts';
+import { formatDateTime, formatDuration } from '../../i18n/format.ts';
+import { playbackStatus } from '../../ledger/playback-status.ts';
 import type { LedgerListRow } from '../data/ledger-query.ts';
-import { formatDateTime, formatDuration } from '../format.ts';
 import { type Html, html } from '../html.ts';
 
 export function playbackLabel(
   request: FastifyRequest,
   row: Pick<LedgerListRow, 'playback' | 'notPlayingAt'>,
 ): Html {
-  const { t } = request;
-  if (row.notPlayingAt) return html`<span class="bad">${t('dash.playback.notPlaying')}</span>`;
-  const label = t(`playback.${row.playback}` as MessageKey);
-  return row.playback === 'ok'
-    ? html`<span class="good">${label}</span>`
-    : row.playback === 'pending'
-      ? html`${label}`
-      : html`<span class="bad">${label}</span>`;
+  const status = playbackStatus(row);
+  const label = request.t(`playback.${status}`);
+  const tone = status === 'ok' ? 'good' : status === 'pending' ? 'muted' : 'bad';
+  return html`<span class="${tone}" data-playback="${status}">${label}</span>`;
 }
 
 export function ledgerTable(
@@ -26,15 +23,15 @@ export function ledgerTable(
 ): Html {
   const { t } = request;
   return html`<table class="ledger"><thead><tr><th>${t('ledger.id')}</th><th>${t('ledger.officerName')}</th><th>${t('ledger.badge')}</th>
-<th>${t('ledger.date')}</th><th>${t('ledger.start')}</th><th>${t('dash.ledger.duration')}</th><th>${t('ledger.device')}</th><th>${t('ledger.kind')}</th>
-<th>${t('ledger.playback')}</th><th>${t('ledger.late')}</th><th>${t('ledger.confirmed')}</th>${extraColumn ? html`<th></th>` : ''}</tr></thead>
+<th>${t('ledger.date')}</th><th>${t('ledger.start')}</th><th>${t('ledger.end')}</th><th>${t('ledger.duration')}</th><th>${t('ledger.device')}</th><th>${t('ledger.kind')}</th>
+<th>${t('ledger.playback')}</th><th>${t('ledger.late')}</th><th>${t('ledger.confirmedBy')}</th><th>${t('ledger.confirmedAt')}</th>${extraColumn ? html`<th></th>` : ''}</tr></thead>
 <tbody>${rows.map(
     (row) => html`<tr data-id="${row.id}"><td><a href="/recordings/${row.id}">${row.id}</a></td>
 <td>${row.officerName ?? html`<span class="muted">${t('common.unassigned')}</span>`}</td><td>${row.badge ?? ''}</td><td>${row.date ?? ''}</td>
-<td>${formatDateTime(row.start, zone)}</td><td>${row.kind === 'photo' ? '' : formatDuration(row.durationSeconds)}</td><td>${row.deviceSerial ?? ''}</td>
+<td>${formatDateTime(row.start, zone)}</td><td>${formatDateTime(row.end, zone)}</td><td>${row.kind === 'photo' ? '' : formatDuration(row.durationSeconds)}</td><td>${row.deviceSerial ?? ''}</td>
 <td>${t(`kind.${row.kind}` as MessageKey)}</td><td>${playbackLabel(request, row)}</td>
 <td>${row.late ? html`<span class="bad">${t('common.yes')}</span>` : t('common.no')}</td>
-<td class="confirmed">${row.confirmedAt ? html`${formatDateTime(row.confirmedAt, zone)} ${row.confirmedBy ?? ''}` : ''}</td>
+<td class="confirmed-by">${row.confirmedBy ?? ''}</td><td class="confirmed">${formatDateTime(row.confirmedAt, zone)}</td>
 ${extraColumn ? html`<td>${extraColumn(row)}</td>` : ''}</tr>`,
   )}</tbody></table>`;
 }

@@ -1,10 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import { auditTrail } from '../../custody/audit-log.ts';
 import { codeLabel, type MessageKey } from '../../i18n/catalogue.ts';
+import { formatBytes, formatDateTime, formatDuration } from '../../i18n/format.ts';
 import type { PlaybackReport } from '../../media/playback-check.ts';
 import { allows } from '../access.ts';
 import type { LedgerRow } from '../data/ledger-query.ts';
-import { formatBytes, formatDateTime, formatDuration } from '../format.ts';
 import { type Html, html } from '../html.ts';
 import type { Translate } from '../plugins/language.ts';
 import { assignForm } from './assign-form.ts';
@@ -35,9 +35,9 @@ function auditValue(t: Translate, key: string, value: unknown): Html | string {
   return html`<code>${typeof value === 'object' ? JSON.stringify(value) : String(value)}</code>`;
 }
 
-// The seal is for `station verify`, not for people: the history shows what happened.
+// The seal and the sealed values are for `station verify`, not for people: the history shows what happened.
 function auditSummary(t: Translate, detail: Record<string, unknown>): Html[] {
-  const { seal: _seal, ...rest } = detail;
+  const { seal: _seal, sealed: _sealed, session: _session, ...rest } = detail;
   return Object.entries(rest).map(
     ([key, value], index) =>
       html`${index > 0 ? ' · ' : ''}${codeLabel(t, 'dash.audit.key.', key)}: ${auditValue(t, key, value)}`,
@@ -47,9 +47,8 @@ function auditSummary(t: Translate, detail: Record<string, unknown>): Html[] {
 function player(row: LedgerRow): Html {
   const source = `/recordings/${row.id}/media`;
   if (row.kind === 'video')
-    return html`<video id="player" controls preload="metadata" src="${source}" style="max-width:100%;max-height:60vh"></video>`;
-  if (row.kind === 'audio')
-    return html`<audio id="player" controls preload="metadata" src="${source}"></audio>`;
+    return html`<video id="player" controls preload="none" src="${source}" style="max-width:100%;max-height:60vh"></video>`;
+  if (row.kind === 'audio') return html`<audio id="player" controls preload="none" src="${source}"></audio>`;
   return html`<img id="player" src="${source}" alt="" style="max-width:100%;max-height:60vh">`;
 }
 

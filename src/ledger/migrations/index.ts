@@ -4,6 +4,9 @@ import { dashboard } from './003-dashboard.ts';
 import { custody } from './004-custody.ts';
 import { compliance } from './005-compliance.ts';
 import { interruptions } from './006-interruptions.ts';
+import { releaseAndAnchors } from './008-release-and-anchors.ts';
+import { tokenExpiry } from './009-token-expiry.ts';
+import { districtOutbox } from './010-district-outbox.ts';
 
 export interface Migration {
   version: number;
@@ -12,4 +15,14 @@ export interface Migration {
 }
 
 // Append only: a migration that has shipped is never edited, a new version follows it.
-export const migrations: Migration[] = [core, peopleAndAudit, dashboard, custody, compliance, interruptions];
+export const migrations: Migration[] = [
+  core,
+  peopleAndAudit,
+  dashboard,
+  custody,
+  compliance,
+  interruptions,
+  releaseAndAnchors,
+  tokenExpiry,
+  districtOutbox,
+];

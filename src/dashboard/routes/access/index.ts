@@ -17,11 +17,14 @@ import {
 } from '../../../custody/access-requests.ts';
 import { appendAudit } from '../../../custody/audit-log.ts';
 import { ExportFailed, exportEvidence, isoName, manifestName } from '../../../custody/evidence-export.ts';
+import { refusesExport, seesAllRequests } from '../../../custody/release-rules.ts';
+import { recordServedBytes } from '../../../custody/served-bytes.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
+import { formatDateTime } from '../../../i18n/format.ts';
 import { allows } from '../../access.ts';
-import { formatDateTime } from '../../format.ts';
 import { type Html, html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
+import { sessionDigest } from '../../session-digest.ts';
 import { csrfField, page } from '../../views/layout.ts';
 import { formResponses, HtmlPage } from '../schemas.ts';
 
@@ -48,12 +51,8 @@ const ExportQuery = Type.Object({
 });
 type ExportQuery = Static<typeof ExportQuery>;
 
-/** Leaders, auditors, admins and clerks oversee every request; everyone else sees their own. */
-const seesAll = (role: string) => ['leader', 'auditor', 'admin', 'clerk'].includes(role);
-
-/** The disc is made by the grant holder or by the archive clerk on their behalf (art. 25). */
 const mayExport = (request: FastifyRequest, access: AccessRequest) =>
-  request.user!.role === 'clerk' || request.user!.name === access.user;
+  refusesExport(request.user!, access) === null;
 
 /** `3-20261126T211500Z`: one folder per export, named for its request and when it was made. */
 const folderName = (id: number, now: Date) => `${id}-${now.toISOString().replace(/[-:]|\.\d+/g, '')}`;
@@ -169,7 +168,7 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
   }
 
   function refuseExport(request: FastifyRequest, access: AccessRequest): never {
-    const reason = `${request.user!.name} is neither the requester (${access.user}) nor the archive clerk`;
+    const reason = refusesExport(request.user!, access);
     appendAudit(
       db,
       {
@@ -220,7 +219,7 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
       const { t, user } = request;
       const now = clock.now();
       const requests = listAccessRequests(db)
-        .filter((access) => seesAll(user!.role) || access.user === user!.name)
+        .filter((access) => seesAllRequests(user!.role) || access.user === user!.name)
         .reverse();
       const table = requests.length
         ? html`<table id="requests"><thead><tr><th>${t('ledger.id')}</th><th>${t('dash.access.requester')}</th><th>${t('dash.access.purpose')}</th>
@@ -349,7 +348,8 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
       config: { permission: 'exportEvidence' },
     },
     async (request, reply) => {
-      const { access, outDir, iso } = recordedExport(request, request.query);
+      const { query } = request;
+      const { access, outDir, iso } = recordedExport(request, query);
       const now = clock.now();
       // Taking the disc image away is copying: only while the copy grant lasts.
       const problem = unusable(access, now);
@@ -375,14 +375,18 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
       }
       const file = path.join(outDir, isoName);
       const { size } = await stat(file);
-      appendAudit(
+      recordServedBytes(
         db,
         {
-          actor: request.user!.name,
           action: 'download',
+          actor: request.user!.name,
+          session: sessionDigest(request),
           subjectType: 'access-request',
           subjectId: access.id,
-          detail: { outDir, file: isoName, sha256: iso.sha256, recordingIds: access.recordingIds },
+          file: path.join(query.folder, isoName),
+          size,
+          range: [0, size - 1],
+          via: `evidence disc, sha256 ${iso.sha256}, recordings ${access.recordingIds.join(',')}`,
         },
         now,
       );

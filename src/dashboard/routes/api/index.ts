@@ -1,9 +1,12 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { alertMessage } from '../../../compliance/alert-messages.ts';
+import { stationAlerts } from '../../../compliance/alerts.ts';
 import { findDock, listDockFiles, listDocks } from '../../../ledger/docks.ts';
-import { collectAlerts } from '../../data/alerts.ts';
+import { withZoneOffsets } from '../../../time/zone.ts';
 import { deviceOverview } from '../../data/device-overview.ts';
 import { type LedgerQuery, LedgerQuerySchema, queryLedgerJson } from '../../data/ledger-query.ts';
+import { DockVisibility } from '../../dock-visibility.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { safeToUndockStates } from '../../views/dock-card.ts';
 import { apiErrors, IdParams } from '../schemas.ts';
@@ -13,7 +16,7 @@ const DocksQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1,
 
 /** The dashboard's data as JSON for other systems on the station; session cookie or `Bearer` API token. */
 export const apiRoutes: FastifyPluginAsync = async (app) => {
-  const { db, clock } = app.station;
+  const { db, clock, config } = app.station;
   const withSafety = <Dock extends { state: string }>(dock: Dock) => ({
     ...dock,
     safeToUndock: safeToUndockStates.includes(dock.state),
@@ -27,7 +30,9 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
     },
     // Already JSON (see queryLedgerJson): sent as it is, so the schema documents rather than serialises.
     async (request, reply) =>
-      reply.type('application/json; charset=utf-8').send(queryLedgerJson(db, request.query, request.user!)),
+      reply
+        .type('application/json; charset=utf-8')
+        .send(queryLedgerJson(db, request.query, request.user!, config.station.timezone)),
   );
 
   app.get<{ Querystring: Static<typeof DocksQuery> }>(
@@ -39,7 +44,13 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
       },
       config: { permission: 'docks' },
     },
-    async (request) => ({ docks: listDocks(db, { limit: request.query.limit ?? 50 }).map(withSafety) }),
+    async (request) => {
+      const visibility = new DockVisibility(db, request.user!, () => clock.now());
+      const docks = listDocks(db, { limit: request.query.limit ?? 50 }).filter((dock) =>
+        visibility.seesDock(dock.id),
+      );
+      return { docks: docks.map(withSafety) };
+    },
   );
 
   app.get<{ Params: Static<typeof IdParams> }>(
@@ -53,8 +64,9 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request) => {
       const dock = findDock(db, request.params.id);
-      if (!dock) throw new HttpError(404, request.t('dash.error.notFound'));
-      return { dock: withSafety(dock), files: listDockFiles(db, dock.id) };
+      const visibility = new DockVisibility(db, request.user!, () => clock.now());
+      if (!dock || !visibility.seesDock(dock.id)) throw new HttpError(404, request.t('dash.error.notFound'));
+      return { dock: withSafety(dock), files: visibility.seesFiles ? listDockFiles(db, dock.id) : [] };
     },
   );
 
@@ -73,6 +85,13 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
       schema: { response: { 200: Type.Object({ alerts: Type.Array(AlertSchema) }), ...apiErrors } },
       config: { permission: 'alerts' },
     },
-    async () => ({ alerts: await collectAlerts(app.station, clock.now()) }),
+    async (request) => {
+      const zone = config.station.timezone;
+      const alerts = await stationAlerts(app.station, clock.now());
+      return withZoneOffsets(
+        { alerts: alerts.map((alert) => ({ ...alert, message: alertMessage(alert, request.t, zone) })) },
+        zone,
+      );
+    },
   );
 };

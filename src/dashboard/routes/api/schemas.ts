@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { roles } from '../../../auth/roles.ts';
-import { alertKinds } from '../../data/alerts.ts';
+import { alertKinds, severities } from '../../../compliance/alerts.ts';
 
 // Response shapes of the JSON API: what other systems on the station may rely on.
 // Type arrays rather than anyOf: the serializer then needs no validation pass per field.
@@ -24,12 +24,16 @@ export const PublicRecordingSchema = Type.Object({
   badge: NullableString,
   officerName: NullableString,
   playback: Type.String(),
+  playbackCheck: Type.String(),
   late: Type.Boolean(),
   duplicateOf: NullableInteger,
   device: NullableString,
   timeFlags: Type.Array(Type.String()),
   confirmedAt: NullableString,
   confirmedBy: NullableString,
+  notPlayingAt: NullableString,
+  notPlayingBy: NullableString,
+  notPlayingNote: NullableString,
 });
 
 export const LedgerPageSchema = Type.Object({
@@ -87,11 +91,14 @@ export const DeviceSchema = Type.Object({
   openFaults: Type.Integer(),
 });
 
+/** An alert of src/compliance/alerts.ts, with its words (`message`) in the asker's language. */
 export const AlertSchema = Type.Object({
   kind: Type.Union(alertKinds.map((kind) => Type.Literal(kind))),
+  severity: Type.Union(severities.map((severity) => Type.Literal(severity))),
   subject: Type.String(),
-  detail: Type.String(),
+  detail: Type.Record(Type.String(), Type.Unknown()),
+  message: Type.String(),
   actBy: Type.Array(Type.Union(roles.map((role) => Type.Literal(role)))),
-  at: NullableString,
+  since: NullableString,
   link: NullableString,
 });

@@ -13,9 +13,9 @@ import {
   serveCase,
 } from '../../../compliance/cases.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
+import { formatDateTime } from '../../../i18n/format.ts';
 import { parseUserTime } from '../../../time/zone.ts';
 import { allows } from '../../access.ts';
-import { formatDateTime } from '../../format.ts';
 import { type Html, html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { csrfField, page } from '../../views/layout.ts';
@@ -151,7 +151,7 @@ ${allows('manageCases', user!.role) ? addForm(request) : ''}`;
     '/cases/show',
     { schema: { querystring: CaseQuery, response: { 200: HtmlPage } }, config: { permission: 'cases' } },
     async (request, reply) => {
-      const found = caseDetail(db, request.query.number);
+      const found = caseDetail(db, request.query.number, zone);
       if (!found) throw new HttpError(404, request.t('dash.error.notFound'));
       const title = `${request.t('dash.cases.case')} ${found.number}`;
       return sendPage(request, reply, title, casePage(request, found, zone));

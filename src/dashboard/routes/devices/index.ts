@@ -1,13 +1,13 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { appendAudit } from '../../../custody/audit-log.ts';
+import { formatBytes, formatDateTime, formatSeconds } from '../../../i18n/format.ts';
 import { assignDevice, listAssignments } from '../../../ledger/devices.ts';
 import { LedgerError, listOfficers } from '../../../ledger/officers.ts';
 import { parseUserTime } from '../../../time/zone.ts';
 import { allows } from '../../access.ts';
 import { listFaults, reportFault, resolveFault } from '../../data/device-faults.ts';
 import { deviceOverview } from '../../data/device-overview.ts';
-import { formatBytes, formatDateTime, formatSeconds } from '../../format.ts';
 import { html } from '../../html.ts';
 import { csrfField, page } from '../../views/layout.ts';
 import { CsrfBody, formResponses, HtmlPage, IdParams } from '../schemas.ts';

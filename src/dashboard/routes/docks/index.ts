@@ -1,10 +1,13 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { findSession } from '../../../auth/sessions.ts';
+import { formatBytes, formatDateTime } from '../../../i18n/format.ts';
 import { dockStates, findDock, listDocks } from '../../../ledger/docks.ts';
 import { allows } from '../../access.ts';
 import { confirmDock } from '../../data/review.ts';
-import { formatBytes, formatDateTime } from '../../format.ts';
+import { DockVisibility } from '../../dock-visibility.ts';
 import { html, trusted } from '../../html.ts';
+import { sessionCookie } from '../../plugins/authentication.ts';
 import {
   dockCard,
   dockFileStates,
@@ -25,12 +28,18 @@ const DocksQuery = Type.Object({
 
 // A finished dock stays on the live list for a while, so the officer sees "safe to undock" there.
 const recentlyFinishedMs = 30 * 60_000;
-const keepAliveMs = 15_000;
+const defaultKeepAliveMs = 15_000;
+
+export interface DockRouteOptions {
+  /** How often an open event stream sends a keep-alive and checks its session is still valid. */
+  keepAliveMs?: number;
+}
 
 /** JSON for a script tag: `<` escaped so no value can close the tag. */
 const scriptJson = (value: unknown) => trusted(JSON.stringify(value).replace(/</g, '\\u003c'));
 
-export const dockRoutes: FastifyPluginAsync = async (app) => {
+export const dockRoutes: FastifyPluginAsync<DockRouteOptions> = async (app, options) => {
+  const keepAliveMs = options.keepAliveMs ?? defaultKeepAliveMs;
   const { db, clock, config } = app.station;
   const zone = config.station.timezone;
   // Open event streams never go idle, so the server could not close while one is open: end them first.
@@ -45,7 +54,8 @@ export const dockRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const { t, user } = request;
       const now = clock.now();
-      const recent = listDocks(db, { limit: 30 });
+      const visibility = new DockVisibility(db, user!, () => clock.now());
+      const recent = listDocks(db, { limit: 30 }).filter((dock) => visibility.seesDock(dock.id));
       const live = recent.filter(
         (dock) => !dock.endedAt || now.getTime() - Date.parse(dock.endedAt) < recentlyFinishedMs,
       );
@@ -67,7 +77,7 @@ ${request.query.confirmed !== undefined ? html`<p class="message" id="bulk-confi
 <script type="application/json" id="dock-texts">${scriptJson(texts)}</script>
 <h2>${t('dash.docks.live')}</h2>
 <div id="live-docks">
-${live.length ? live.map((dock) => dockCard(request, db, dock, zone, now)) : html`<p id="no-active-docks" class="muted">${t('dash.docks.none')}</p>`}
+${live.length ? live.map((dock) => dockCard(request, db, dock, zone, now, visibility.seesFiles)) : html`<p id="no-active-docks" class="muted">${t('dash.docks.none')}</p>`}
 </div>
 <h2>${t('dash.docks.recent')}</h2>
 <table id="recent-docks"><thead><tr><th>#</th><th>${t('dash.docks.device')}</th><th>${t('ledger.officerName')}</th><th>${t('ledger.badge')}</th>
@@ -97,8 +107,11 @@ ${canConfirm && dock.state === 'done' ? html` <form class="inline" method="post"
     { schema: { params: IdParams, response: { 200: HtmlPage } }, config: { permission: 'docks' } },
     async (request, reply) => {
       const dock = findDock(db, request.params.id);
-      if (!dock) return reply.callNotFound();
-      return reply.type('text/html; charset=utf-8').send(dockCard(request, db, dock, zone, clock.now()).text);
+      const visibility = new DockVisibility(db, request.user!, () => clock.now());
+      if (!dock || !visibility.seesDock(dock.id)) return reply.callNotFound();
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(dockCard(request, db, dock, zone, clock.now(), visibility.seesFiles).text);
     },
   );
 
@@ -118,9 +131,23 @@ ${canConfirm && dock.state === 'done' ? html` <form class="inline" method="post"
         'x-accel-buffering': 'no',
       });
       response.write('retry: 2000\n\n');
-      const unsubscribe = app.dockStream.subscribe((chunk) => response.write(chunk));
+      // The stream belongs to the session that opened it: it ends at logout, when the account is
+      // disabled (both at once, through dockStream) and when the session is found gone or expired
+      // at a keep-alive (an account changed by another process).
+      const sessionToken = request.cookies[sessionCookie] ?? '';
+      const visibility = new DockVisibility(db, request.user!, () => clock.now());
+      const viewer = {
+        sessionToken,
+        userId: request.user!.id,
+        accepts: (name: string, payload: unknown) => visibility.accepts(name, payload),
+        end: () => end(),
+      };
+      const unsubscribe = app.dockStream.subscribe((chunk) => response.write(chunk), viewer);
       // A comment line now and then keeps proxies and idle timeouts from closing a quiet stream.
-      const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), keepAliveMs);
+      const keepAlive = setInterval(() => {
+        if (!findSession(db, sessionToken, clock.now())) return end();
+        response.write(': keep-alive\n\n');
+      }, keepAliveMs);
       const end = () => {
         clearInterval(keepAlive);
         unsubscribe();

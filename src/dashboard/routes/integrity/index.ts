@@ -3,7 +3,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { auditDigest, formatDigest } from '../../../custody/audit-digest.ts';
 import { type FixityCycle, fixityCycle, openFixityFailures } from '../../../custody/fixity-job.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
-import { formatBytes, formatDateTime } from '../../format.ts';
+import { formatBytes, formatDateTime } from '../../../i18n/format.ts';
 import { type Html, html } from '../../html.ts';
 import { page } from '../../views/layout.ts';
 import { HtmlPage } from '../schemas.ts';

@@ -9,8 +9,8 @@ import {
   openInterruptions,
 } from '../../../compliance/interruptions.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
+import { formatDateTime, formatDuration } from '../../../i18n/format.ts';
 import { allows } from '../../access.ts';
-import { formatDateTime, formatDuration } from '../../format.ts';
 import { type Html, html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { csrfField, page } from '../../views/layout.ts';

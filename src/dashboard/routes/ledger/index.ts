@@ -4,7 +4,13 @@ import { appendAudit } from '../../../custody/audit-log.ts';
 import { ledgerCsv } from '../../../ledger/ledger-csv.ts';
 import { localDateIn } from '../../../time/zone.ts';
 import { allows } from '../../access.ts';
-import { exportLedger, type LedgerQuery, LedgerQuerySchema, queryLedger } from '../../data/ledger-query.ts';
+import {
+  countLedger,
+  exportLedger,
+  type LedgerQuery,
+  LedgerQuerySchema,
+  queryLedger,
+} from '../../data/ledger-query.ts';
 import { ledgerXlsx } from '../../data/ledger-xlsx.ts';
 import { html } from '../../html.ts';
 import { page } from '../../views/layout.ts';
@@ -26,6 +32,7 @@ export const ledgerRoutes: FastifyPluginAsync = async (app) => {
       const { t, user } = request;
       const query = request.query;
       const result = queryLedger(db, query, user!);
+      const total = countLedger(db, query, user!);
       const link = (overrides: Record<string, string | number>) => `/ledger?${filterQuery(query, overrides)}`;
       const canExport = allows('exportLedger', user!.role);
       const body = html`${filterForm(request, query)}
@@ -35,6 +42,7 @@ ${
 <a href="/ledger/export.xlsx?${filterQuery(query)}" id="export-xlsx">${t('dash.ledger.exportXlsx')}</a></p>`
     : ''
 }
+<p id="ledger-total">${t(total.atLeast ? 'ledger.totalAtLeast' : 'ledger.total', { count: total.count })}</p>
 ${result.rows.length ? ledgerTable(request, result.rows, zone) : html`<p class="muted" id="ledger-empty">${t('dash.ledger.empty')}</p>`}
 <p class="pager">${result.page > 1 ? html`<a href="${link({ page: result.page - 1 })}" id="previous-page">${t('dash.ledger.previous')}</a>` : ''}
 ${t('dash.ledger.page', { page: result.page })}
@@ -74,7 +82,7 @@ ${result.hasMore ? html`<a href="${link({ page: result.page + 1 })}" id="next-pa
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', attachment('csv'))
-        .send(ledgerCsv(rows, request.language));
+        .send(ledgerCsv(rows, request.language, zone));
     },
   );
 
@@ -90,7 +98,7 @@ ${result.hasMore ? html`<a href="${link({ page: result.page + 1 })}" id="next-pa
     async (request, reply) => {
       const rows = exportLedger(db, request.query, request.user!);
       logExport(request, 'xlsx', rows.length);
-      const workbook = await ledgerXlsx(rows, request.language, request.t('dash.nav.ledger'));
+      const workbook = await ledgerXlsx(rows, request.language, zone, request.t('dash.nav.ledger'));
       return reply
         .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
         .header('content-disposition', attachment('xlsx'))

@@ -1,9 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { appendAudit } from '../../../custody/audit-log.ts';
+import { formatDateTime } from '../../../i18n/format.ts';
 import { listOfficers, saveOfficer } from '../../../ledger/officers.ts';
 import { allows } from '../../access.ts';
-import { formatDateTime } from '../../format.ts';
 import { html } from '../../html.ts';
 import { csrfField, page } from '../../views/layout.ts';
 import { formResponses, HtmlPage } from '../schemas.ts';

@@ -19,9 +19,9 @@ import {
   retentionSettings,
 } from '../../../compliance/retention.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
+import { formatDateTime } from '../../../i18n/format.ts';
 import { localDateIn } from '../../../time/zone.ts';
 import { allows } from '../../access.ts';
-import { formatDateTime } from '../../format.ts';
 import { type Html, html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { csrfField, page } from '../../views/layout.ts';

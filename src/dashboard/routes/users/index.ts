@@ -1,11 +1,17 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { createApiToken, listApiTokens, revokeApiToken } from '../../../auth/api-tokens.ts';
+import {
+  createApiToken,
+  defaultTokenDays,
+  listApiTokens,
+  maximumTokenDays,
+  revokeApiToken,
+} from '../../../auth/api-tokens.ts';
 import { roles } from '../../../auth/roles.ts';
 import { addUser, findUserById, listUsers, setUserDisabled } from '../../../auth/users.ts';
 import { appendAudit } from '../../../custody/audit-log.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
-import { formatDateTime } from '../../format.ts';
+import { formatDateTime } from '../../../i18n/format.ts';
 import { html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { csrfField, page } from '../../views/layout.ts';
@@ -23,6 +29,7 @@ const DisabledBody = Type.Object({ _csrf: Type.Optional(Type.String()), disabled
 const TokenBody = Type.Object({
   _csrf: Type.Optional(Type.String()),
   name: Type.String({ minLength: 1, maxLength: 100 }),
+  days: Type.Optional(Type.Integer({ minimum: 1, maximum: maximumTokenDays })),
 });
 const UsersQuery = Type.Object({ lang: Type.Optional(Type.String()), token: Type.Optional(Type.String()) });
 
@@ -38,6 +45,7 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
     const users = listUsers(db);
     const tokens = listApiTokens(db);
     const nameOf = new Map(users.map((user) => [user.id, user.name]));
+    const now = clock.now().getTime();
     const body = html`
 ${newToken ? html`<p class="message">${t('dash.users.tokenOnce', { name: newToken.name, user: newToken.user })} <code id="new-token">${newToken.token}</code></p>` : ''}
 <table id="users"><thead><tr><th>${t('dash.users.name')}</th><th>${t('dash.users.role')}</th><th>${t('ledger.badge')}</th><th>${t('dash.users.status')}</th><th>${t('dash.users.created')}</th><th></th></tr></thead>
@@ -49,6 +57,7 @@ ${newToken ? html`<p class="message">${t('dash.users.tokenOnce', { name: newToke
 <td><form class="inline" method="post" action="/users/${user.id}/disabled">${csrfField(request)}<input type="hidden" name="disabled" value="${user.disabled ? 'false' : 'true'}">
 <button type="submit">${user.disabled ? t('dash.users.enable') : t('dash.users.disable')}</button></form>
 <form class="inline" method="post" action="/users/${user.id}/tokens">${csrfField(request)}<input name="name" placeholder="${t('dash.users.tokenName')}" required size="12">
+<label>${t('dash.users.tokenDays')} <input name="days" type="number" min="1" max="${maximumTokenDays}" value="${defaultTokenDays}" size="4"></label>
 <button type="submit">${t('dash.users.newToken')}</button></form></td></tr>`,
     )}</tbody></table>
 <form method="post" action="/users" class="card filters" id="add-user">${csrfField(request)}
@@ -59,11 +68,12 @@ ${newToken ? html`<p class="message">${t('dash.users.tokenOnce', { name: newToke
 <label>${t('dash.login.password')}<input name="password" type="password" autocomplete="new-password" required></label>
 <button type="submit">${t('dash.save')}</button></form>
 <h2>${t('dash.users.tokens')}</h2>
-<table id="tokens"><thead><tr><th>${t('dash.users.tokenName')}</th><th>${t('dash.users.name')}</th><th>${t('dash.users.created')}</th><th>${t('dash.users.lastUsed')}</th><th></th></tr></thead>
+<table id="tokens"><thead><tr><th>${t('dash.users.tokenName')}</th><th>${t('dash.users.name')}</th><th>${t('dash.users.created')}</th><th>${t('dash.users.expires')}</th><th>${t('dash.users.lastUsed')}</th><th></th></tr></thead>
 <tbody>${tokens.map(
       (
         token,
-      ) => html`<tr><td>${token.name}</td><td>${nameOf.get(token.userId) ?? ''}</td><td>${formatDateTime(token.createdAt, zone)}</td><td>${formatDateTime(token.lastUsedAt, zone)}</td>
+      ) => html`<tr><td>${token.name}</td><td>${nameOf.get(token.userId) ?? ''}</td><td>${formatDateTime(token.createdAt, zone)}</td>
+<td class="${Date.parse(token.expiresAt) <= now ? 'bad' : ''}">${formatDateTime(token.expiresAt, zone)}</td><td>${formatDateTime(token.lastUsedAt, zone)}</td>
 <td>${token.revokedAt ? html`<span class="muted">${t('dash.users.revoked')}</span>` : html`<form class="inline" method="post" action="/users/tokens/${token.id}/revoke">${csrfField(request)}<button type="submit">${t('dash.users.revoke')}</button></form>`}</td></tr>`,
     )}</tbody></table>`;
     return page(request, { title: t('dash.nav.users'), current: '/users', body });
@@ -104,6 +114,7 @@ ${newToken ? html`<p class="message">${t('dash.users.tokenOnce', { name: newToke
       if (user.id === request.user!.id && request.body.disabled)
         throw new HttpError(400, request.t('dash.users.notSelf'));
       setUserDisabled(db, user.id, request.body.disabled);
+      if (request.body.disabled) app.dockStream.endUser(user.id);
       logChange(request.user!.name, user.id, { disabled: request.body.disabled });
       return reply.redirect('/users', 303);
     },
@@ -119,8 +130,9 @@ ${newToken ? html`<p class="message">${t('dash.users.tokenOnce', { name: newToke
       const user = findUserById(db, request.params.id);
       if (!user) throw new HttpError(404, request.t('dash.error.notFound'));
       const name = request.body.name.trim();
-      const { id, token } = createApiToken(db, user.id, name, clock.now());
-      logChange(request.user!.name, user.id, { apiToken: id, name: request.body.name });
+      const days = request.body.days ?? defaultTokenDays;
+      const { id, token, expiresAt } = createApiToken(db, user.id, name, clock.now(), days);
+      logChange(request.user!.name, user.id, { apiToken: id, name: request.body.name, expiresAt });
       // Shown once, on the page this redirects to; the station keeps only a hash.
       const key = handOver.hold({ token, name, user: user.name }, request.user!.id, clock.now());
       return reply.redirect(`/users?token=${key}`, 303);

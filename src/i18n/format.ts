@@ -1,5 +1,8 @@
 import { offsetMinutesAt } from '../time/zone.ts';
-import type { Translate } from './plugins/language.ts';
+import type { translator } from './catalogue.ts';
+
+// Values as people read them, in the dashboard, the exports and the CLI alike: station wall-clock
+// times, durations, sizes. Machines get ISO 8601 with the offset instead (time/zone.ts isoInZone).
 
 // A ledger page shows a hundred times; asking Intl for each costs more than the query. Zone offsets
 // change only on quarter hours (UTC), so one answer per zone and quarter hour serves them all.
@@ -58,6 +61,7 @@ function wallText(ms: number): string {
   return `${year}-${twoDigits[month]}-${twoDigits[day]} ${twoDigits[Math.floor(second / 3600)]}:${twoDigits[Math.floor(second / 60) % 60]}:${twoDigits[second % 60]}`;
 }
 
+/** Sizes in steps of 1024 with the units Windows shows (KB, MB, GB), the ones station users know. */
 export function formatBytes(bytes: number | null | undefined): string {
   if (bytes === null || bytes === undefined) return '';
   const units = ['B', 'KB', 'MB', 'GB', 'TB'];
@@ -79,7 +83,7 @@ export function formatDuration(seconds: number | null | undefined): string {
 }
 
 /** Whole seconds with the reader's unit: `-12 秒`, `-12 s`. */
-export function formatSeconds(t: Translate, seconds: number): string {
+export function formatSeconds(t: ReturnType<typeof translator>, seconds: number): string {
   return t('dash.unit.seconds', { n: Math.round(seconds) });
 }
 
