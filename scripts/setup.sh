@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(ffmpeg chromium fonts-wqy-microhei exfatprogs exfat-fuse fuse3 xorriso util-linux)
+packages=(ffmpeg chromium fonts-wqy-microhei exfatprogs exfat-fuse fuse3 xorriso util-linux espeak-ng)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
