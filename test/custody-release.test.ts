@@ -259,7 +259,7 @@ describe('finding 14: failed and refused attempts leave a trace that junk cannot
     });
   });
 
-  it('records anonymous media requests, a hundred of them in two entries', async () => {
+  it('records anonymous media and disc requests, a hundred and one of them in two entries', async () => {
     closeAllWindows();
     const since = headId();
     for (let attempt = 0; attempt < 100; attempt++) {
@@ -268,6 +268,13 @@ describe('finding 14: failed and refused attempts leave a trace that junk cannot
       });
       expect(response.status).toBe(303);
     }
+    const disc = await fetch(
+      new URL('/access/export/iso?request=1&folder=1-20261201T000000Z', server.baseUrl),
+      {
+        redirect: 'manual',
+      },
+    );
+    expect(disc.status).toBe(303);
     closeAllWindows();
     const refused = entriesAfter(since).filter((entry) => entry.action === 'access-refused');
     expect(refused).toHaveLength(2);
@@ -275,7 +282,8 @@ describe('finding 14: failed and refused attempts leave a trace that junk cannot
       actor: 'anonymous',
       detail: { reason: 'no-session', source: '127.0.0.1' },
     });
-    expect(refused[1].detail).toMatchObject({ attempts: 100 });
+    expect(refused[1].detail).toMatchObject({ attempts: 101 });
+    expect(refused[1].detail.subjects).toContain('evidence disc of request 1');
   });
 });
 
