@@ -52,6 +52,21 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    interruptions: Type.Object(
+      {
+        spokenReasonSeconds: Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 600,
+          description: 'art. 18: seconds at the start of a resumed segment listened to for a spoken reason',
+        }),
+        spokenReasonMinSpeechSeconds: Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 60,
+          description: 'speech in total within that span that counts as a spoken reason',
+        }),
+      },
+      { additionalProperties: false },
+    ),
     access: Type.Object(
       {
         officerViewsOwn: Type.Boolean({ description: 'officers may view recordings under their own badge' }),
