@@ -33,7 +33,10 @@ function rewriteChainFrom(db: Db, entryId: number): void {
 interface VerifyJson {
   passed: boolean;
   auditChain: { problems: unknown[] };
-  anchors: { checked: number; problems: { problem: string; entryId: number }[] };
+  anchors: {
+    sources: { name: string; anchors: number }[];
+    problems: { source: string; problem: string; anchor: { headId: number } | null }[];
+  };
 }
 
 describe.skipIf(!services)('audit anchors in the district (real Ceph and PostgreSQL)', () => {
@@ -66,7 +69,8 @@ describe.skipIf(!services)('audit anchors in the district (real Ceph and Postgre
   it('passes station verify while the local chain matches every anchor', async () => {
     const { station } = await anchoredStation();
     const { code, report } = await verify(station);
-    expect(report.anchors).toEqual({ checked: 1, problems: [] });
+    expect(report.anchors.sources).toContainEqual({ name: 'district ft-anchor', anchors: 1 });
+    expect(report.anchors.problems).toEqual([]);
     expect(code).toBe(0);
   });
 
@@ -77,7 +81,11 @@ describe.skipIf(!services)('audit anchors in the district (real Ceph and Postgre
     const { code, report } = await verify(station);
     expect(code).toBe(1);
     expect(report.anchors.problems).toEqual([
-      expect.objectContaining({ problem: 'rewritten', entryId: headId }),
+      expect.objectContaining({
+        source: 'district ft-anchor',
+        problem: 'rewritten',
+        anchor: expect.objectContaining({ headId }),
+      }),
     ]);
   });
 
@@ -87,7 +95,11 @@ describe.skipIf(!services)('audit anchors in the district (real Ceph and Postgre
     const { code, report } = await verify(station);
     expect(code).toBe(1);
     expect(report.anchors.problems).toEqual([
-      expect.objectContaining({ problem: 'deleted', entryId: headId }),
+      expect.objectContaining({
+        source: 'district ft-anchor',
+        problem: 'deleted',
+        anchor: expect.objectContaining({ headId }),
+      }),
     ]);
   });
 });

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { migrateDistrict } from '../../src/district/district-migrations.ts';
 import { requireDistrict } from '../../src/district/district-settings.ts';
 import { DistrictSync } from '../../src/district/district-sync.ts';
+import { dockFolder } from '../../src/dock/dock-session.ts';
 import { makeVideo } from '../../src/footage/generate.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { openStation, type Station } from '../../src/station.ts';
@@ -72,7 +73,7 @@ export async function openDistrictStation(
           variant: variant++,
         });
       }
-      const report = await station.ingestor.ingest({
+      const report = await dockFolder(station, {
         sourceRoot: source,
         origin: 'test',
         badge: options.badge ?? '010001',

@@ -1,7 +1,8 @@
 import { verifyArchive } from '../../archive/fixity.ts';
+import { checkAnchors, configuredAnchorSources } from '../../custody/audit-anchors.ts';
 import { verifyAuditChain } from '../../custody/audit-chain.ts';
 import { verifyRecordingSeals } from '../../custody/recording-seal.ts';
-import { compareWithAnchors, readDistrictAnchors } from '../../district/anchor-check.ts';
+import { districtAnchorSources } from '../../district/anchor-check.ts';
 import { FootageReader } from '../../district/footage-reader.ts';
 import { openStation } from '../../station.ts';
 import { type CliCommand, print, printJson } from '../command.ts';
@@ -9,7 +10,7 @@ import { type CliCommand, print, printJson } from '../command.ts';
 export const verifyCommand: CliCommand = {
   name: 'verify',
   summary:
-    'Re-hash every archived file, walk the audit chain and check ledger seals; exit 1 naming each problem',
+    'Re-hash every archived file, walk the audit chain, check every anchor of its head and the ledger seals; exit 1 naming each problem',
   usage: 'station verify [--json]',
   options: { json: { type: 'boolean' } },
   async run(args) {
@@ -20,21 +21,23 @@ export const verifyCommand: CliCommand = {
         district.close(),
       );
       const auditChain = verifyAuditChain(station.db);
+      // The district's copies of the head too: a chain rewritten from its start still shows there.
+      const anchors = await checkAnchors(station.db, [
+        ...configuredAnchorSources(station.config),
+        ...districtAnchorSources(station.config),
+      ]);
       const ledger = verifyRecordingSeals(station.db);
-      // The chain heads the district holds: a chain rewritten from its start still shows here.
-      const anchors = await readDistrictAnchors(station.config);
-      const anchorReport = anchors ? compareWithAnchors(station.db, anchors) : null;
       const problemCount =
         archive.problems.length +
         auditChain.problems.length +
-        ledger.problems.length +
-        (anchorReport?.problems.length ?? 0);
+        anchors.problems.length +
+        ledger.problems.length;
       if (args.values.json)
         printJson({
           ...archive,
           auditChain,
+          anchors,
           ledger,
-          ...(anchorReport ? { anchors: anchorReport } : {}),
           passed: problemCount === 0,
         });
       else {
@@ -46,9 +49,9 @@ export const verifyCommand: CliCommand = {
         for (const problem of auditChain.problems) {
           print(`${problem.problem.toUpperCase()} AUDIT ENTRY #${problem.entryId}: ${problem.detail}`);
         }
-        for (const problem of anchorReport?.problems ?? []) {
+        for (const problem of anchors.problems) {
           print(
-            `${problem.problem.toUpperCase()} AUDIT CHAIN AT ANCHOR #${problem.entryId}: ${problem.detail}`,
+            `${problem.problem.toUpperCase()} AUDIT LOG (anchor in ${problem.source}): ${problem.detail}`,
           );
         }
         for (const problem of ledger.problems) {
@@ -58,12 +61,8 @@ export const verifyCommand: CliCommand = {
           [
             `archive: ${archive.checked} files checked, ${archive.ok} intact, ${archive.problems.length} with problems`,
             `audit chain: ${auditChain.checked} entries, head #${auditChain.headId ?? '-'}, ${auditChain.problems.length} problems`,
+            `anchors: ${anchors.checked} heads kept outside the database checked (${anchors.sources.map((source) => `${source.name}: ${source.anchors}`).join('; ')}), ${anchors.problems.length} problems`,
             `ledger: ${ledger.checked} rows checked against their seals, ${ledger.problems.length} problems`,
-            ...(anchorReport
-              ? [
-                  `district anchors: ${anchorReport.checked} checked, ${anchorReport.problems.length} problems`,
-                ]
-              : []),
           ].join('\n'),
         );
       }

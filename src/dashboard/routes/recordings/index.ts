@@ -116,7 +116,7 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
       const row = visibleRecording(request, request.params.id, 'media');
       // The role opens the route; art. 27 decides per recording (own footage, duty, or an approved grant).
       const decision = authorize(db, request.user!, row.id, 'view', clock.now(), {
-        officerViewsOwn: true,
+        officerViewsOwn: config.access.officerViewsOwn,
         source: request.ip,
       });
       if (!decision.allowed) throw new HttpError(403, request.t('dash.error.noGrant'));
