@@ -83,6 +83,15 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    audit: Type.Object(
+      {
+        anchorFolders: Type.Array(Type.String({ minLength: 1 }), {
+          description:
+            'folders outside the station database (removable media, a mounted share) where the audit chain head is written nightly and checked by verify',
+        }),
+      },
+      { additionalProperties: false },
+    ),
     http: Type.Object(
       {
         host: Type.String({ minLength: 1 }),

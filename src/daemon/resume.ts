@@ -1,4 +1,4 @@
-import { closeUnfinishedDocks } from '../ledger/docks.ts';
+import { closeUnfinishedDocks } from '../dock/dock-session.ts';
 import type { Station } from '../station.ts';
 
 /**
@@ -16,7 +16,12 @@ export async function resumeUnfinishedWork(
   playbackChecks: number;
   spokenReasonChecks: number;
 }> {
-  const { removed } = await station.archive.sweep();
+  // An archive that refuses writes (read-only, failing) must not keep the station from starting: the
+  // leftovers stay in the journal and the next start sweeps them.
+  const { removed } = await station.archive.sweep().catch((error: Error) => {
+    station.logger.error({ err: error }, 'could not sweep the partial copies; the next start tries again');
+    return { removed: [] as string[] };
+  });
   const interruptedDocks = closeUnfinishedDocks(station.db, station.clock.now());
   const playbackChecks = station.playback.resume();
   const spokenReasonChecks = await station.spokenReasons.resume();

@@ -1,5 +1,6 @@
 import type { CliCommand } from '../command.ts';
 import { accessCommands } from './access.ts';
+import { accountCommands } from './accounts.ts';
 import { auditCommands } from './audit.ts';
 import { caseCommands } from './cases.ts';
 import { demoCommand } from './demo.ts';
@@ -32,6 +33,7 @@ export const commands: CliCommand[] = [
   docksCommand,
   demoCommand,
   ...userCommands,
+  ...accountCommands,
   ...caseCommands,
   ...retentionCommands,
   ...interruptionCommands,
