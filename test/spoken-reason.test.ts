@@ -10,10 +10,9 @@ import { spokenReasonDetail } from '../src/compliance/spoken-reason.ts';
 import { monthlyStatistics, monthOf } from '../src/compliance/statistics.ts';
 import { auditTrail } from '../src/custody/audit-log.ts';
 import { resumeUnfinishedWork } from '../src/daemon/resume.ts';
-import { detectInterruptions } from '../src/dock/interruptions.ts';
+import { dockFolder } from '../src/dock/dock-session.ts';
 import { wallClockStamp } from '../src/footage/generate.ts';
 import { makeSpokenFootage, reasonText } from '../src/footage/spoken-footage.ts';
-import { findDock } from '../src/ledger/docks.ts';
 import { findRecording } from '../src/ledger/recordings.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { probe } from '../src/media/probe.ts';
@@ -68,20 +67,19 @@ beforeAll(async () => {
   const { station } = server;
   const recorder = path.join(server.folder, 'recorder');
   await makeRecorder(recorder, station.config.station.timezone);
-  const report = await station.ingestor.ingest({
+  // Docked the way the daemon docks a recorder: copy, check playback, find the gaps, end the dock.
+  const report = await dockFolder(station, {
     sourceRoot: recorder,
     origin: 'test',
     deviceSerial: serial,
+    recorderChecks: true,
   });
-  const dock = findDock(station.db, report.dockId)!;
-  const found = detectInterruptions(
-    station.db,
-    { dockId: dock.id, deviceId: dock.deviceId!, thresholdSeconds: 120, activityBreakSeconds: 7200 },
-    station.clock.now(),
-  );
-  // As the dock daemon announces the end of a dock, after it recorded the gaps.
-  station.events.emit('dock.done', { dockId: dock.id, state: 'done', filesDone: 4, filesTotal: 4 });
+  expect(report.state).toBe('done');
+  // The spoken-reason checks run in the playback pool once the dock has ended.
   await station.playback.whenIdle();
+  const found = station.db.prepare('SELECT id FROM interruptions ORDER BY gap_start').all() as {
+    id: number;
+  }[];
   expect(found).toHaveLength(3);
   ids = { spoken: found[0].id, silent: found[1].id, mute: found[2].id };
 });
