@@ -17,7 +17,7 @@ import {
   repoRoot,
   runStation,
   spawnStation,
-  stationBin,
+  stationCommand,
   temporaryFolder,
 } from './helpers/station-cli.ts';
 
@@ -189,15 +189,7 @@ describe('ingest under failure', () => {
     // permissions, as an ordinary station account would.
     const { stdout } = await run(
       'setpriv',
-      [
-        '--bounding-set',
-        '-dac_override,-dac_read_search',
-        process.execPath,
-        stationBin,
-        'ingest',
-        source,
-        '--json',
-      ],
+      ['--bounding-set', '-dac_override,-dac_read_search', ...stationCommand, 'ingest', source, '--json'],
       { cwd: repoRoot, env: { ...process.env, STATION_HOME: home } },
     ).catch((error) => error);
     const report = JSON.parse(stdout) as {

@@ -2,6 +2,7 @@ import { rename } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DockStream } from '../src/dashboard/dock-stream.ts';
+import { dockFolder } from '../src/dock/dock-session.ts';
 import { EventBus } from '../src/events/event-bus.ts';
 import { makeSampleRecorder } from '../src/footage/generate.ts';
 import { ledgerCsv } from '../src/ledger/ledger-csv.ts';
@@ -40,7 +41,7 @@ beforeAll(async () => {
   });
   const video = recorder.recordings.find((recording) => recording.kind === 'video')!;
   await rename(video.path, path.join(path.dirname(video.path), trickName));
-  const report = await server.station.ingestor.ingest({ sourceRoot: recorder.root, origin: 'test' });
+  const report = await dockFolder(server.station, { sourceRoot: recorder.root, origin: 'test' });
   const recording = report.recordings.find((candidate) => candidate.sourcePath.endsWith(trickName));
   if (!recording) throw new Error(`not ingested: ${JSON.stringify(report.skipped)}`);
   recordingId = recording.id;
@@ -81,6 +82,7 @@ describe('names that try to look like something else', () => {
     const text = ledgerCsv(
       formulaNames.map((name, index) => ({ ...base, id: index + 1, officerName: name })),
       'en',
+      server.station.config.station.timezone,
     );
     const cells = text
       .split('\r\n')
