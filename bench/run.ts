@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-const all = ['ingest', 'docks', 'verify', 'dashboard', 'district'];
+const all = ['ingest', 'docks', 'verify', 'dashboard', 'district', 'speech'];
 const chosen = process.argv.slice(2).length ? process.argv.slice(2) : all;
 let failed = false;
 for (const name of chosen) {
