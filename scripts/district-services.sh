@@ -10,6 +10,7 @@
 # Everything lives in DIR; nothing is installed or left behind. Needs the Debian packages
 # ceph-mon ceph-osd radosgw postgresql (scripts/setup.sh installs them).
 set -euo pipefail
+trap 'echo "district services: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 
 command=${1:-}
 dir=${2:-}

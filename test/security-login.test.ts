@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../src/auth/api-tokens.ts';
 import { findUserByName } from '../src/auth/users.ts';
-import { formatDateTime } from '../src/dashboard/format.ts';
+import { formatDateTime } from '../src/i18n/format.ts';
 import {
   type DashboardServer,
   HttpClient,

@@ -52,6 +52,21 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    interruptions: Type.Object(
+      {
+        spokenReasonSeconds: Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 600,
+          description: 'art. 18: seconds at the start of a resumed segment listened to for a spoken reason',
+        }),
+        spokenReasonMinSpeechSeconds: Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 60,
+          description: 'speech in total within that span that counts as a spoken reason',
+        }),
+      },
+      { additionalProperties: false },
+    ),
     access: Type.Object(
       {
         officerViewsOwn: Type.Boolean({ description: 'officers may view recordings under their own badge' }),
@@ -65,6 +80,15 @@ export const ConfigSchema = Type.Object(
           description: 'archive re-read per nightly run',
         }),
         periodDays: PositiveInt('the whole archive is re-verified at least this often'),
+      },
+      { additionalProperties: false },
+    ),
+    audit: Type.Object(
+      {
+        anchorFolders: Type.Array(Type.String({ minLength: 1 }), {
+          description:
+            'folders outside the station database (removable media, a mounted share) where the audit chain head is written nightly and checked by verify',
+        }),
       },
       { additionalProperties: false },
     ),

@@ -34,6 +34,7 @@ export type AuditAction =
   | 'interruption-explained'
   | 'interruption-accepted'
   | 'interruption-detected'
+  | 'spoken-reason'
   | 'device-clock-set'
   | 'source-deleted'
   | 'fixity-failure'

@@ -36,6 +36,8 @@ export interface SyncReport {
   relocked: number[];
   evicted: number[];
   anchoredHeadId: number | null;
+  /** Parts of interrupted multipart uploads that were found in the store and not sent again. */
+  resumedParts: number;
 }
 
 export interface SyncDeps {
@@ -45,6 +47,8 @@ export interface SyncDeps {
   settings: DistrictSettings;
   clock: Clock;
   logger: Logger;
+  /** Parts of one file sent at once; tests lower it to cut an upload between parts. */
+  partsInFlight?: number;
 }
 
 const hourMs = 3_600_000;
@@ -78,7 +82,14 @@ export class DistrictSync {
     await assertBucketHasObjectLock(this.s3, settings.s3.bucket);
     await this.ledger.assertSchema();
     await this.reportContact();
-    const report: SyncReport = { uploaded: [], failed: [], relocked: [], evicted: [], anchoredHeadId: null };
+    const report: SyncReport = {
+      uploaded: [],
+      failed: [],
+      relocked: [],
+      evicted: [],
+      anchoredHeadId: null,
+      resumedParts: 0,
+    };
     await this.uploadDue(report);
     await this.extendLocks(report);
     const anchorEveryMs = options.anchorEveryMs ?? hourMs;
@@ -120,7 +131,7 @@ export class DistrictSync {
     const worker = async () => {
       for (let row = queue.shift(); row; row = queue.shift()) {
         try {
-          await this.syncOne(row);
+          await this.syncOne(row, report);
           report.uploaded.push(row.recordingId);
         } catch (error) {
           const { name, message } = error as Error;
@@ -135,7 +146,7 @@ export class DistrictSync {
   }
 
   /** Upload (or resume), lock, read back, then the district row: only then is the row verified. */
-  private async syncOne(row: OutboxRow): Promise<void> {
+  private async syncOne(row: OutboxRow, report: SyncReport): Promise<void> {
     const { db, settings, clock, archive } = this.deps;
     const recording = findRecording(db, row.recordingId);
     if (!recording?.archivePath) throw new Error(`recording #${row.recordingId} has no archived file`);
@@ -149,7 +160,13 @@ export class DistrictSync {
         archive.absolutePath(recording.archivePath),
         { bucket, key, metadata: metadataOf(settings.stationId, recording) },
         current.uploadId,
-        { onUploadStarted: (uploadId) => markUploading(db, recording.id, key, uploadId) },
+        {
+          onUploadStarted: (uploadId) => markUploading(db, recording.id, key, uploadId),
+          onPartsReused: (count) => {
+            report.resumedParts += count;
+          },
+          partsInFlight: this.deps.partsInFlight,
+        },
       );
       if (!uploaded.versionId)
         throw new Error(`bucket "${bucket}" returned no version id: is versioning on?`);

@@ -12,7 +12,7 @@ import {
 
 /** Files up to this size go in one PUT; larger ones in parts of this size. */
 export const partBytes = 16 * 1024 * 1024;
-const partsInFlight = 4;
+const defaultPartsInFlight = 4;
 
 export interface UploadTarget {
   bucket: string;
@@ -25,6 +25,8 @@ export interface UploadProgress {
   onUploadStarted(uploadId: string): void;
   /** Parts found already uploaded and reused (ListParts), for the log and the tests. */
   onPartsReused?(count: number): void;
+  /** Parts of one file sent at once (default 4). */
+  partsInFlight?: number;
 }
 
 export interface UploadedObject {
@@ -95,7 +97,9 @@ export async function uploadFile(
         parts[partNumber - 1] = { PartNumber: partNumber, ETag: result.ETag! };
       }
     };
-    await Promise.all(Array.from({ length: Math.min(partsInFlight, count) }, worker));
+    await Promise.all(
+      Array.from({ length: Math.min(progress.partsInFlight ?? defaultPartsInFlight, count) }, worker),
+    );
     progress.onPartsReused?.(reused);
     const done = await s3.send(
       new CompleteMultipartUploadCommand({

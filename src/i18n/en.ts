@@ -241,7 +241,7 @@ export const en: Catalogue = {
   'dash.dockState.detected': 'Detected',
   'dash.dockState.identifying': 'Identifying',
   'dash.dockState.copying': 'Copying',
-  'dash.dockState.verifying': 'Checking playback',
+  'dash.dockState.checking-playback': 'Checking playback',
   'dash.fileState.pending': 'Waiting',
   'dash.fileState.copying': 'Copying',
   'dash.fileState.done': 'Archived',
@@ -253,6 +253,22 @@ export const en: Catalogue = {
   'dash.dockState.device-removed': 'Device removed',
   'dash.dockState.failed': 'Failed',
   'dash.dockState.interrupted': 'Interrupted',
+  // Field faults: why a dock ended without archiving everything (src/dock/dock-session.ts).
+  'dash.dockReason.device-removed':
+    'The recorder was removed before the copy finished; dock it again and the rest is copied',
+  'dash.dockReason.station-stopped': 'The station stopped during this dock; dock the recorder again',
+  'dash.dockReason.archive-full':
+    'The archive disk is full and copying stopped: an administrator must free space or add a disk, then dock the recorder again',
+  'dash.dockReason.archive-unwritable':
+    'The archive disk refuses writes (read-only or failing) and copying stopped: an administrator must check it, then dock the recorder again',
+  'dash.dockReason.source-unreadable':
+    'The recorder’s storage could not be read; check the recorder and dock it again',
+  'dash.dockReason.ledger-busy':
+    'The ledger database was held by another program and copying stopped; dock the recorder again shortly',
+  'dash.dockReason.files-not-archived':
+    'Some files could not be archived; dock the recorder again to copy them',
+  'dash.dockReason.unexpected-error':
+    'An unexpected error stopped the copy; dock the recorder again, and call an administrator if it repeats',
   'dash.docks.live': 'Docked now',
   'dash.docks.none': 'No recorder is docked.',
   'dash.docks.recent': 'Recent docks',

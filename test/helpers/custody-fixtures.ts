@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { createApiToken } from '../../src/auth/api-tokens.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { dockFolder } from '../../src/dock/dock-session.ts';
 import { makePhoto, makeVideo } from '../../src/footage/generate.ts';
 import type { Db } from '../../src/ledger/database.ts';
 import { silentLogger } from '../../src/log/logger.ts';
@@ -38,7 +39,7 @@ export async function makeIngestedHome(): Promise<{ home: string; remove(): Prom
       .prepare("INSERT INTO officers (badge, name, created_at) VALUES ('010001', '张三', ?)")
       .run(new Date().toISOString());
     addUsersForEveryRole(station.db);
-    const report = await station.ingestor.ingest({ sourceRoot: source, origin: 'test', badge: '010001' });
+    const report = await dockFolder(station, { sourceRoot: source, origin: 'test', badge: '010001' });
     if (report.state !== 'done' || report.recordings.length !== 3)
       throw new Error(`fixture ingest failed: ${report.state} ${report.stoppedReason}`);
     await station.playback.whenIdle();

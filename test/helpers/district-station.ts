@@ -2,6 +2,7 @@ import path from 'node:path';
 import { migrateDistrict } from '../../src/district/district-migrations.ts';
 import { requireDistrict } from '../../src/district/district-settings.ts';
 import { DistrictSync } from '../../src/district/district-sync.ts';
+import { dockFolder } from '../../src/dock/dock-session.ts';
 import { makeVideo } from '../../src/footage/generate.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { openStation, type Station } from '../../src/station.ts';
@@ -16,11 +17,15 @@ export interface DistrictStation {
   folder: string;
   sync: DistrictSync;
   /** Ingests `count` short real videos under `badge`; returns their recording ids. */
-  ingest(
-    count: number,
-    options?: { badge?: string; seconds?: number; bitrateKbps?: number },
-  ): Promise<number[]>;
+  ingest(count: number, options?: IngestOptions): Promise<number[]>;
   close(): Promise<void>;
+}
+
+export interface IngestOptions {
+  badge?: string;
+  seconds?: number;
+  /** Large frames in MJPEG make a file of tens of MB in seconds of encoding, for multipart uploads. */
+  large?: boolean;
 }
 
 let variant = 1;
@@ -35,8 +40,9 @@ export async function openDistrictStation(
     endpoint?: string;
     keepLocalDays?: number;
   },
-  clock?: Clock,
+  options: { clock?: Clock; partsInFlight?: number } = {},
 ): Promise<DistrictStation> {
+  const { clock, partsInFlight } = options;
   const folder = await temporaryFolder(`district-${district.stationId}`);
   const home = path.join(folder.path, 'home');
   const { config, file } = await districtConfig(home, district, services);
@@ -47,7 +53,7 @@ export async function openDistrictStation(
     )
     .run(new Date().toISOString(), new Date().toISOString());
   const settings = requireDistrict(config);
-  const sync = new DistrictSync({ ...station, settings, logger: silentLogger });
+  const sync = new DistrictSync({ ...station, settings, logger: silentLogger, partsInFlight });
   let batch = 0;
   return {
     station,
@@ -60,13 +66,14 @@ export async function openDistrictStation(
       for (let index = 0; index < count; index++) {
         await makeVideo(path.join(source, `VID_${String(index + 1).padStart(4, '0')}.mp4`), {
           seconds: options.seconds ?? 1,
-          width: 160,
-          height: 120,
+          width: options.large ? 1920 : 160,
+          height: options.large ? 1080 : 120,
+          codec: options.large ? 'mjpeg' : undefined,
+          audio: !options.large,
           variant: variant++,
-          bitrateKbps: options.bitrateKbps,
         });
       }
-      const report = await station.ingestor.ingest({
+      const report = await dockFolder(station, {
         sourceRoot: source,
         origin: 'test',
         badge: options.badge ?? '010001',

@@ -1,7 +1,9 @@
 import { loadConfig } from '../../config/config.ts';
+import { isFinalDockState } from '../../dock/dock-session.ts';
+import { codeLabel, translator } from '../../i18n/catalogue.ts';
 import { formatBytes } from '../../i18n/format.ts';
 import { openDatabase } from '../../ledger/database.ts';
-import { type Dock, finalDockStates, listDocks } from '../../ledger/docks.ts';
+import { type Dock, listDocks } from '../../ledger/docks.ts';
 import { databaseFile } from '../../station.ts';
 import { isoInZone } from '../../time/zone.ts';
 import { type CliCommand, formatTable, optionalString, print, printJson, UsageError } from '../command.ts';
@@ -18,9 +20,14 @@ export const docksCommand: CliCommand = {
     // Read-only use of the ledger: safe while `station serve` is copying (WAL).
     const db = openDatabase(databaseFile(config.home));
     try {
-      const docks = listDocks(db, { limit });
-      const current = docks.filter((dock) => !finalDockStates.includes(dock.state));
-      const recent = docks.filter((dock) => finalDockStates.includes(dock.state));
+      const t = translator(config.station.language);
+      // The reason code for scripts, and the same in the station's language for people.
+      const docks = listDocks(db, { limit }).map((dock) => ({
+        ...dock,
+        reasonText: dock.reason ? codeLabel(t, 'dash.dockReason.', dock.reason) : null,
+      }));
+      const current = docks.filter((dock) => !isFinalDockState(dock.state));
+      const recent = docks.filter((dock) => isFinalDockState(dock.state));
       if (args.values.json) printJson({ current, recent });
       else print(docksText(current, recent, config.station.timezone));
       return 0;
@@ -30,8 +37,10 @@ export const docksCommand: CliCommand = {
   },
 };
 
+type DockLine = Dock & { reasonText: string | null };
+
 // The table is for people at the station: times on its wall clock, as the dashboard shows them.
-function docksText(current: Dock[], recent: Dock[], zone: string): string {
+function docksText(current: DockLine[], recent: DockLine[], zone: string): string {
   const header = [
     'dock',
     'state',
@@ -42,9 +51,9 @@ function docksText(current: Dock[], recent: Dock[], zone: string): string {
     'clock',
     'free',
     'started',
-    'detail',
+    'reason',
   ];
-  const row = (dock: Dock) => [
+  const row = (dock: DockLine) => [
     `#${dock.id}`,
     dock.state,
     dock.deviceSerial ?? '-',
@@ -58,9 +67,9 @@ function docksText(current: Dock[], recent: Dock[], zone: string): string {
       ? '-'
       : `${Math.round((dock.freeBytes / dock.totalBytes) * 100)}%`,
     isoInZone(new Date(dock.startedAt), zone),
-    dock.detail ?? '',
+    dock.reasonText ?? dock.detail ?? '',
   ];
-  const section = (title: string, docks: Dock[]) =>
+  const section = (title: string, docks: DockLine[]) =>
     docks.length ? [`${title}:`, formatTable(header, docks.map(row))] : [`${title}: none`];
   return [...section('Docked now', current), '', ...section('Recent', recent)].join('\n');
 }

@@ -18,6 +18,7 @@ const modules = {
   docks: async () => [(await import('./docks.ts')).docksCommand],
   demo: async () => [(await import('./demo.ts')).demoCommand],
   users: async () => (await import('./users.ts')).userCommands,
+  accounts: async () => (await import('./accounts.ts')).accountCommands,
   cases: async () => (await import('./cases.ts')).caseCommands,
   retention: async () => (await import('./retention.ts')).retentionCommands,
   interruptions: async () => (await import('./interruptions.ts')).interruptionCommands,

@@ -7,7 +7,7 @@ import { allows } from '../access.ts';
 import type { LedgerRow } from '../data/ledger-query.ts';
 import { type Html, html } from '../html.ts';
 import type { Translate } from '../plugins/language.ts';
-import { assignForm } from './assign-form.ts';
+import { assignForm, reassignForm } from './assign-form.ts';
 import { csrfField } from './layout.ts';
 import { playbackLabel } from './ledger-table.ts';
 import { recordingCompliance } from './recording-compliance.ts';
@@ -113,6 +113,7 @@ export function recordingDetail(
 ${playable ? html`<div class="card">${player(row)}</div>` : ''}
 ${allows('confirm', user!.role) ? reviewForms(request, row) : ''}
 ${allows('assignOfficer', user!.role) && row.officerId === null ? html`<div class="card"><h2>${t('dash.unassigned.assign')}</h2>${assignForm(request, row, back)}</div>` : ''}
+${allows('requestReassignment', user!.role) && row.officerId !== null ? html`<div class="card"><h2>${t('dash.reassign.title')}</h2>${reassignForm(request, row)}</div>` : ''}
 <table id="metadata">${fields.map(([key, value]) => html`<tr><th>${t(key)}</th><td>${value ?? ''}</td></tr>`)}</table>
 <h2>${t('dash.recording.stages')}</h2>
 <table id="stages">${stages.map(([key, at]) => html`<tr><th>${t(key)}</th><td>${formatDateTime(at, zone)}</td></tr>`)}</table>

@@ -15,8 +15,18 @@ import {
   isActive,
   listAccessRequests,
 } from '../../../custody/access-requests.ts';
+import {
+  AccountRefused,
+  accountsAwaitingConfirmation,
+  confirmAccount,
+} from '../../../custody/account-confirmation.ts';
 import { appendAudit } from '../../../custody/audit-log.ts';
 import { ExportFailed, exportEvidence, isoName, manifestName } from '../../../custody/evidence-export.ts';
+import {
+  decideReassignment,
+  pendingReassignments,
+  ReassignmentRefused,
+} from '../../../custody/reassignment.ts';
 import { refusesExport, seesAllRequests } from '../../../custody/release-rules.ts';
 import { recordServedBytes } from '../../../custody/served-bytes.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
@@ -130,6 +140,34 @@ function parseIds(request: FastifyRequest, text: string): number[] {
   return parts.map(Number);
 }
 
+/** What waits for a leader besides access requests: reassignments and accounts with footage rights. */
+function leaderApprovals(request: FastifyRequest): Html | string {
+  const { t, user } = request;
+  if (user!.role !== 'leader') return '';
+  const { db } = request.server.station;
+  const moves = pendingReassignments(db);
+  const accounts = accountsAwaitingConfirmation(db);
+  const decision = (action: string, id: number, label: MessageKey) =>
+    html`<form class="inline" method="post" action="${action}">${csrfField(request)}<input type="hidden" name="id" value="${id}"><button type="submit">${t(label)}</button></form>`;
+  return html`${
+    moves.length
+      ? html`<h2>${t('dash.approvals.reassignments')}</h2><table id="reassignments"><tbody>${moves.map(
+          (move) =>
+            html`<tr data-reassignment="${move.id}"><td><a href="/recordings/${move.recordingId}">#${move.recordingId}</a></td><td>${move.fromBadge ?? ''} → ${move.toBadge}</td><td>${move.reason}</td><td>${move.requestedBy}</td>
+<td>${decision('/access/reassignments/approve', move.id, 'dash.approvals.approve')} ${decision('/access/reassignments/refuse', move.id, 'dash.approvals.refuse')}</td></tr>`,
+        )}</tbody></table>`
+      : ''
+  }${
+    accounts.length
+      ? html`<h2>${t('dash.approvals.accounts')}</h2><table id="accounts"><tbody>${accounts.map(
+          (account) =>
+            html`<tr data-account="${account.name}"><td>${account.name}</td><td>${t(`dash.role.${account.role}` as MessageKey)}</td><td>${account.badge ?? ''}</td><td>${account.createdBy ?? ''}</td>
+<td>${decision('/access/accounts/confirm', account.id, 'dash.approvals.confirm')}</td></tr>`,
+        )}</tbody></table>`
+      : ''
+  }`;
+}
+
 export const accessRoutes: FastifyPluginAsync = async (app) => {
   const { station } = app;
   const { db, clock, config, archive } = station;
@@ -228,6 +266,7 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
 <tbody>${requests.map((access) => requestRow(request, access, zone, now))}</tbody></table>`
         : html`<p class="muted" id="requests-none">${t('dash.access.none')}</p>`;
       const body = html`<p class="muted">${t('dash.access.intro')}</p>
+${leaderApprovals(request)}
 <h2>${t('dash.access.new')}</h2>${requestForm(request)}
 <h2>${t('dash.access.list')}</h2>${table}`;
       return reply
@@ -396,6 +435,48 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
         .header('content-length', size)
         .header('cache-control', 'private, no-store')
         .send(createReadStream(file));
+    },
+  );
+
+  const refusedDecision = (request: FastifyRequest, error: unknown): never => {
+    if (error instanceof ReassignmentRefused || error instanceof AccountRefused)
+      throw new HttpError(409, request.t('dash.approvals.refused', { why: error.message }));
+    throw error;
+  };
+
+  const decideMove =
+    (approve: boolean) =>
+    async (request: FastifyRequest<{ Body: Static<typeof IdBody> }>, reply: FastifyReply) => {
+      try {
+        decideReassignment(db, request.body.id, { by: request.user!, approve }, clock.now());
+      } catch (error) {
+        refusedDecision(request, error);
+      }
+      return reply.redirect('/access', 303);
+    };
+
+  app.post<{ Body: Static<typeof IdBody> }>(
+    '/access/reassignments/approve',
+    { schema: { body: IdBody, response: formResponses }, config: { permission: 'decideReassignment' } },
+    decideMove(true),
+  );
+
+  app.post<{ Body: Static<typeof IdBody> }>(
+    '/access/reassignments/refuse',
+    { schema: { body: IdBody, response: formResponses }, config: { permission: 'decideReassignment' } },
+    decideMove(false),
+  );
+
+  app.post<{ Body: Static<typeof IdBody> }>(
+    '/access/accounts/confirm',
+    { schema: { body: IdBody, response: formResponses }, config: { permission: 'confirmAccounts' } },
+    async (request, reply) => {
+      try {
+        confirmAccount(db, request.body.id, request.user!, clock.now());
+      } catch (error) {
+        refusedDecision(request, error);
+      }
+      return reply.redirect('/access', 303);
     },
   );
 };

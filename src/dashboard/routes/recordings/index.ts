@@ -1,5 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { User } from '../../../auth/users.ts';
@@ -9,6 +7,7 @@ import { closeDueWindows } from '../../../custody/audit-windows.ts';
 import { ReassignmentRefused, requestReassignment } from '../../../custody/reassignment.ts';
 import { recordRefusedAttempt } from '../../../custody/refused-attempts.ts';
 import { recordServedBytes } from '../../../custody/served-bytes.ts';
+import { FootageReader } from '../../../district/footage-reader.ts';
 import { allows } from '../../access.ts';
 import { canSee, findLedgerRow, type LedgerRow } from '../../data/ledger-query.ts';
 import { assignOfficer, confirmRecording, markNotPlaying } from '../../data/review.ts';
@@ -38,6 +37,8 @@ const ReassignBody = Type.Object({
 export const recordingRoutes: FastifyPluginAsync = async (app) => {
   const { db, clock, config, archive } = app.station;
   const zone = config.station.timezone;
+  const footageReader = new FootageReader({ db, archive, config });
+  app.addHook('onClose', async () => footageReader.close());
 
   // Coalesced audit windows close on time even when nobody asks for footage, and all at shutdown.
   const windows = setInterval(() => closeDueWindows(db, clock.now()), 60_000);
@@ -115,14 +116,15 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
       const row = visibleRecording(request, request.params.id, 'media');
       // The role opens the route; art. 27 decides per recording (own footage, duty, or an approved grant).
       const decision = authorize(db, request.user!, row.id, 'view', clock.now(), {
-        officerViewsOwn: true,
+        officerViewsOwn: config.access.officerViewsOwn,
         source: request.ip,
       });
       if (!decision.allowed) throw new HttpError(403, request.t('dash.error.noGrant'));
       const original = row.duplicateOf ? findLedgerRow(db, row.duplicateOf) : row;
       if (!original?.archivePath) throw new HttpError(404, request.t('dash.error.notFound'));
-      const file = archive.absolutePath(original.archivePath);
-      const { size } = await stat(file);
+      // Local archive, or the district bucket once the local copy was evicted.
+      const footage = await footageReader.open({ id: original.id, archivePath: original.archivePath });
+      const { size } = footage;
       const range = parseRange(request.headers.range, size);
       // Every range served is on the record (coalesced per session and recording); a HEAD serves none.
       if (range !== null && request.method !== 'HEAD') {
@@ -148,12 +150,12 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
         .type(mediaType(original.archivePath))
         .header('cache-control', 'private, no-store');
       if (range === null) return reply.code(416).header('content-range', `bytes */${size}`).send();
-      if (range === 'all') return reply.header('content-length', size).send(createReadStream(file));
+      if (range === 'all') return reply.header('content-length', size).send(await footage.read());
       return reply
         .code(206)
         .header('content-range', `bytes ${range.start}-${range.end}/${size}`)
         .header('content-length', range.end - range.start + 1)
-        .send(createReadStream(file, { start: range.start, end: range.end }));
+        .send(await footage.read({ start: range.start, end: range.end }));
     },
   );
 
