@@ -1,10 +1,19 @@
 import { loadConfig } from '../../config/config.ts';
-import { formatBytes } from '../../i18n/format.ts';
+import type { StationConfig } from '../../config/schema.ts';
+import { codeLabel } from '../../i18n/catalogue.ts';
+import { formatBytes, formatDateTime } from '../../i18n/format.ts';
 import { openDatabase } from '../../ledger/database.ts';
 import { type Dock, finalDockStates, listDocks } from '../../ledger/docks.ts';
 import { databaseFile } from '../../station.ts';
-import { isoInZone } from '../../time/zone.ts';
-import { type CliCommand, formatTable, optionalString, print, printJson, UsageError } from '../command.ts';
+import {
+  type CliCommand,
+  cliText,
+  formatTable,
+  optionalString,
+  print,
+  printJson,
+  UsageError,
+} from '../command.ts';
 
 export const docksCommand: CliCommand = {
   name: 'docks',
@@ -21,8 +30,8 @@ export const docksCommand: CliCommand = {
       const docks = listDocks(db, { limit });
       const current = docks.filter((dock) => !finalDockStates.includes(dock.state));
       const recent = docks.filter((dock) => finalDockStates.includes(dock.state));
-      if (args.values.json) printJson({ current, recent });
-      else print(docksText(current, recent, config.station.timezone));
+      if (args.values.json) printJson({ current, recent }, config.station.timezone);
+      else print(docksText(current, recent, config));
       return 0;
     } finally {
       db.close();
@@ -30,37 +39,41 @@ export const docksCommand: CliCommand = {
   },
 };
 
-// The table is for people at the station: times on its wall clock, as the dashboard shows them.
-function docksText(current: Dock[], recent: Dock[], zone: string): string {
+// The table is for people at the station: their language, times on its wall clock, as the dashboard shows them.
+function docksText(current: Dock[], recent: Dock[], config: Pick<StationConfig, 'station'>): string {
+  const t = cliText(config);
+  const zone = config.station.timezone;
   const header = [
-    'dock',
-    'state',
-    'recorder',
-    'driver',
-    'files',
-    'copied',
-    'clock',
-    'free',
-    'started',
-    'detail',
+    t('cli.docks.dock'),
+    t('cli.docks.state'),
+    t('ledger.device'),
+    t('dash.devices.model'),
+    t('cli.docks.files'),
+    t('cli.docks.copied'),
+    t('cli.docks.clock'),
+    t('cli.docks.free'),
+    t('cli.docks.started'),
+    t('cli.docks.detail'),
   ];
   const row = (dock: Dock) => [
     `#${dock.id}`,
-    dock.state,
+    codeLabel(t, 'dash.dockState.', dock.state),
     dock.deviceSerial ?? '-',
     dock.driver ?? '-',
     `${dock.filesDone}/${dock.filesTotal}`,
     `${formatBytes(dock.bytesDone)}/${formatBytes(dock.bytesTotal)}`,
     dock.clockOffsetSeconds === null
       ? '-'
-      : `${dock.clockOffsetSeconds > 0 ? '+' : ''}${dock.clockOffsetSeconds}s`,
+      : t('dash.unit.seconds', { n: `${dock.clockOffsetSeconds > 0 ? '+' : ''}${dock.clockOffsetSeconds}` }),
     dock.freeBytes === null || !dock.totalBytes
       ? '-'
       : `${Math.round((dock.freeBytes / dock.totalBytes) * 100)}%`,
-    isoInZone(new Date(dock.startedAt), zone),
+    formatDateTime(dock.startedAt, zone),
     dock.detail ?? '',
   ];
   const section = (title: string, docks: Dock[]) =>
-    docks.length ? [`${title}:`, formatTable(header, docks.map(row))] : [`${title}: none`];
-  return [...section('Docked now', current), '', ...section('Recent', recent)].join('\n');
+    docks.length ? [`${title}:`, formatTable(header, docks.map(row))] : [`${title}: ${t('cli.docks.none')}`];
+  return [...section(t('cli.docks.current'), current), '', ...section(t('cli.docks.recent'), recent)].join(
+    '\n',
+  );
 }

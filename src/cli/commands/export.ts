@@ -32,7 +32,7 @@ export const exportCommand: CliCommand = {
         if (error instanceof AccessRequestError) throw new UsageError(error.message);
         throw error;
       });
-      if (args.values.json) printJson(result);
+      if (args.values.json) printJson(result, station.config.station.timezone);
       else {
         print(
           [

@@ -49,7 +49,7 @@ export const interruptionCommands: CliCommand[] = [
     async run(args) {
       return withStation((station) => {
         const items = openInterruptions(station.db);
-        if (args.values.json) printJson({ interruptions: items });
+        if (args.values.json) printJson({ interruptions: items }, station.config.station.timezone);
         else if (items.length === 0) print('no interruptions waiting');
         else
           print(

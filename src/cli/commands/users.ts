@@ -38,7 +38,7 @@ export const userCommands: CliCommand[] = [
           { name, role, password, badge: optionalString(args, 'badge') },
           station.clock.now(),
         );
-        if (args.values.json) printJson(user);
+        if (args.values.json) printJson(user, station.config.station.timezone);
         else print(`user ${user.name} (${user.role}) added`);
         return 0;
       } catch (error) {
@@ -95,7 +95,7 @@ export const userCommands: CliCommand[] = [
       const station = await openStation();
       try {
         const users = listUsers(station.db);
-        if (args.values.json) printJson(users);
+        if (args.values.json) printJson(users, station.config.station.timezone);
         else
           print(
             formatTable(

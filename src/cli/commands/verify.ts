@@ -17,7 +17,11 @@ export const verifyCommand: CliCommand = {
       const auditChain = verifyAuditChain(station.db);
       const ledger = verifyRecordingSeals(station.db);
       const problemCount = archive.problems.length + auditChain.problems.length + ledger.problems.length;
-      if (args.values.json) printJson({ ...archive, auditChain, ledger, passed: problemCount === 0 });
+      if (args.values.json)
+        printJson(
+          { ...archive, auditChain, ledger, passed: problemCount === 0 },
+          station.config.station.timezone,
+        );
       else {
         for (const problem of archive.problems) {
           print(

@@ -19,6 +19,7 @@ import { appendAudit } from '../../../custody/audit-log.ts';
 import { ExportFailed, exportEvidence, isoName, manifestName } from '../../../custody/evidence-export.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
 import { formatDateTime } from '../../../i18n/format.ts';
+import { localStamp } from '../../../time/zone.ts';
 import { allows } from '../../access.ts';
 import { type Html, html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
@@ -43,7 +44,8 @@ const RequestBody = Type.Object({
 const IdBody = Type.Object({ _csrf: Type.Optional(Type.String()), id: Type.Integer({ minimum: 1 }) });
 const ExportQuery = Type.Object({
   request: Type.Integer({ minimum: 1 }),
-  folder: Type.String({ pattern: '^[0-9]+-[0-9]{8}T[0-9]{6}Z$' }),
+  // Station-time names; the UTC names of exports made before still open.
+  folder: Type.String({ pattern: '^[0-9]+-([0-9]{8}-[0-9]{6}|[0-9]{8}T[0-9]{6}Z)$' }),
   lang: Type.Optional(Type.String()),
 });
 type ExportQuery = Static<typeof ExportQuery>;
@@ -55,8 +57,8 @@ const seesAll = (role: string) => ['leader', 'auditor', 'admin', 'clerk'].includ
 const mayExport = (request: FastifyRequest, access: AccessRequest) =>
   request.user!.role === 'clerk' || request.user!.name === access.user;
 
-/** `3-20261126T211500Z`: one folder per export, named for its request and when it was made. */
-const folderName = (id: number, now: Date) => `${id}-${now.toISOString().replace(/[-:]|\.\d+/g, '')}`;
+/** `3-20261127-051500`: one folder per export, named for its request and when (station time) it was made. */
+const folderName = (id: number, now: Date, zone: string) => `${id}-${localStamp(now, zone)}`;
 
 function purposeLabel(request: FastifyRequest, access: AccessRequest): string {
   return request.language === 'en' ? `${access.purposeLabel} (${access.purpose})` : access.purposeLabel;
@@ -298,7 +300,7 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
       const access = requestFor(request, request.body.id);
       if (!mayExport(request, access)) refuseExport(request, access);
       const now = clock.now();
-      const folder = folderName(access.id, now);
+      const folder = folderName(access.id, now, zone);
       try {
         await exportEvidence(
           { db, archive, config },

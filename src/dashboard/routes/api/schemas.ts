@@ -86,6 +86,7 @@ export const DeviceSchema = Type.Object({
   batteryPercent: NullableNumber,
   holderBadge: NullableString,
   holderName: NullableString,
+  holderSource: NullableString,
   lastDockId: NullableInteger,
   lastDockAt: NullableString,
   openFaults: Type.Integer(),
