@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 120_000,
     hookTimeout: 300_000,
     pool: 'forks',
+    // Throwaway Ceph and PostgreSQL for the district tests, started once per run.
+    globalSetup: ['test/global-setup.ts'],
   },
 });

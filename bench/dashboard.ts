@@ -18,6 +18,7 @@ import { createSession } from '../src/auth/sessions.ts';
 import { addUser } from '../src/auth/users.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { buildDashboard } from '../src/dashboard/app.ts';
+import { dockFolder } from '../src/dock/dock-session.ts';
 import { makeVideo } from '../src/footage/generate.ts';
 import type { Db } from '../src/ledger/database.ts';
 import { silentLogger } from '../src/log/logger.ts';
@@ -136,7 +137,7 @@ async function serve(home: string): Promise<void> {
     // The same footage again would be recognised as known: clear the ledger's memory of it first.
     station.db.exec("DELETE FROM dock_files; DELETE FROM recordings WHERE source_path LIKE 'DCIM/bench-%'");
     const started = process.hrtime.bigint();
-    const report = await station.ingestor.ingest({ sourceRoot: message.ingest, origin: 'bench' });
+    const report = await dockFolder(station, { sourceRoot: message.ingest, origin: 'bench' });
     const elapsed = Number(process.hrtime.bigint() - started) / 1e9;
     process.send?.({ seconds: elapsed, state: report.state, streams: app.dockStream.clientCount });
   });

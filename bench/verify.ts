@@ -15,6 +15,7 @@ import { loadConfig } from '../src/config/config.ts';
 import { verifyAuditChain } from '../src/custody/audit-chain.ts';
 import { appendAudit } from '../src/custody/audit-log.ts';
 import { sealRecording, verifyRecordingSeals } from '../src/custody/recording-seal.ts';
+import { dockFolder } from '../src/dock/dock-session.ts';
 import { makeVideo } from '../src/footage/generate.ts';
 import { openDatabase } from '../src/ledger/database.ts';
 import { insertRecording, type NewRecording } from '../src/ledger/recordings.ts';
@@ -200,7 +201,7 @@ async function benchAuditCost(): Promise<void> {
     }
     const config = loadConfig({ STATION_HOME: path.join(folder, 'home') });
     const station = await openStation({ config, logger: silentLogger });
-    const ingest = await timed(() => station.ingestor.ingest({ sourceRoot: source, origin: 'bench' }));
+    const ingest = await timed(() => dockFolder(station, { sourceRoot: source, origin: 'bench' }));
     station.close();
     const archived = ingest.value.recordings.length;
     if (archived !== ingestFiles) throw new Error(`ingest archived ${archived} of ${ingestFiles}`);

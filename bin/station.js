@@ -1,6 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly (tsx), so a checkout works after `npm ci` with no build step.
-import { register } from 'tsx/esm/api';
+// Runs the compiled station in dist/, which `npm run build` makes (`npm ci` runs it through `prepare`),
+// so no TypeScript compiler runs at start-up.
+import { existsSync } from 'node:fs';
 
-register();
-await import('../src/cli/main.ts');
+const main = new URL('../dist/src/cli/main.js', import.meta.url);
+if (!existsSync(main)) {
+  process.stderr.write('station: not built yet; run `npm run build` (npm ci runs it)\n');
+  process.exit(2);
+}
+await import(main.href);

@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Brings a fresh Debian/Ubuntu/UOS machine from clone to ready: system packages, then npm ci.
+# Brings a fresh Debian/Ubuntu/UOS machine from clone to ready: system packages, npm ci, the build.
 # Safe to run again; installs only what is missing. Needs root (or sudo) for apt.
 # With --service (installing scripts/bwc-station.service) it also makes the station's system user
 # and its private data folder /var/lib/bwc-station (0700).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(ffmpeg chromium fonts-wqy-microhei exfatprogs exfat-fuse fuse3 xorriso util-linux)
+# Ceph, PostgreSQL and rclone for the district tests and bench; dc3dd only for `npm run bench`.
+packages=(ffmpeg chromium fonts-wqy-microhei exfatprogs exfat-fuse fuse3 xorriso util-linux espeak-ng ceph-mon ceph-osd radosgw postgresql rclone dc3dd)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
@@ -19,8 +20,11 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# npm ci builds dist/ (the `prepare` script); otherwise build here, so dist/ matches this checkout.
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
+else
+  npm run build
 fi
 
 if [ "${1:-}" = "--service" ]; then

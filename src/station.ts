@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { Archive } from './archive/archive.ts';
+import { SpokenReasonQueue } from './compliance/spoken-reason-queue.ts';
 import { type LoadedConfig, loadConfig } from './config/config.ts';
 import { preparePrivateHome } from './config/private-home.ts';
 import { type LoadedDriver, loadDrivers } from './drivers/registry.ts';
@@ -20,6 +21,8 @@ export interface Station {
   logger: Logger;
   clock: Clock;
   playback: PlaybackQueue;
+  /** Art. 18: listens for the spoken reason at the start of each resumed segment. */
+  spokenReasons: SpokenReasonQueue;
   ingestor: Ingestor;
   close(): void;
 }
@@ -55,6 +58,15 @@ export async function openStation(options: OpenOptions = {}): Promise<Station> {
     events,
     logger: logger.child({ service: 'playback' }),
   });
+  const spokenReasons = new SpokenReasonQueue({
+    db,
+    archiveRoot: archive.root,
+    config,
+    clock,
+    events,
+    logger: logger.child({ service: 'spoken-reason' }),
+    playback,
+  });
   const ingestor = new Ingestor({
     db,
     archive,
@@ -74,6 +86,7 @@ export async function openStation(options: OpenOptions = {}): Promise<Station> {
     logger,
     clock,
     playback,
+    spokenReasons,
     ingestor,
     close: () => {
       void archive.close();

@@ -12,7 +12,7 @@ import {
 import { auditTrail } from '../src/custody/audit-log.ts';
 import { type Db, openDatabase } from '../src/ledger/database.ts';
 import { insertRecording } from '../src/ledger/recordings.ts';
-import { addUsersForEveryRole, roles } from './helpers/custody-fixtures.ts';
+import { addUsersForEveryRole, roles, tokenEnv } from './helpers/custody-fixtures.ts';
 import { parseJson, runStation, temporaryFolder } from './helpers/station-cli.ts';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -29,6 +29,10 @@ async function freshStation(): Promise<{ db: Db; home: string }> {
   const folder = await temporaryFolder('access');
   const db = openDatabase(path.join(folder.path, 'station.db'));
   addUsersForEveryRole(db);
+  // A second leader: the first may not decide requests of their own.
+  db.prepare(
+    "INSERT INTO users (name, role, password_hash, created_at) VALUES ('leader2', 'leader', 'not-used', ?)",
+  ).run(requestedAt.toISOString());
   for (const [index, badge] of ['010001', '010002'].entries()) {
     insertRecording(db, {
       dockId: null,
@@ -80,7 +84,8 @@ function grant(
     requestedAt,
   );
   if (decision === 'pending') return request;
-  return decideAccessRequest(db, request.id, { by: 'leader', approve: decision === 'approve' }, approvedAt);
+  const by = name === 'leader' ? 'leader2' : 'leader';
+  return decideAccessRequest(db, request.id, { by, approve: decision === 'approve' }, approvedAt);
 }
 
 // Recording #1 is officer 010001's (the "officer" user's own).
@@ -112,10 +117,13 @@ describe('access to footage without a grant', () => {
   });
 });
 
+// The admin keeps accounts and is never in the footage path: no request, so no grant.
+const requesters = roles.filter((role) => role !== 'admin');
+
 describe('access with a grant', () => {
   it('lets every role view with an approved view grant, but not copy', async () => {
     const { db } = await freshStation();
-    for (const role of roles) {
+    for (const role of requesters) {
       const request = grant(db, role, 'view');
       const view = canView(db, user(db, role), 1, duringGrant, { officerViewsOwn: false });
       expect(view, role).toEqual({
@@ -132,7 +140,7 @@ describe('access with a grant', () => {
 
   it('lets every role view and copy with an approved copy grant', async () => {
     const { db } = await freshStation();
-    for (const role of roles) {
+    for (const role of requesters) {
       grant(db, role, 'copy');
       expect(canView(db, user(db, role), 1, duringGrant).allowed, role).toBe(true);
       expect(canCopy(db, user(db, role), 1, duringGrant).allowed, role).toBe(true);
@@ -142,7 +150,7 @@ describe('access with a grant', () => {
 
   it('gives nothing once the grant has expired', async () => {
     const { db } = await freshStation();
-    for (const role of roles) {
+    for (const role of requesters) {
       grant(db, role, 'copy');
       expect(canCopy(db, user(db, role), 1, afterGrant).allowed, role).toBe(false);
       expect(canView(db, user(db, role), 1, afterGrant).allowed, role).toBe(viewWithoutGrant[role]);
@@ -178,10 +186,10 @@ describe('access with a grant', () => {
 });
 
 describe('access requests', () => {
-  it('are decided by a leader or an admin only; anyone else is refused and logged', async () => {
+  it('are decided by a leader only; anyone else is refused and logged', async () => {
     const { db } = await freshStation();
     const request = grant(db, 'auditor', 'copy', 'pending');
-    for (const role of ['officer', 'clerk', 'ops', 'auditor'] as const) {
+    for (const role of ['officer', 'clerk', 'ops', 'auditor', 'admin'] as const) {
       expect(() => decideAccessRequest(db, request.id, { by: role, approve: true }, approvedAt)).toThrow(
         AccessRefused,
       );
@@ -193,11 +201,18 @@ describe('access requests', () => {
     const refusals = auditTrail(db, 'access-request', request.id).filter(
       (entry) => entry.action === 'access-refused',
     );
-    expect(refusals.map((entry) => entry.actor)).toEqual(['officer', 'clerk', 'ops', 'auditor', 'nobody']);
-    const approved = decideAccessRequest(db, request.id, { by: 'admin', approve: true }, approvedAt);
+    expect(refusals.map((entry) => entry.actor)).toEqual([
+      'officer',
+      'clerk',
+      'ops',
+      'auditor',
+      'admin',
+      'nobody',
+    ]);
+    const approved = decideAccessRequest(db, request.id, { by: 'leader2', approve: true }, approvedAt);
     expect(approved).toMatchObject({
       state: 'approved',
-      decidedBy: 'admin',
+      decidedBy: 'leader2',
       validUntil: '2026-11-29T03:00:00.000Z',
     });
     expect(() => decideAccessRequest(db, request.id, { by: 'leader', approve: false }, approvedAt)).toThrow(
@@ -267,7 +282,8 @@ describe('access requests', () => {
 
 describe('station access', () => {
   it('requests, approves, refuses and lists from the command line with the documented exit codes', async () => {
-    const { home } = await freshStation();
+    const { db, home } = await freshStation();
+    const as = (name: string) => ({ home, env: tokenEnv(db, name) });
     const requested = await runStation(
       [
         'access',
@@ -283,15 +299,15 @@ describe('station access', () => {
         '--days',
         '2',
       ],
-      { home },
+      as('auditor'),
     );
     expect(requested.code).toBe(0);
     const id = requested.stdout.trim();
     expect(id).toMatch(/^\d+$/);
-    const byOfficer = await runStation(['access', 'approve', id, '--by', 'officer'], { home });
+    const byOfficer = await runStation(['access', 'approve', id, '--by', 'officer'], as('officer'));
     expect(byOfficer.code).toBe(1);
     expect(byOfficer.stderr).toContain('a leader must');
-    expect((await runStation(['access', 'approve', id, '--by', 'leader'], { home })).code).toBe(0);
+    expect((await runStation(['access', 'approve', id, '--by', 'leader'], as('leader'))).code).toBe(0);
     const party = await runStation(
       [
         'access',
@@ -306,12 +322,12 @@ describe('station access', () => {
         'ops',
         '--json',
       ],
-      { home },
+      as('ops'),
     );
     const partyRequest = parseJson<{ id: number; thirdPartyReview: boolean }>(party);
     expect(partyRequest.thirdPartyReview).toBe(true);
     expect(
-      (await runStation(['access', 'refuse', String(partyRequest.id), '--by', 'leader'], { home })).code,
+      (await runStation(['access', 'refuse', String(partyRequest.id), '--by', 'leader'], as('leader'))).code,
     ).toBe(0);
     const list = parseJson<{ id: number; state: string; decidedBy: string; recordingIds: number[] }[]>(
       await runStation(['access', 'list', '--json'], { home }),
@@ -327,7 +343,7 @@ describe('station access', () => {
     ]);
     const bad = await runStation(
       ['access', 'request', '--recordings', '1', '--purpose', 'gossip', '--mode', 'view', '--user', 'ops'],
-      { home },
+      as('ops'),
     );
     expect(bad.code).toBe(2);
   });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../src/auth/api-tokens.ts';
 import { roles } from '../src/auth/roles.ts';
 import { addUser, findUserByName } from '../src/auth/users.ts';
+import { closeDueWindows } from '../src/custody/audit-windows.ts';
 import {
   type DashboardServer,
   HttpClient,
@@ -141,7 +142,8 @@ describe('dashboard access', () => {
 
   it('shows a token made in the dashboard once, after a redirect, naming whose it is; it opens the API', async () => {
     const admin = await loggedIn(server, 'admin');
-    const clerk = findUserByName(server.station.db, 'clerk')!;
+    // An admin mints tokens for themselves only (a token for another user would be that user).
+    const clerk = findUserByName(server.station.db, 'admin')!;
     const tokenCount = () =>
       server.station.db.prepare('SELECT COUNT(*) FROM api_tokens').pluck().get() as number;
     const before = tokenCount();
@@ -151,9 +153,9 @@ describe('dashboard access', () => {
     const shown = await admin.get(shownAt);
     expect(shown.headers.get('cache-control')).toBe('no-store');
     const page = await shown.text();
-    expect(page).toContain('用户 clerk 的令牌“档案系统”只显示这一次');
+    expect(page).toContain('用户 admin 的令牌“档案系统”只显示这一次');
     const token = /<code id="new-token">([^<]+)<\/code>/.exec(page)![1];
-    const ledger = await fetch(new URL('/api/ledger', server.baseUrl), {
+    const ledger = await fetch(new URL('/api/devices', server.baseUrl), {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(ledger.status).toBe(200);
@@ -190,6 +192,8 @@ describe('dashboard access', () => {
         )
         .pluck()
         .get();
+    // Refusals are coalesced per user; the walk above left a window open.
+    closeDueWindows(server.station.db, new Date(), 0, true);
     const before = refusals();
     expect((await auditor.get(`/recordings/${ids.recording}`)).status).toBe(200);
     const media = await auditor.get(`/recordings/${ids.recording}/media`);

@@ -114,9 +114,25 @@ describe('the dashboard in a browser', () => {
       page.waitForURL(new RegExp(`/recordings/${id}$`)),
       firstRow.locator('a').first().click(),
     ]);
+    // Opening the page plays nothing and serves no footage (preload none); pressing play does, on the record.
+    const playerEntries = () =>
+      server.station.db
+        .prepare(
+          `SELECT COUNT(*) FROM audit_log WHERE action = 'view' AND subject_id = ? AND detail LIKE '%"via":"player"%'`,
+        )
+        .pluck()
+        .get(String(id));
+    expect(await page.locator('#player').evaluate((video) => (video as HTMLVideoElement).readyState)).toBe(0);
+    expect(playerEntries()).toBe(0);
+    await page.locator('#player').evaluate((video) => {
+      const player = video as HTMLVideoElement;
+      player.muted = true;
+      player.play().catch(() => {});
+    });
     await expect
       .poll(() => page.locator('#player').evaluate((video) => (video as HTMLVideoElement).readyState))
       .toBeGreaterThan(0);
+    expect(playerEntries()).toBe(1);
     await Promise.all([page.waitForLoadState('load'), page.click('#confirm-recording')]);
     await page.waitForSelector('#confirmed-note');
     await screenshot(page, 'recording');

@@ -247,7 +247,7 @@ describe('the recording page in the reader language', () => {
     expect(history).toContain('<td data-action="view">查看</td>');
     expect(history).toMatch(/<td>SHA-256: <code>[0-9a-f]{64}<\/code> · /);
     expect(history).toMatch(/ · 原文件: <code>[^<]+<\/code> · 采集批次: <code>\d+<\/code><\/td>/);
-    expect(history).toContain('途径: 详情页（含播放器）');
+    expect(history).toContain('途径: 详情页');
     expect(history).not.toContain('seal');
 
     const english = await (await clerk.get(`/recordings/${video.id}?lang=en`)).text();

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.ts';
+import { type DockReport, dockFolder } from '../src/dock/dock-session.ts';
 import { detectInterruptions } from '../src/dock/interruptions.ts';
 import { makeSampleRecorder } from '../src/footage/generate.ts';
-import type { IngestReport } from '../src/ingest/ingest.ts';
 import { findDevice } from '../src/ledger/devices.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { openStation, type Station } from '../src/station.ts';
@@ -12,7 +12,7 @@ import { temporaryFolder } from './helpers/station-cli.ts';
 describe('interruptions between segments of one recorder (art. 18)', () => {
   let folder: { path: string; remove(): Promise<void> };
   let station: Station;
-  let report: IngestReport;
+  let report: DockReport;
 
   beforeAll(async () => {
     folder = await temporaryFolder('gaps');
@@ -31,7 +31,7 @@ describe('interruptions between segments of one recorder (art. 18)', () => {
       timezone: 'Asia/Shanghai',
       video: { width: 160, height: 120, fps: 10 },
     });
-    report = await station.ingestor.ingest({ sourceRoot: recorder.root, origin: 'test' });
+    report = await dockFolder(station, { sourceRoot: recorder.root, origin: 'test' });
   });
   afterAll(async () => {
     station.close();

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { createAccessRequest, decideAccessRequest } from '../src/custody/access-requests.ts';
 import { openDatabase } from '../src/ledger/database.ts';
-import { useIngestedHomes } from './helpers/custody-fixtures.ts';
+import { tokenEnv, useIngestedHomes } from './helpers/custody-fixtures.ts';
 import { runStation, temporaryFolder } from './helpers/station-cli.ts';
 
 const run = promisify(execFile);
@@ -50,6 +50,14 @@ async function request(
   }
 }
 
+/** `station export` as the grant holder (or the clerk), proven by their API token. */
+function exportAs(home: string, id: string, out: string, by = 'auditor') {
+  const db = openDatabase(path.join(home, 'station.db'));
+  const env = tokenEnv(db, by);
+  db.close();
+  return runStation(['export', id, '--out', out, '--by', by], { home, env });
+}
+
 function query<T>(home: string, sql: string): T[] {
   const db = new Database(path.join(home, 'station.db'), { readonly: true });
   try {
@@ -70,7 +78,7 @@ describe('station export', () => {
     const home = await freshHome();
     const id = await request(home, { decide: 'approve' });
     const out = await outFolder();
-    const exported = await runStation(['export', id, '--out', out], { home });
+    const exported = await exportAs(home, id, out);
     expect(exported.code, exported.stderr).toBe(0);
     expect((await readdir(out)).sort()).toEqual([
       'SHA256SUMS',
@@ -143,7 +151,7 @@ describe('station export', () => {
     const home = await freshHome();
     const id = await request(home, { purpose: 'party-concerned', decide: 'approve' });
     const out = await outFolder();
-    const exported = await runStation(['export', id, '--out', out, '--by', 'clerk'], { home });
+    const exported = await exportAs(home, id, out, 'clerk');
     expect(exported.code, exported.stderr).toBe(0);
     expect(exported.stderr).toContain('third-party');
     const statement = await readFile(path.join(out, 'statement.txt'), 'utf8');
@@ -166,7 +174,7 @@ describe('station export', () => {
     const attempts = await Promise.all(
       ids.map(async (id) => {
         const out = await outFolder();
-        const result = await runStation(['export', id, '--out', out], { home });
+        const result = await exportAs(home, id, out);
         return { id, code: result.code, written: await exists(out) };
       }),
     );
@@ -189,7 +197,7 @@ describe('station export', () => {
     await chmod(file, 0o644);
     await writeFile(file, 'not the original');
     const out = await outFolder();
-    const result = await runStation(['export', id, '--out', out], { home });
+    const result = await exportAs(home, id, out);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('#3');
     expect(await exists(out)).toBe(false);
@@ -201,7 +209,7 @@ describe('station export', () => {
     const out = await outFolder();
     await mkdir(out);
     await writeFile(path.join(out, 'keep.txt'), 'mine');
-    const result = await runStation(['export', id, '--out', out], { home });
+    const result = await exportAs(home, id, out);
     expect(result.code).toBe(2);
     expect(await readdir(out)).toEqual(['keep.txt']);
   });

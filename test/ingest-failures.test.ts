@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Archive } from '../src/archive/archive.ts';
 import { DiskFullError } from '../src/archive/copy-file.ts';
+import { dockFolder } from '../src/dock/dock-session.ts';
 import { makeVideo } from '../src/footage/generate.ts';
 import { openDatabase } from '../src/ledger/database.ts';
 import { silentLogger } from '../src/log/logger.ts';
@@ -16,7 +17,7 @@ import {
   repoRoot,
   runStation,
   spawnStation,
-  stationBin,
+  stationCommand,
   temporaryFolder,
 } from './helpers/station-cli.ts';
 
@@ -97,7 +98,7 @@ describe('ingest under failure', () => {
       logger: silentLogger,
     });
     station.events.on('file.progress', () => truncateSync(file, 1024));
-    const report = await station.ingestor.ingest({ sourceRoot: source, origin: 'test' });
+    const report = await dockFolder(station, { sourceRoot: source, origin: 'test' });
     expect(report.recordings).toEqual([]);
     expect(report.skipped.find((entry) => entry.sourcePath === 'growing.mp4')?.reason).toMatch(
       /changed or vanished/,
@@ -120,7 +121,7 @@ describe('ingest under failure', () => {
       if (!pulled) rmSync(source, { recursive: true, force: true });
       pulled = true;
     });
-    const report = await station.ingestor.ingest({ sourceRoot: source, origin: 'test' });
+    const report = await dockFolder(station, { sourceRoot: source, origin: 'test' });
     expect(report.state).toBe('device-removed');
     expect(report.recordings).toEqual([]);
     expect(readdirSync(station.archive.partialDir)).toEqual([]);
@@ -188,15 +189,7 @@ describe('ingest under failure', () => {
     // permissions, as an ordinary station account would.
     const { stdout } = await run(
       'setpriv',
-      [
-        '--bounding-set',
-        '-dac_override,-dac_read_search',
-        process.execPath,
-        stationBin,
-        'ingest',
-        source,
-        '--json',
-      ],
+      ['--bounding-set', '-dac_override,-dac_read_search', ...stationCommand, 'ingest', source, '--json'],
       { cwd: repoRoot, env: { ...process.env, STATION_HOME: home } },
     ).catch((error) => error);
     const report = JSON.parse(stdout) as {

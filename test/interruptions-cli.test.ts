@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addUser } from '../src/auth/users.ts';
 import { findInterruptionItem } from '../src/compliance/interruptions.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { auditTrail } from '../src/custody/audit-log.ts';
@@ -16,7 +17,11 @@ let folder: { path: string; remove(): Promise<void> };
 let home: string;
 let explainedLater: number;
 let neverExplained: number;
-const station = (...args: string[]) => runStation(args, { home });
+// A command naming a person with --by proves it with that user's password on stdin.
+const station = (...args: string[]) =>
+  args.includes('--by')
+    ? runStation([...args, '--password-stdin'], { home, input: 'a-long-password\n' })
+    : runStation(args, { home });
 
 interface ListJson {
   interruptions: { id: number; badge: string; explanation: string | null; acceptedAt: string | null }[];
@@ -46,6 +51,9 @@ beforeAll(async () => {
   ];
   explainedLater = recordGap(opened, { before: a, after: b, badge: '010001', detectedAt: new Date() });
   neverExplained = recordGap(opened, { before: b, after: c, badge: '010001', detectedAt: new Date() });
+  const password = 'a-long-password';
+  await addUser(opened.db, { name: '010001', role: 'officer', badge: '010001', password }, new Date());
+  await addUser(opened.db, { name: 'clerk1', role: 'clerk', password }, new Date());
   opened.close();
 });
 

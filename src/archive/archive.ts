@@ -4,7 +4,14 @@ import { chmod, link, mkdir, open, readdir, rm, statfs, unlink } from 'node:fs/p
 import path from 'node:path';
 import { formatBytes } from '../i18n/format.ts';
 import type { Db } from '../ledger/database.ts';
-import { type CopyOptions, type CopyResult, copyWithHash, DiskFullError, syncFile } from './copy-file.ts';
+import {
+  type CopyOptions,
+  type CopyResult,
+  classifyArchive,
+  copyWithHash,
+  DiskFullError,
+  syncFile,
+} from './copy-file.ts';
 import { HashPool } from './hash-pool.ts';
 import { archiveFolder, candidateName, sanitiseFileName } from './layout.ts';
 
@@ -82,7 +89,18 @@ export class Archive {
   async place(
     partialPath: string,
     folder: { localDate: string | null; badge: string | null; fileName: string },
-  ) {
+  ): Promise<string> {
+    try {
+      return await this.placeUnder(partialPath, folder);
+    } catch (error) {
+      throw classifyArchive(error, partialPath);
+    }
+  }
+
+  private async placeUnder(
+    partialPath: string,
+    folder: { localDate: string | null; badge: string | null; fileName: string },
+  ): Promise<string> {
     const relativeFolder = archiveFolder(folder.localDate, folder.badge);
     const absoluteFolder = path.join(this.root, relativeFolder);
     await syncFile(partialPath);
@@ -124,16 +142,25 @@ export class Archive {
     this.db.prepare('DELETE FROM copies_in_flight WHERE partial_path = ?').run(partialPath);
   }
 
-  /** Throws a copy away: the partial file and, if it was already placed, its unrecorded final name. */
-  async discard(partialPath: string): Promise<void> {
-    const entry = this.db
-      .prepare('SELECT final_path FROM copies_in_flight WHERE partial_path = ?')
-      .get(partialPath) as { final_path: string | null } | undefined;
-    await rm(partialPath, { force: true });
-    if (entry?.final_path && !this.isRecorded(entry.final_path)) {
-      await rm(this.absolutePath(entry.final_path), { force: true });
+  /**
+   * Throws a copy away: the partial file and, if it was already placed, its unrecorded final name.
+   * It runs on error paths and never throws itself: what it cannot remove now (a read-only archive, a
+   * ledger held by another process) stays in the journal, and the start-up sweep removes it.
+   */
+  async discard(partialPath: string): Promise<boolean> {
+    try {
+      const entry = this.db
+        .prepare('SELECT final_path FROM copies_in_flight WHERE partial_path = ?')
+        .get(partialPath) as { final_path: string | null } | undefined;
+      await rm(partialPath, { force: true });
+      if (entry?.final_path && !this.isRecorded(entry.final_path)) {
+        await rm(this.absolutePath(entry.final_path), { force: true });
+      }
+      this.finishJournal(partialPath);
+      return true;
+    } catch {
+      return false;
     }
-    this.finishJournal(partialPath);
   }
 
   /**
@@ -145,7 +172,8 @@ export class Archive {
     const removed: string[] = [];
     const entries = this.db.prepare('SELECT partial_path FROM copies_in_flight').pluck().all() as string[];
     for (const partialPath of entries) {
-      await this.discard(partialPath);
+      if (!(await this.discard(partialPath)))
+        throw new Error(`could not remove the partial copy ${partialPath}`);
       removed.push(partialPath);
     }
     for (const name of await readdir(this.partialDir)) {

@@ -5,8 +5,22 @@ import { directAlignment, returnAlignedBuffer, takeAlignedBuffer } from './align
 
 export class SourceGoneError extends Error {}
 export class DiskFullError extends Error {}
+/** The archive refused a write for another reason than space: read-only, I/O error, permissions. */
+export class ArchiveWriteError extends Error {}
 
-const sourceGoneCodes = new Set(['ENOENT', 'ENODEV', 'EIO', 'ENXIO', 'ESTALE', 'ENOTCONN', 'EBADF']);
+// A pulled USB disk fails reads with EIO or ENODEV; an exFAT volume whose FUSE server died fails the
+// read in flight with ECONNABORTED and every later one with ENOTCONN.
+const sourceGoneCodes = new Set([
+  'ENOENT',
+  'ENODEV',
+  'EIO',
+  'ENXIO',
+  'ESTALE',
+  'ENOTCONN',
+  'ECONNABORTED',
+  'EBADF',
+]);
+const archiveWriteCodes = new Set(['EROFS', 'EIO', 'EACCES', 'EPERM', 'EFBIG', 'ENODEV', 'ENXIO']);
 
 export interface CopyResult {
   sha256: string;
@@ -33,7 +47,11 @@ export async function copyWithHash(
   const input = await SourceReader.open(source, options.chunkBytes);
   let output: FileHandle | undefined;
   try {
-    output = await open(destination, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    output = await open(destination, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600).catch(
+      (error) => {
+        throw classifyArchive(error, destination);
+      },
+    );
     return await pump(input, output, options);
   } catch (error) {
     throw classify(error, source);
@@ -48,27 +66,34 @@ async function pump(input: SourceReader, output: FileHandle, options: CopyOption
   let current = input.takeBuffer();
   let spare = input.takeBuffer();
   let bytes = 0;
-  let pending = input.read(current, 0);
-  try {
-    for (;;) {
-      const bytesRead = await pending;
-      if (bytesRead === 0) break;
-      options.signal?.throwIfAborted();
-      const chunk = current.subarray(0, bytesRead);
-      pending = input.read(spare, bytes + bytesRead);
-      hash.update(chunk);
-      await writeAll(output, chunk);
-      bytes += bytesRead;
-      options.onProgress?.(bytes);
-      [current, spare] = [spare, current];
-    }
-  } finally {
-    // A read still in flight when the copy fails must not surface later as an unhandled rejection;
-    // its buffer is not reused, since the read may still be filling it.
-    pending.catch(() => {});
+  let pending = readAhead(input, current, 0);
+  for (;;) {
+    const bytesRead = await pending;
+    if (bytesRead === 0) break;
+    options.signal?.throwIfAborted();
+    const chunk = current.subarray(0, bytesRead);
+    pending = readAhead(input, spare, bytes + bytesRead);
+    hash.update(chunk);
+    await writeAll(output, chunk);
+    bytes += bytesRead;
+    options.onProgress?.(bytes);
+    [current, spare] = [spare, current];
   }
   input.giveBack(current, spare);
   return { sha256: hash.digest('hex'), bytes };
+}
+
+/**
+ * Starts the read of the next chunk while the current one is written. A pulled cable fails that read
+ * while the loop is still awaiting the write, before anyone awaits the read: without a handler from
+ * the start, Node reports it as an unhandled rejection and ends the whole station. The handler only
+ * marks the promise handled; the loop still gets the error when it awaits the read. A buffer whose
+ * read failed is not given back, since the kernel may still be filling it.
+ */
+function readAhead(input: SourceReader, buffer: Buffer, position: number): Promise<number> {
+  const read = input.read(buffer, position);
+  read.catch(() => {});
+  return read;
 }
 
 /**
@@ -131,11 +156,17 @@ class SourceReader {
   }
 }
 
+// Errors of the archive side are classified here, so that an EIO of the archive disk is never taken
+// for a pulled recorder.
 async function writeAll(output: FileHandle, chunk: Buffer): Promise<void> {
   let offset = 0;
-  while (offset < chunk.length) {
-    const { bytesWritten } = await output.write(chunk, offset, chunk.length - offset);
-    offset += bytesWritten;
+  try {
+    while (offset < chunk.length) {
+      const { bytesWritten } = await output.write(chunk, offset, chunk.length - offset);
+      offset += bytesWritten;
+    }
+  } catch (error) {
+    throw classifyArchive(error, 'archive');
   }
 }
 
@@ -148,10 +179,21 @@ async function openSource(source: string, extraFlags: number): Promise<FileHandl
   }
 }
 
+/** Errors of the recorder side; archive-side errors arrive already classified and pass through. */
 function classify(error: unknown, source: string): Error {
+  if (error instanceof DiskFullError || error instanceof ArchiveWriteError) return error;
   const code = (error as NodeJS.ErrnoException).code ?? '';
   if (code === 'ENOSPC' || code === 'EDQUOT') return new DiskFullError('archive disk is full');
   if (sourceGoneCodes.has(code)) return new SourceGoneError(`source became unreadable (${code}): ${source}`);
+  return error as Error;
+}
+
+/** Errors of the archive side: a full disk, or one that refuses writes. */
+export function classifyArchive(error: unknown, file: string): Error {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new DiskFullError('archive disk is full');
+  if (archiveWriteCodes.has(code))
+    return new ArchiveWriteError(`archive refused the write (${code}): ${file}`);
   return error as Error;
 }
 
@@ -161,7 +203,7 @@ export async function syncFile(file: string): Promise<void> {
   try {
     await handle.sync();
   } catch (error) {
-    throw classify(error, file);
+    throw classifyArchive(error, file);
   } finally {
     await handle.close();
   }

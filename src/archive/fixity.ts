@@ -1,4 +1,5 @@
 import { lstat } from 'node:fs/promises';
+import type { FootageReader } from '../district/footage-reader.ts';
 import type { Db } from '../ledger/database.ts';
 import { archivedRecordings, type Recording } from '../ledger/recordings.ts';
 import type { Archive } from './archive.ts';
@@ -24,11 +25,11 @@ export interface FixityReport {
 export async function verifyArchive(
   db: Db,
   archive: Archive,
-  options: { workers?: number } = {},
+  options: { workers?: number; district?: FootageReader } = {},
 ): Promise<FixityReport> {
   const pool = new HashPool(options.workers);
   try {
-    return await checkRecordings(archive, archivedRecordings(db), pool);
+    return await checkRecordings(archive, archivedRecordings(db), pool, options.district);
   } finally {
     await pool.close();
   }
@@ -39,9 +40,12 @@ export async function checkRecordings(
   archive: Archive,
   recordings: Recording[],
   pool: HashPool,
+  district?: FootageReader,
 ): Promise<FixityReport> {
   const archived = recordings.filter((recording) => recording.archivePath !== null);
-  const results = await Promise.all(archived.map((recording) => checkOne(archive, recording, pool)));
+  const results = await Promise.all(
+    archived.map((recording) => checkOne(archive, recording, pool, district)),
+  );
   const problems = results.filter((problem): problem is FixityProblem => problem !== null);
   problems.sort((a, b) => a.recordingId - b.recordingId);
   return {
@@ -56,9 +60,26 @@ async function checkOne(
   archive: Archive,
   recording: Recording,
   pool: HashPool,
+  district?: FootageReader,
 ): Promise<FixityProblem | null> {
   const archivePath = recording.archivePath!;
   const base = { recordingId: recording.id, archivePath, expectedSha256: recording.sha256 };
+  // Evicted locally: the district copy is the one to re-read.
+  let districtSha256: string | null = null;
+  try {
+    districtSha256 = (await district?.districtHash({ id: recording.id, archivePath })) ?? null;
+  } catch (error) {
+    return {
+      ...base,
+      problem: 'unreadable',
+      actualSha256: null,
+      detail: `district copy: ${(error as Error).message}`,
+    };
+  }
+  if (districtSha256)
+    return districtSha256 === recording.sha256
+      ? null
+      : { ...base, problem: 'changed', actualSha256: districtSha256, detail: 'district copy' };
   const file = archive.absolutePath(archivePath);
   const stats = await lstat(file).catch(() => null);
   if (!stats?.isFile())

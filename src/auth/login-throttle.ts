@@ -2,7 +2,8 @@
  * Limits on guessing passwords, kept in memory (a restart forgets them; the audit log does not):
  *
  * - per account: after `accountFailures` wrong passwords in a row the account is locked, first for
- *   `lockMs`, and each further failure doubles the lock up to `maxLockMs`. A right password resets it.
+ *   `lockMs`, and each further failure doubles the lock up to `maxLockMs`. A right password, or a
+ *   day without failures, resets it.
  *   Only names of real accounts are counted, so the table holds at most one entry per user.
  * - per source address: after `sourceFailures` failures within `windowMs`, whatever names were
  *   tried, the address is locked the same way. Spraying one password over many names, or flooding
@@ -61,6 +62,7 @@ export interface UnknownSummary {
 }
 
 const namesKept = 20;
+const accountMemoryMs = 24 * 3600_000;
 
 export class LoginThrottle {
   private readonly accounts = new Map<string, Counter>();
@@ -145,7 +147,8 @@ export class LoginThrottle {
 
   private accountCounter(name: string, at: number): Counter {
     let counter = this.accounts.get(name);
-    if (!counter || this.quiet(counter, at)) {
+    // An account forgets its failures only after a day without one, so the lock keeps doubling.
+    if (!counter || (counter.lockedUntil <= at && at - counter.lastFailure > accountMemoryMs)) {
       counter = { failures: 0, lastFailure: at, lockedUntil: 0 };
       this.accounts.set(name, counter);
     }

@@ -10,7 +10,10 @@ export interface User {
   role: Role;
   /** An officer user sees the recordings under this badge only. */
   badge: string | null;
+  /** Disabled by an admin, or still awaiting a leader's confirmation: either way no session, no token. */
   disabled: boolean;
+  /** An account in a footage role that an admin made and no leader has confirmed yet. */
+  awaitingConfirmation?: boolean;
   createdAt: string;
 }
 
@@ -44,6 +47,7 @@ interface UserRow {
   role: Role;
   badge: string | null;
   disabled: number;
+  awaiting_confirmation: number;
   created_at: string;
   password_hash: string;
 }
@@ -52,7 +56,7 @@ interface UserRow {
  * The columns `toUser` reads, of a `users` table aliased `u`: for the lookups every request makes
  * (session, API token), which join the user in rather than ask for it in a second query.
  */
-export const userColumns = 'u.id, u.name, u.role, u.badge, u.disabled, u.created_at';
+export const userColumns = 'u.id, u.name, u.role, u.badge, u.disabled, u.awaiting_confirmation, u.created_at';
 
 /** What `userColumns` give. */
 export type UserFields = Omit<UserRow, 'password_hash'>;
@@ -62,13 +66,22 @@ export const toUser = (row: UserFields): User => ({
   name: row.name,
   role: row.role,
   badge: row.badge,
-  disabled: row.disabled === 1,
+  disabled: row.disabled === 1 || row.awaiting_confirmation === 1,
+  awaitingConfirmation: row.awaiting_confirmation === 1,
   createdAt: row.created_at,
 });
 
 export async function addUser(
   db: Db,
-  user: { name: string; role: string; password: string; badge?: string | null },
+  user: {
+    name: string;
+    role: string;
+    password: string;
+    badge?: string | null;
+    /** Who made it, and whether it waits for a leader (see custody/account-confirmation.ts). */
+    createdBy?: string;
+    awaitingConfirmation?: boolean;
+  },
   now: Date,
 ): Promise<User> {
   const name = user.name.trim();
@@ -81,8 +94,19 @@ export async function addUser(
   if (findUserByName(db, name)) throw new UserError(`user "${name}" already exists`);
   const passwordHash = await hashPassword(user.password);
   const result = db
-    .prepare('INSERT INTO users (name, role, badge, password_hash, created_at) VALUES (?, ?, ?, ?, ?)')
-    .run(name, user.role, badge, passwordHash, now.toISOString());
+    .prepare(
+      `INSERT INTO users (name, role, badge, password_hash, created_at, created_by, awaiting_confirmation)
+       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+    )
+    .run(
+      name,
+      user.role,
+      badge,
+      passwordHash,
+      now.toISOString(),
+      user.createdBy ?? null,
+      user.awaitingConfirmation ? 1 : 0,
+    );
   return findUserById(db, Number(result.lastInsertRowid))!;
 }
 
@@ -131,7 +155,7 @@ export async function authenticate(db: Db, name: string, password: string): Prom
     return null;
   }
   const matches = await verifyPassword(password, row.password_hash);
-  return matches && row.disabled === 0 ? toUser(row) : null;
+  return matches && row.disabled === 0 && row.awaiting_confirmation === 0 ? toUser(row) : null;
 }
 
 let dummy: Promise<string> | undefined;

@@ -1,11 +1,11 @@
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config/config.ts';
-import { DriverError } from '../drivers/registry.ts';
-import { LedgerError } from '../ledger/officers.ts';
 import { CheckFailed, type CliCommand, exitCodes, print, UsageError } from './command.ts';
-import { commands } from './commands/index.ts';
+import { type CommandEntry, listCommands, loadCommand } from './commands/index.ts';
 
-function findCommand(words: string[]): { command: CliCommand; rest: string[] } | null {
+function findCommand(
+  commands: CommandEntry[],
+  words: string[],
+): { command: CommandEntry; rest: string[] } | null {
   const matches = commands
     .filter((command) => {
       const name = command.name.split(' ');
@@ -16,7 +16,7 @@ function findCommand(words: string[]): { command: CliCommand; rest: string[] } |
   return command ? { command, rest: words.slice(command.name.split(' ').length) } : null;
 }
 
-function help(): string {
+function help(commands: CommandEntry[]): string {
   const width = Math.max(...commands.map((command) => command.name.length));
   return [
     'station — body-worn camera collection station (执法记录仪采集站)',
@@ -31,11 +31,12 @@ function help(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  const commands = await listCommands();
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') {
-    print(help());
+    print(help(commands));
     return argv.length === 0 ? exitCodes.usage : exitCodes.ok;
   }
-  const found = findCommand(argv);
+  const found = findCommand(commands, argv);
   if (!found) {
     // `station users` alone: name the commands of that group rather than the whole list.
     const group = commands.filter((command) => command.name.startsWith(`${argv[0]} `));
@@ -43,15 +44,16 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(
       group.length
         ? `station ${argv[0]}: which one?\n${choices}\n`
-        : `station: unknown command "${argv.join(' ')}"\n\n${help()}\n`,
+        : `station: unknown command "${argv.join(' ')}"\n\n${help(commands)}\n`,
     );
     return exitCodes.usage;
   }
-  const { command, rest } = found;
+  const { rest } = found;
   if (rest.includes('--help') || rest.includes('-h')) {
-    print(`Usage: ${command.usage}\n\n${command.summary}`);
+    print(`Usage: ${found.command.usage}\n\n${found.command.summary}`);
     return exitCodes.ok;
   }
+  const command = await loadCommand(found.command);
   try {
     const parsed = parseArgs({
       args: rest,
@@ -61,11 +63,11 @@ export async function main(argv: string[]): Promise<number> {
     });
     return await command.run(parsed as never);
   } catch (error) {
-    return reportError(error, command);
+    return await reportError(error, command);
   }
 }
 
-function reportError(error: unknown, command: CliCommand): number {
+async function reportError(error: unknown, command: CliCommand): Promise<number> {
   const message = (error as Error).message;
   if (error instanceof CheckFailed) {
     process.stderr.write(`station ${command.name}: ${message}\n`);
@@ -75,6 +77,12 @@ function reportError(error: unknown, command: CliCommand): number {
     process.stderr.write(`station ${command.name}: ${message}\nUsage: ${command.usage}\n`);
     return exitCodes.usage;
   }
+  // Loaded only now: the modules that define these errors are not needed to start a command.
+  const [{ ConfigError }, { DriverError }, { LedgerError }] = await Promise.all([
+    import('../config/config.ts'),
+    import('../drivers/registry.ts'),
+    import('../ledger/officers.ts'),
+  ]);
   if (error instanceof ConfigError || error instanceof DriverError || error instanceof LedgerError) {
     process.stderr.write(`station ${command.name}: ${message}\n`);
     return exitCodes.usage;

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,12 @@ import { ConfigSchema, type StationConfig } from './schema.ts';
 
 export type { StationConfig } from './schema.ts';
 
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The folder of src/ and drivers/ this code runs from: the checkout itself, or dist/ once built. */
+export const codeRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+/** The checkout (config/, data/): the code root, or its parent when the code runs compiled from dist/. */
+export const projectRoot = existsSync(path.join(codeRoot, 'package.json'))
+  ? codeRoot
+  : path.dirname(codeRoot);
 const defaultConfigPath = path.join(projectRoot, 'config', 'default.json');
 
 /** A setting that cannot be used; start-up stops with this message (exit code 2). */

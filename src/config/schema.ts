@@ -11,6 +11,12 @@ export const ConfigSchema = Type.Object(
         name: Type.String({ minLength: 1 }),
         timezone: Type.String({ minLength: 1, description: 'IANA zone name, e.g. Asia/Shanghai' }),
         language: Type.Union([Type.Literal('zh-CN'), Type.Literal('en')]),
+        id: Type.Optional(
+          Type.String({
+            pattern: '^[a-z0-9][a-z0-9-]{0,62}$',
+            description: 'short stable id in the district, e.g. ft-dongtiejiangying; needed with district',
+          }),
+        ),
       },
       { additionalProperties: false },
     ),
@@ -46,6 +52,21 @@ export const ConfigSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    interruptions: Type.Object(
+      {
+        spokenReasonSeconds: Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 600,
+          description: 'art. 18: seconds at the start of a resumed segment listened to for a spoken reason',
+        }),
+        spokenReasonMinSpeechSeconds: Type.Number({
+          exclusiveMinimum: 0,
+          maximum: 60,
+          description: 'speech in total within that span that counts as a spoken reason',
+        }),
+      },
+      { additionalProperties: false },
+    ),
     access: Type.Object(
       {
         officerViewsOwn: Type.Boolean({ description: 'officers may view recordings under their own badge' }),
@@ -59,6 +80,15 @@ export const ConfigSchema = Type.Object(
           description: 'archive re-read per nightly run',
         }),
         periodDays: PositiveInt('the whole archive is re-verified at least this often'),
+      },
+      { additionalProperties: false },
+    ),
+    audit: Type.Object(
+      {
+        anchorFolders: Type.Array(Type.String({ minLength: 1 }), {
+          description:
+            'folders outside the station database (removable media, a mounted share) where the audit chain head is written nightly and checked by verify',
+        }),
       },
       { additionalProperties: false },
     ),
@@ -102,6 +132,34 @@ export const ConfigSchema = Type.Object(
         jobFailureAlertAfter: PositiveInt('alert after this many failed runs of a scheduled job in a row'),
       },
       { additionalProperties: false },
+    ),
+    // Absent: the station keeps only its own SQLite ledger and archive folder, as it always did.
+    district: Type.Optional(
+      Type.Object(
+        {
+          s3: Type.Object(
+            {
+              endpoint: Type.String({ minLength: 1, description: 'S3 endpoint URL with Object Lock' }),
+              region: Type.String({ minLength: 1 }),
+              bucket: Type.String({ minLength: 3 }),
+              accessKeyId: Type.String({ minLength: 1 }),
+              secretAccessKey: Type.String({ minLength: 1 }),
+              forcePathStyle: Type.Optional(Type.Boolean({ description: 'default true' })),
+            },
+            { additionalProperties: false },
+          ),
+          postgresUrl: Type.String({ minLength: 1, description: 'postgres://user:password@host:port/db' }),
+          syncConcurrency: Type.Optional(
+            Type.Integer({ minimum: 1, maximum: 32, description: 'parallel uploads, default 2' }),
+          ),
+          keepLocalDays: Type.Optional(
+            Type.Union([Type.Integer({ minimum: 0 }), Type.Null()], {
+              description: 'days a verified district copy is also kept locally; null keeps every local copy',
+            }),
+          ),
+        },
+        { additionalProperties: false },
+      ),
     ),
     log: Type.Object(
       {

@@ -2,7 +2,7 @@ import type { User } from '../auth/users.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording } from '../ledger/recordings.ts';
 import { type AccessMode, isActive, requestsCovering } from './access-requests.ts';
-import { appendAudit } from './audit-log.ts';
+import { recordRefusedAttempt } from './refused-attempts.ts';
 
 export interface AccessPolicyOptions {
   /** Config `access.officerViewsOwn`: an officer may view (never copy) recordings under their badge. */
@@ -38,25 +38,30 @@ export function canCopy(db: Db, user: User, recordingId: number, now: Date): Acc
   return decide(db, user, recordingId, 'copy', now, defaultAccessPolicy);
 }
 
-/** canView / canCopy that also leaves every refusal in the audit log, for callers about to serve footage. */
+/**
+ * canView / canCopy that also leaves every refusal in the audit log, for callers about to serve
+ * footage; repeated refusals of one user are counted in one entry (see refused-attempts.ts).
+ */
 export function authorize(
   db: Db,
   user: User,
   recordingId: number,
   mode: AccessMode,
   now: Date,
-  options: AccessPolicyOptions = defaultAccessPolicy,
+  options: AccessPolicyOptions & { source?: string } = defaultAccessPolicy,
 ): AccessDecision {
   const decision = decide(db, user, recordingId, mode, now, options);
   if (!decision.allowed) {
-    appendAudit(
+    recordRefusedAttempt(
       db,
       {
         actor: user.name,
-        action: 'access-refused',
+        source: options.source ?? 'station',
+        subject: `recording ${recordingId} ${mode}`,
         subjectType: 'recording',
         subjectId: recordingId,
-        detail: { mode, reason: decision.reason },
+        reason: `no-${mode}-grant`,
+        detail: decision.reason,
       },
       now,
     );
@@ -74,6 +79,7 @@ function decide(
 ): AccessDecision {
   const refuse = (reason: string): AccessDecision => ({ allowed: false, reason, requestId: null });
   if (user.disabled) return refuse('user is disabled');
+  if (user.role === 'admin') return refuse('administrators are not in the footage path');
   const recording = findRecording(db, recordingId);
   if (!recording) return refuse(`no recording #${recordingId}`);
   const grant = requestsCovering(db, user.id, recordingId).find(

@@ -1,6 +1,7 @@
-import { findUserByName, type User } from '../auth/users.ts';
+import { findUserByName } from '../auth/users.ts';
 import type { Db } from '../ledger/database.ts';
 import { appendAudit } from './audit-log.ts';
+import { refusesDecision, refusesRequest } from './release-rules.ts';
 
 /** Art. 27 and 28: why footage may be viewed or copied, with the regulation's own words. */
 export const accessPurposes = {
@@ -20,9 +21,6 @@ export const accessPurposes = {
 export type AccessPurpose = keyof typeof accessPurposes;
 export type AccessMode = 'view' | 'copy';
 export type AccessRequestState = 'pending' | 'approved' | 'refused';
-
-/** Roles whose decision on a request counts (art. 27: the leader's prior approval). */
-export const deciderRoles: readonly User['role'][] = ['leader', 'admin'];
 
 export const defaultGrantDays = 7;
 
@@ -69,6 +67,21 @@ export interface NewAccessRequest {
 export function createAccessRequest(db: Db, input: NewAccessRequest, now: Date): AccessRequest {
   const user = findUserByName(db, input.user);
   if (!user || user.disabled) throw new AccessRequestError(`no active user named "${input.user}"`);
+  const refusal = refusesRequest(user);
+  if (refusal) {
+    appendAudit(
+      db,
+      {
+        actor: user.name,
+        action: 'access-refused',
+        subjectType: 'access-request',
+        subjectId: null,
+        detail: { attempted: 'request', reason: refusal },
+      },
+      now,
+    );
+    throw new AccessRefused(refusal);
+  }
   const purpose = parsePurpose(input.purpose);
   if (!purpose) {
     throw new AccessRequestError(
@@ -146,8 +159,8 @@ function recordingsOfCase(db: Db, caseNumber: string): number[] {
 }
 
 /**
- * A leader (or admin) approves or refuses a pending request. Anyone else is refused, and the
- * refusal is in the audit log before the error reaches the caller.
+ * A leader other than the requester approves or refuses a pending request. Anyone else is refused,
+ * and the refusal is in the audit log before the error reaches the caller.
  */
 export function decideAccessRequest(
   db: Db,
@@ -158,15 +171,7 @@ export function decideAccessRequest(
   const request = findAccessRequest(db, id);
   if (!request) throw new AccessRequestError(`no access request #${id}`);
   const decider = findUserByName(db, decision.by);
-  const refusal = !decider
-    ? `no user named "${decision.by}"`
-    : decider.disabled
-      ? `user ${decider.name} is disabled`
-      : !deciderRoles.includes(decider.role)
-        ? `${decider.name} (${decider.role}) may not decide access requests; a leader must`
-        : request.state !== 'pending'
-          ? `request #${id} is already ${request.state}`
-          : null;
+  const refusal = refusesDecision(decider, decision.by, request);
   if (refusal) {
     appendAudit(
       db,

@@ -26,10 +26,11 @@ export interface ChainReport {
 export function verifyAuditChain(db: Db): ChainReport {
   const rows = db.prepare('SELECT * FROM audit_log ORDER BY id').all() as AuditRow[];
   const idOfHash = new Map(rows.map((row) => [row.hash, row.id]));
+  const rowOfId = new Map(rows.map((row) => [row.id, row]));
   const problems: ChainProblem[] = [];
   let previous: AuditRow | null = null;
   for (const row of rows) {
-    problems.push(...checkEntry(row, previous, idOfHash));
+    problems.push(...checkEntry(row, previous, idOfHash, rowOfId));
     previous = row;
   }
   return {
@@ -40,7 +41,12 @@ export function verifyAuditChain(db: Db): ChainReport {
   };
 }
 
-function checkEntry(row: AuditRow, previous: AuditRow | null, idOfHash: Map<string, number>): ChainProblem[] {
+function checkEntry(
+  row: AuditRow,
+  previous: AuditRow | null,
+  idOfHash: Map<string, number>,
+  rowOfId: Map<number, AuditRow>,
+): ChainProblem[] {
   const expectedId = (previous?.id ?? 0) + 1;
   const expectedLink = previous?.hash ?? genesisHash;
   const contentIntact = rowHash(row) === row.hash;
@@ -56,6 +62,10 @@ function checkEntry(row: AuditRow, previous: AuditRow | null, idOfHash: Map<stri
   if (row.previous_hash === expectedLink) return contentIntact ? [] : [edited(row)];
 
   const linkedId = idOfHash.get(row.previous_hash);
+  // Chained after the entry that was written just before it, which has since been moved: this one
+  // is in its place; the moved one is reported on its own.
+  const linked = linkedId === undefined ? undefined : rowOfId.get(linkedId);
+  if (contentIntact && linked && rowHash(linked, row.id - 1) === linked.hash) return [];
   if (linkedId !== undefined && linkedId !== previous?.id) {
     const originalId = originalIdOf(row, linkedId);
     return [

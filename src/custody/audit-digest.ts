@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../ledger/database.ts';
 import { localDateIn, startOfNextLocalDay } from '../time/zone.ts';
+import { folderAnchorSource, writeAnchors } from './audit-anchors.ts';
 
 /**
  * The chain head at the end of one local day. Printed or exported daily and kept outside the
@@ -45,10 +46,14 @@ export function formatDigest(digest: AuditDigest): string {
 
 /**
  * The scheduled form: after midnight, writes the previous local day's digest to
- * `STATION_HOME/audit-digests/DATE.json` (and .txt) for ops to print or copy off the station.
+ * `STATION_HOME/audit-digests/DATE.json` (and .txt) for ops to print or copy off the station, and
+ * the current head to each `audit.anchorFolders` folder (removable media), which verify checks.
  */
 export function auditDigestJob(
-  deps: { db: Db; config: { home: string; station: { timezone: string } } },
+  deps: {
+    db: Db;
+    config: { home: string; station: { timezone: string }; audit?: { anchorFolders: string[] } };
+  },
   cron = '5 0 * * *',
 ) {
   return {
@@ -62,6 +67,8 @@ export function auditDigestJob(
       await mkdir(folder, { recursive: true });
       await writeFile(path.join(folder, `${digest.date}.json`), `${JSON.stringify(digest, null, 2)}\n`);
       await writeFile(path.join(folder, `${digest.date}.txt`), `${formatDigest(digest)}\n`);
+      // And the head now, to every folder outside the station that the config names.
+      await writeAnchors(deps.db, (deps.config.audit?.anchorFolders ?? []).map(folderAnchorSource), now);
       return digest;
     },
   };

@@ -34,10 +34,15 @@ export type AuditAction =
   | 'interruption-explained'
   | 'interruption-accepted'
   | 'interruption-detected'
+  | 'spoken-reason'
   | 'device-clock-set'
   | 'source-deleted'
   | 'fixity-failure'
-  | 'setting-change';
+  | 'setting-change'
+  | 'playback-check'
+  | 'reassignment-request'
+  | 'reassignment-decision'
+  | 'export-removed';
 
 export interface AuditEntryInput {
   actor: string;

@@ -1,22 +1,15 @@
 import type { Db } from '../ledger/database.ts';
-import { findRecording, type Recording } from '../ledger/recordings.ts';
-import { appendAudit } from './audit-log.ts';
+import { findRecording } from '../ledger/recordings.ts';
+import { writeSealedFields } from './ledger-mutator.ts';
 
 /**
  * Fields a person may correct after ingest, with their ledger columns. What the file is and where it
  * came from (hash, size, paths, kind, ingest time) can never be corrected: a wrong value there is
  * a new recording or an incident, not a correction.
  */
-const correctableColumns = {
-  start: 'start_time',
-  end: 'end_time',
-  startMs: 'start_ms',
-  endMs: 'end_ms',
-  officerId: 'officer_id',
-  badge: 'badge',
-} as const satisfies Partial<Record<keyof Recording, string>>;
+const correctableFields = ['start', 'end', 'startMs', 'endMs', 'officerId', 'badge', 'officerName'] as const;
 
-export type CorrectableField = keyof typeof correctableColumns;
+export type CorrectableField = (typeof correctableFields)[number];
 
 export class CorrectionError extends Error {}
 
@@ -48,7 +41,7 @@ export interface Correction {
 export function correctRecording(db: Db, input: CorrectionInput, at: Date = new Date()): Correction {
   if (!isCorrectable(input.field)) {
     throw new CorrectionError(
-      `${input.field} cannot be corrected; correctable fields: ${Object.keys(correctableColumns).join(', ')}`,
+      `${input.field} cannot be corrected; correctable fields: ${correctableFields.join(', ')}`,
     );
   }
   if (input.reason.trim() === '') throw new CorrectionError('a correction needs a reason');
@@ -58,20 +51,16 @@ export function correctRecording(db: Db, input: CorrectionInput, at: Date = new 
       const recording = findRecording(db, input.recordingId);
       if (!recording) throw new CorrectionError(`no recording #${input.recordingId}`);
       const oldValue = recording[field];
-      const entry = appendAudit(
+      const entry = writeSealedFields(
         db,
+        recording.id,
+        { [field]: input.value },
         {
           actor: input.by,
           action: 'correction',
-          subjectType: 'recording',
-          subjectId: recording.id,
           detail: { field, old: oldValue, new: input.value, reason: input.reason },
         },
         at,
-      );
-      db.prepare(`UPDATE recordings SET ${correctableColumns[field]} = ? WHERE id = ?`).run(
-        input.value,
-        recording.id,
       );
       const result = db
         .prepare(
@@ -121,5 +110,5 @@ export function correctionsOf(db: Db, recordingId: number): Correction[] {
 }
 
 function isCorrectable(field: string): field is CorrectableField {
-  return Object.hasOwn(correctableColumns, field);
+  return (correctableFields as readonly string[]).includes(field);
 }

@@ -6,6 +6,7 @@ import type { Archive } from '../archive/archive.ts';
 import { copyWithHash, hashFile, syncFile } from '../archive/copy-file.ts';
 import { findUserByName } from '../auth/users.ts';
 import type { StationConfig } from '../config/config.ts';
+import { FootageReader } from '../district/footage-reader.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording, type Recording } from '../ledger/recordings.ts';
 import { AccessRefused, AccessRequestError, findAccessRequest, isActive } from './access-requests.ts';
@@ -16,6 +17,7 @@ import {
   statementHtml,
   statementText,
 } from './evidence-statement.ts';
+import { refusesExport } from './release-rules.ts';
 
 const run = promisify(execFile);
 
@@ -25,7 +27,7 @@ export const isoName = 'evidence.iso';
 export interface ExportDeps {
   db: Db;
   archive: Archive;
-  config: Pick<StationConfig, 'station' | 'ingest'>;
+  config: Pick<StationConfig, 'station' | 'ingest' | 'district'>;
 }
 
 export interface EvidenceExport {
@@ -56,6 +58,7 @@ export async function exportEvidence(
   const request = findAccessRequest(db, input.requestId);
   if (!request) throw new AccessRequestError(`no access request #${input.requestId}`);
   const maker = input.by ?? request.user;
+  const makerUser = findUserByName(db, maker);
   const refusal =
     request.mode !== 'copy'
       ? `request #${request.id} is for viewing, not copying`
@@ -63,9 +66,9 @@ export async function exportEvidence(
         ? `request #${request.id} is ${request.state}, not approved`
         : !isActive(request, now)
           ? `request #${request.id} expired at ${request.validUntil}`
-          : input.by && !findUserByName(db, input.by)
-            ? `no user named "${input.by}"`
-            : null;
+          : !makerUser
+            ? `no user named "${maker}"`
+            : refusesExport(makerUser, request);
   const recordings = refusal ? [] : originalsOf(db, request.recordingIds);
   const missing = recordings.filter((recording) => !recording.archivePath);
   const reason =
@@ -177,12 +180,19 @@ async function ensureEmptyFolder(folder: string): Promise<void> {
 
 async function copyAll(deps: ExportDeps, recordings: Recording[], outDir: string): Promise<ExportedFile[]> {
   const files: ExportedFile[] = [];
+  // A recording whose local copy was evicted is fetched from the district bucket and checked first.
+  const reader = new FootageReader(deps);
   for (const recording of recordings) {
     const name = `files/${recording.id}-${path.basename(recording.archivePath!)}`;
     const destination = path.join(outDir, name);
-    const copy = await copyWithHash(deps.archive.absolutePath(recording.archivePath!), destination, {
-      chunkBytes: deps.config.ingest.copyChunkBytes,
+    const source = await reader.localFile({
+      id: recording.duplicateOf ?? recording.id,
+      archivePath: recording.archivePath!,
+      sha256: recording.sha256,
     });
+    const copy = await copyWithHash(source.file, destination, {
+      chunkBytes: deps.config.ingest.copyChunkBytes,
+    }).finally(source.release);
     if (copy.sha256 !== recording.sha256) {
       throw new ExportFailed(
         `archived file of #${recording.id} no longer matches its ingest hash; run station verify`,
@@ -195,6 +205,7 @@ async function copyAll(deps: ExportDeps, recordings: Recording[], outDir: string
     await chmod(destination, 0o444);
     files.push({ recording, name, sha256: readBack, sizeBytes: copy.bytes });
   }
+  reader.close();
   return files;
 }
 

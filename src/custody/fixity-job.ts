@@ -2,6 +2,7 @@ import type { Archive } from '../archive/archive.ts';
 import { checkRecordings, type FixityProblem } from '../archive/fixity.ts';
 import { HashPool } from '../archive/hash-pool.ts';
 import type { StationConfig } from '../config/config.ts';
+import { FootageReader } from '../district/footage-reader.ts';
 import type { Db } from '../ledger/database.ts';
 import { type Recording, toRecording } from '../ledger/recordings.ts';
 import { appendAudit } from './audit-log.ts';
@@ -9,7 +10,7 @@ import { appendAudit } from './audit-log.ts';
 export interface FixityJobDeps {
   db: Db;
   archive: Archive;
-  config: Pick<StationConfig, 'fixity'>;
+  config: Pick<StationConfig, 'fixity'> & Partial<Pick<StationConfig, 'station' | 'district'>>;
   /** Tests pass a small pool; the nightly run uses every core. */
   workers?: number;
 }
@@ -41,6 +42,11 @@ export async function runFixitySlice(deps: FixityJobDeps, now: Date): Promise<Fi
   const cursor = readCursor(db, now);
   const budgetBytes = nightlyBudget(db, deps.config.fixity);
   const pool = new HashPool(deps.workers);
+  // Recordings whose local copy was evicted are re-read from the district bucket.
+  const { station, district: districtConfig } = deps.config;
+  const district = station
+    ? new FootageReader({ db, archive, config: { station, district: districtConfig } })
+    : undefined;
   const report: FixitySliceReport = {
     fromRecordingId: null,
     toRecordingId: null,
@@ -58,7 +64,7 @@ export async function runFixitySlice(deps: FixityJobDeps, now: Date): Promise<Fi
         report.cycleCompleted = true;
         break;
       }
-      const result = await checkRecordings(archive, batch, pool);
+      const result = await checkRecordings(archive, batch, pool, district);
       report.fromRecordingId ??= batch[0].id;
       report.toRecordingId = batch.at(-1)!.id;
       report.checked += result.checked;
@@ -74,6 +80,7 @@ export async function runFixitySlice(deps: FixityJobDeps, now: Date): Promise<Fi
     }
   } finally {
     await pool.close();
+    district?.close();
   }
   if (report.cycleCompleted) completeCycle(db, now);
   return report;

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../ledger/database.ts';
 import { type Recording, toRecording } from '../ledger/recordings.ts';
+import { isMutableField } from './ledger-mutator.ts';
 
 /**
- * The ledger fields fixed at ingest (art. 29: records are not edited). Their values and hash go
- * into the ingest audit entry, in the same transaction as the row, so the hash chain vouches for them
- * and an UPDATE run on the database file directly shows up in `station verify`.
+ * The ledger fields that matter (art. 29: records are not edited). Their values at ingest and a hash
+ * go into the ingest audit entry, in the same transaction as the row, so the hash chain vouches for
+ * them and an UPDATE run on the database file directly shows up in `station verify`. Later changes
+ * go through `writeSealedFields` (ledger-mutator.ts), whose entries verify replays; only the fields
+ * listed there may change at all. New fields are appended, so older seals keep their hash.
  */
 export const sealedFields = [
   'id',
@@ -27,6 +30,18 @@ export const sealedFields = [
   'copiedAt',
   'officerId',
   'badge',
+  'officerName',
+  'date',
+  'durationSeconds',
+  'late',
+  'startSource',
+  'clockOffsetSeconds',
+  'timeFlags',
+  'verifiedAt',
+  'playback',
+  'probedAt',
+  'confirmedAt',
+  'confirmedBy',
 ] as const satisfies readonly (keyof Recording)[];
 
 export type SealedField = (typeof sealedFields)[number];
@@ -42,13 +57,16 @@ export function sealRecording(recording: Recording): RecordingSeal {
   return { hash: sealHash(fields), fields };
 }
 
+// A seal made before a field was added does not hold it; it is hashed, and checked, without it.
 export function sealHash(fields: SealedValues): string {
   return createHash('sha256')
-    .update(JSON.stringify(sealedFields.map((field) => fields[field] ?? null)))
+    .update(JSON.stringify(fieldsOf(fields).map((field) => fields[field] ?? null)))
     .digest('hex');
 }
 
-export type SealProblemKind = 'edited-row' | 'deleted-row' | 'unsealed-row';
+const fieldsOf = (fields: SealedValues) => sealedFields.filter((field) => field in fields);
+
+export type SealProblemKind = 'edited-row' | 'deleted-row' | 'unsealed-row' | 'forbidden-change';
 
 export interface SealProblem {
   recordingId: number;
@@ -67,6 +85,8 @@ interface Expected {
   values: SealedValues;
   /** Fields a recorded action may have changed without saying to what (an open reassignment). */
   open: Set<SealedField>;
+  /** Entries that claim to change a field nothing may change: reported, never applied. */
+  forbidden: { entryId: number; field: string; value: unknown }[];
 }
 
 /**
@@ -91,7 +111,15 @@ export function verifyRecordingSeals(db: Db): SealReport {
       });
       continue;
     }
-    const changed = sealedFields.filter(
+    for (const claim of entry.forbidden) {
+      problems.push({
+        recordingId: recording.id,
+        problem: 'forbidden-change',
+        fields: [claim.field],
+        detail: `audit entry #${claim.entryId} claims to change ${claim.field} to ${show(claim.value)}; ${claim.field} never changes after ingest`,
+      });
+    }
+    const changed = fieldsOf(entry.values).filter(
       (field) => !entry.open.has(field) && !sameValue(recording[field], entry.values[field]),
     );
     if (changed.length > 0 || sealHash(entry.seal.fields) !== entry.seal.hash) {
@@ -122,30 +150,47 @@ export function verifyRecordingSeals(db: Db): SealReport {
 function expectedRows(db: Db): Map<number, Expected> {
   const entries = db
     .prepare(
-      `SELECT subject_id, action, detail FROM audit_log
-       WHERE subject_type = 'recording' AND action IN ('ingest', 'duplicate', 'correction', 'assign-officer', 'deletion')
+      `SELECT id, subject_id, action, detail FROM audit_log
+       WHERE subject_type = 'recording' AND action IN ('ingest', 'duplicate', 'correction', 'assign-officer',
+         'deletion', 'confirm', 'mark-unplayable', 'playback-check')
        ORDER BY id`,
     )
-    .all() as { subject_id: string; action: string; detail: string }[];
+    .all() as { id: number; subject_id: string; action: string; detail: string }[];
   const expected = new Map<number, Expected>();
   for (const entry of entries) {
     const recordingId = Number(entry.subject_id);
     const detail = parseObject(entry.detail);
     const seal = detail.seal as RecordingSeal | undefined;
     if ((entry.action === 'ingest' || entry.action === 'duplicate') && seal?.fields) {
-      expected.set(recordingId, { seal, values: { ...seal.fields }, open: new Set() });
+      expected.set(recordingId, { seal, values: { ...seal.fields }, open: new Set(), forbidden: [] });
       continue;
     }
     const current = expected.get(recordingId);
-    if (current) applyRecordedChange(current, entry.action, detail);
+    if (current) applyRecordedChange(current, entry.id, entry.action, detail);
   }
   return expected;
 }
 
-function applyRecordedChange(expected: Expected, action: string, detail: Record<string, unknown>): void {
-  if (action === 'correction' && isSealedField(detail.field)) {
-    expected.values[detail.field] = detail.new;
-    expected.open.delete(detail.field);
+function applyRecordedChange(
+  expected: Expected,
+  entryId: number,
+  action: string,
+  detail: Record<string, unknown>,
+): void {
+  const sealed = detail.sealed;
+  if (typeof sealed === 'object' && sealed !== null) {
+    for (const [field, value] of Object.entries(sealed)) {
+      if (isMutableField(field)) {
+        expected.values[field] = value;
+        expected.open.delete(field);
+      } else expected.forbidden.push({ entryId, field, value });
+    }
+  } else if (action === 'correction' && isSealedField(detail.field)) {
+    // An older correction entry: only a field that may change is applied, whatever the chain says.
+    if (isMutableField(detail.field)) {
+      expected.values[detail.field] = detail.new;
+      expected.open.delete(detail.field);
+    } else expected.forbidden.push({ entryId, field: detail.field, value: detail.new });
   } else if (action === 'assign-officer') {
     for (const field of ['officerId', 'badge'] as const) {
       if (field in detail) {
@@ -164,7 +209,7 @@ function isSealedField(value: unknown): value is SealedField {
 }
 
 function sameValue(a: unknown, b: unknown): boolean {
-  return (a ?? null) === (b ?? null);
+  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
 function show(value: unknown): string {

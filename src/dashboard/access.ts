@@ -31,11 +31,17 @@ export const access = {
   interruptions: ['officer', 'clerk', 'ops', 'leader', 'auditor'],
   explainInterruption: ['officer'],
   acceptInterruption: ['clerk'],
-  // Custody (art. 25, 27, 28): anyone may ask to view or copy footage and a leader decides; the disc
-  // is made by the grant holder or the clerk (checked per request). Integrity is read-only.
-  accessRequests: ['officer', 'clerk', 'ops', 'leader', 'auditor', 'admin'],
-  decideAccess: ['leader', 'admin'],
-  exportEvidence: ['officer', 'clerk', 'ops', 'leader', 'auditor', 'admin'],
+  // Custody (art. 25, 27, 28): anyone but the admin may ask to view or copy footage and a leader
+  // decides (never on their own request); the disc is made by the grant holder or the clerk (checked
+  // per request, src/custody/release-rules.ts). The admin keeps accounts and is never in the footage
+  // path. Integrity is read-only.
+  accessRequests: ['officer', 'clerk', 'ops', 'leader', 'auditor'],
+  decideAccess: ['leader'],
+  exportEvidence: ['officer', 'clerk', 'ops', 'leader', 'auditor'],
+  // An account in a footage role and moving a recording to another officer wait for a leader.
+  confirmAccounts: ['leader'],
+  requestReassignment: ['clerk'],
+  decideReassignment: ['leader'],
   integrity: ['ops', 'leader', 'auditor', 'admin'],
   anyone: ['officer', 'clerk', 'ops', 'leader', 'auditor', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -4,6 +4,7 @@ import type { UsbIdentity } from '../drivers/driver.ts';
 import type { Logger } from '../log/logger.ts';
 import { AutoMounter } from './auto-mount.ts';
 import { DockManager, type DockStation } from './dock-manager.ts';
+import { pauseAtStageFromEnvironment, type StageHook } from './dock-session.ts';
 import { type DetectedVolume, MountWatcher } from './mount-watcher.ts';
 import { usbIdentityOfBlockDevice, volumeLabelOf } from './sysfs-pairing.ts';
 import type { UsbWatcher } from './usb-watcher.ts';
@@ -20,6 +21,8 @@ export interface DockServiceOptions {
   /** Block devices the auto-mounter may mount (when `dock.autoMount`); USB devices by default. */
   autoMountCandidates?: () => Promise<string[]>;
   pollMs?: number;
+  /** The fault tests' stage hook; `STATION_PAUSE_AT` sets one for a real `station serve`. */
+  onStage?: StageHook;
 }
 
 /**
@@ -36,7 +39,7 @@ export class DockService implements Service {
 
   constructor(private readonly options: DockServiceOptions) {
     const { station, logger } = options;
-    this.manager = new DockManager(station, logger);
+    this.manager = new DockManager(station, logger, options.onStage ?? pauseAtStageFromEnvironment());
     this.watcher = new MountWatcher({
       mountRoots: station.config.dock.mountRoots,
       folderRoot: folderDockRoot(station.config.home),
@@ -55,9 +58,18 @@ export class DockService implements Service {
             pollMs: options.pollMs,
           })
         : null;
-    this.watcher.onAppeared((volume) => void this.appeared(volume));
+    // Every promise has an owner: a failure to look a volume up is logged, never left unhandled.
+    this.watcher.onAppeared((volume) =>
+      this.appeared(volume).catch((error) =>
+        logger.error({ root: volume.root, err: error }, 'could not dock the volume'),
+      ),
+    );
     this.watcher.onDisappeared((volume) => this.disappeared(volume.root));
-    options.usb.onAttach((device) => void this.usbAttached(device));
+    options.usb.onAttach((device) =>
+      this.usbAttached(device).catch((error) =>
+        logger.error({ usb: device, err: error }, 'could not handle the USB device'),
+      ),
+    );
     options.usb.onDetach((device) => this.usbDetached(device));
   }
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
-import { projectRoot } from '../config/config.ts';
+import { codeRoot, projectRoot } from '../config/config.ts';
 import type { DockedVolume, RecorderDriver } from './driver.ts';
 import { type CompiledTemplate, compileTemplate, parseFileName } from './file-name-template.ts';
 
@@ -41,7 +41,8 @@ type JsonDriver = Static<typeof JsonDriverSchema>;
 
 export class DriverError extends Error {}
 
-export const builtInDriverFolder = path.join(projectRoot, 'drivers');
+// Code drivers run as compiled with the station (dist/drivers/*.js), or as sources under the test runner.
+export const builtInDriverFolder = path.join(codeRoot, 'drivers');
 export const stationDriverFolder = path.join(projectRoot, 'config', 'drivers');
 
 export async function loadDrivers(
@@ -54,14 +55,15 @@ export async function loadDrivers(
 }
 
 async function loadCodeDrivers(folder: string): Promise<RecorderDriver[]> {
-  const files = readdirSync(folder).filter((name) => /\.ts$/.test(name) && !name.endsWith('.d.ts'));
+  const files = readdirSync(folder).filter((name) => /\.(ts|js)$/.test(name) && !name.endsWith('.d.ts'));
   const drivers: RecorderDriver[] = [];
   for (const file of files.sort()) {
     const module = (await import(pathToFileURL(path.join(folder, file)).href)) as {
       default?: RecorderDriver;
     };
     if (!module.default) throw new DriverError(`${file} in drivers/ has no default export`);
-    drivers.push({ ...module.default, source: path.join('drivers', file) });
+    // Named by its source file, the one a person edits, also when it runs compiled.
+    drivers.push({ ...module.default, source: path.join('drivers', file.replace(/\.js$/, '.ts')) });
   }
   return drivers;
 }

@@ -68,6 +68,17 @@ export const en: Catalogue = {
   'stats.lateSheet': 'Late exports',
   'stats.ingestedAt': 'Exported at',
   'stats.hoursLate': 'Hours after recording',
+  // district archive (src/district, station district …)
+  'district.station': 'Station',
+  'district.pending': 'Pending',
+  'district.uploading': 'Uploading',
+  'district.verified': 'Verified',
+  'district.failed': 'Failed',
+  'district.oldestPending': 'Oldest pending',
+  'district.lastContact': 'Last contact with the district',
+  'district.lastAnchor': 'Last audit anchor',
+  'district.retainUntil': 'Locked until',
+  'district.legalHold': 'Legal hold',
   // dashboard (src/dashboard)
   'dash.switchLanguage': '中文',
   'dash.logout': 'Log out',
@@ -230,7 +241,7 @@ export const en: Catalogue = {
   'dash.dockState.detected': 'Detected',
   'dash.dockState.identifying': 'Identifying',
   'dash.dockState.copying': 'Copying',
-  'dash.dockState.verifying': 'Checking playback',
+  'dash.dockState.checking-playback': 'Checking playback',
   'dash.fileState.pending': 'Waiting',
   'dash.fileState.copying': 'Copying',
   'dash.fileState.done': 'Archived',
@@ -242,6 +253,22 @@ export const en: Catalogue = {
   'dash.dockState.device-removed': 'Device removed',
   'dash.dockState.failed': 'Failed',
   'dash.dockState.interrupted': 'Interrupted',
+  // Field faults: why a dock ended without archiving everything (src/dock/dock-session.ts).
+  'dash.dockReason.device-removed':
+    'The recorder was removed before the copy finished; dock it again and the rest is copied',
+  'dash.dockReason.station-stopped': 'The station stopped during this dock; dock the recorder again',
+  'dash.dockReason.archive-full':
+    'The archive disk is full and copying stopped: an administrator must free space or add a disk, then dock the recorder again',
+  'dash.dockReason.archive-unwritable':
+    'The archive disk refuses writes (read-only or failing) and copying stopped: an administrator must check it, then dock the recorder again',
+  'dash.dockReason.source-unreadable':
+    'The recorder’s storage could not be read; check the recorder and dock it again',
+  'dash.dockReason.ledger-busy':
+    'The ledger database was held by another program and copying stopped; dock the recorder again shortly',
+  'dash.dockReason.files-not-archived':
+    'Some files could not be archived; dock the recorder again to copy them',
+  'dash.dockReason.unexpected-error':
+    'An unexpected error stopped the copy; dock the recorder again, and call an administrator if it repeats',
   'dash.docks.live': 'Docked now',
   'dash.docks.none': 'No recorder is docked.',
   'dash.docks.recent': 'Recent docks',
@@ -569,4 +596,27 @@ export const en: Catalogue = {
   'dash.integrity.upTo': 'checked up to recording #{id}, {bytes}',
   'dash.integrity.lastCompleted': 'Last cycle completed',
   'dash.integrity.notYet': 'not yet',
+  // Custody you can defend in court (issue 12): two people for every release, proven CLI users.
+  'dash.reassign.needsApproval':
+    'Recording #{id} is already assigned to an officer; reassigning it needs a reason and another leader’s approval.',
+  'dash.reassign.title': 'Reassign officer (needs a leader’s approval)',
+  'dash.reassign.reason': 'Reason',
+  'dash.reassign.submit': 'Ask to reassign',
+  'dash.approvals.reassignments': 'Reassignments awaiting approval',
+  'dash.approvals.accounts':
+    'Accounts awaiting confirmation (made by an admin, active once a leader confirms)',
+  'dash.approvals.confirm': 'Confirm',
+  'dash.approvals.approve': 'Approve',
+  'dash.approvals.refuse': 'Refuse',
+  'dash.approvals.refused': 'Not done: {why}',
+  'dash.users.awaiting': 'awaiting a leader’s confirmation',
+  'dash.users.tokenOwnOnly': 'An admin mints API tokens only for themselves; other users mint their own.',
+  'cli.actingUser.noProof':
+    '{option} {name}: prove it is you: that user’s password on stdin with --password-stdin, or that user’s API token in STATION_TOKEN.',
+  'cli.actingUser.wrongPassword': 'wrong password for user {name}, or the account is not active.',
+  'cli.actingUser.wrongToken': 'STATION_TOKEN is not a valid API token of user {name}.',
+  'dash.audit.action.playback-check': 'Playback check',
+  'dash.audit.action.reassignment-request': 'Reassignment requested',
+  'dash.audit.action.reassignment-decision': 'Reassignment decided',
+  'dash.audit.action.export-removed': 'Export folder removed at the end of its grant',
 };

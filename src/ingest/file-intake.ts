@@ -5,12 +5,12 @@ import { SourceGoneError } from '../archive/copy-file.ts';
 import type { StationConfig } from '../config/config.ts';
 import { appendAudit } from '../custody/audit-log.ts';
 import { sealRecording } from '../custody/recording-seal.ts';
+import type { DockReason, DockState, StageHook } from '../dock/dock-session.ts';
 import { parseFileName } from '../drivers/file-name-template.ts';
 import type { LoadedDriver } from '../drivers/registry.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Db } from '../ledger/database.ts';
 import { holderAt } from '../ledger/devices.ts';
-import type { DockState } from '../ledger/docks.ts';
 import { saveDockFile } from '../ledger/docks.ts';
 import { findOfficerByBadge } from '../ledger/officers.ts';
 import {
@@ -53,16 +53,26 @@ export interface DockContext {
   /** st_dev of the root at the start: an unmounted mount point is a different file system. */
   rootDevice: number | null;
   signal?: AbortSignal;
+  /** The fault tests' stage hook (dock-session.ts). */
+  atStage?: StageHook;
 }
 
 /** Ends the whole dock, not just one file (full disk, recorder gone, shutdown). */
 export class StopIngest extends Error {
   constructor(
     readonly state: DockState,
+    readonly reason: DockReason,
     message: string,
   ) {
     super(message);
   }
+}
+
+/** Another process (a CLI command, a backup) holds the ledger's write lock longer than the busy timeout. */
+export function isLedgerBusy(error: unknown): boolean {
+  // DOMException (an abort) has a numeric code.
+  const code = String((error as { code?: unknown }).code ?? '');
+  return code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY_') || code === 'SQLITE_LOCKED';
 }
 
 /** A file not archived this time, with why. */
@@ -117,7 +127,7 @@ export async function copyStage(
   try {
     await archive.ensureRoomFor(file.sizeBytes, config.archive.minFreeBytes);
   } catch (error) {
-    throw new StopIngest('failed', (error as Error).message);
+    throw new StopIngest('failed', 'archive-full', (error as Error).message);
   }
   saveDockFile(db, {
     dockId: context.dockId,
@@ -125,10 +135,16 @@ export async function copyStage(
     sizeBytes: file.sizeBytes,
     state: 'copying',
   });
+  let copyStarted = false;
   const copy = await archive.copyIn(file.absolutePath, {
     chunkBytes: config.ingest.copyChunkBytes,
     signal: context.signal,
-    onProgress,
+    onProgress: (bytesDone) => {
+      if (!copyStarted)
+        void context.atStage?.('copy', { dockId: context.dockId, sourcePath: file.relativePath });
+      copyStarted = true;
+      onProgress(bytesDone);
+    },
   });
   const copiedAt = clock.now();
   const afterCopy = await lstat(file.absolutePath).catch(() => null);
@@ -137,6 +153,12 @@ export async function copyStage(
     throw new SourceGoneError(
       `source changed or vanished while copying (${copy.bytes} of ${file.sizeBytes} bytes read)`,
     );
+  }
+  try {
+    await context.atStage?.('copied', { dockId: context.dockId, sourcePath: file.relativePath });
+  } catch (error) {
+    await archive.discard(copy.partialPath);
+    throw error;
   }
   const original = findOriginalBySha256(db, copy.sha256);
   if (original) {
@@ -190,6 +212,7 @@ export async function commitStage(
       badge: officer.badge,
       fileName: path.basename(file.relativePath),
     });
+    await context.atStage?.('read-back', { dockId: context.dockId, sourcePath: file.relativePath });
     await archive.readBack(archivePath, copy.sha256);
     const now = clock.now();
     const durationSeconds = file.kind === 'photo' ? 0 : probed.durationSeconds;

@@ -1,15 +1,16 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type Archive, VerificationError } from '../archive/archive.ts';
-import { DiskFullError, SourceGoneError } from '../archive/copy-file.ts';
+import { ArchiveWriteError, DiskFullError, SourceGoneError } from '../archive/copy-file.ts';
 import type { StationConfig } from '../config/config.ts';
+import type { StageHook } from '../dock/dock-session.ts';
 import type { DockedVolume } from '../drivers/driver.ts';
 import { parseFileName } from '../drivers/file-name-template.ts';
-import { chooseDriver, type LoadedDriver } from '../drivers/registry.ts';
+import type { LoadedDriver } from '../drivers/registry.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import type { Db } from '../ledger/database.ts';
 import { ensureDevice, recordDeviceSighting } from '../ledger/devices.ts';
-import { createDock, type DockState, findDock, saveDockFile, updateDock } from '../ledger/docks.ts';
+import { saveDockFile, updateDock } from '../ledger/docks.ts';
 import type { Recording } from '../ledger/recordings.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../time/clock.ts';
@@ -19,35 +20,38 @@ import {
   copyStage,
   type DockContext,
   isCopiedFile,
+  isLedgerBusy,
   type Outcome,
   StopIngest,
 } from './file-intake.ts';
 import type { PlaybackQueue } from './playback-queue.ts';
 import { type ScanResult, type SkippedFile, type SourceFile, scanSource } from './scan.ts';
 
-export interface IngestRequest {
-  sourceRoot: string;
-  origin: string;
-  volume?: Partial<DockedVolume>;
+/** What the dock session knows when it hands a scanned recorder to the Ingestor. */
+export interface IngestPlanRequest {
+  dockId: number;
+  scan: ScanResult;
+  volume: DockedVolume;
+  /** Chosen once by the session, from the volume and the file names. */
+  driver: LoadedDriver;
   /** Known serial (CLI --device, USB descriptor); otherwise the driver works it out. */
-  deviceSerial?: string | null;
+  deviceSerial: string | null;
   /** Officer named by the operator; wins over device assignments and file names. */
-  badge?: string | null;
-  clockOffsetSeconds?: number | null;
-  /** The dock row the daemon already opened; a new one otherwise. */
-  dockId?: number;
+  badge: string | null;
+  clockOffsetSeconds: number | null;
   signal?: AbortSignal;
+  atStage?: StageHook;
 }
 
-export interface IngestReport {
+/** What the Ingestor fills in while it works; the session owns the rest (state, reason). */
+export interface IngestProgress {
   dockId: number;
-  state: DockState;
   driver: string;
   device: { serial: string; driver: string } | null;
   recordings: Recording[];
   skipped: SkippedFile[];
-  /** Why the ingest stopped before the end (disk full, device removed), if it did. */
-  stoppedReason: string | null;
+  /** Files that could not be archived this time (the dock then has to be repeated). */
+  failedFiles: number;
 }
 
 export interface IngestDeps {
@@ -62,75 +66,45 @@ export interface IngestDeps {
 }
 
 /**
- * Takes every new recording off one source. Files go through two stages (file-intake.ts): the copy
- * stage reads the recorder, the commit stage works on the archive only. While file N is committed
- * (read back on a worker thread, ledger row written) file N+1 is already being copied.
+ * Takes every new recording off one scanned source, for a dock session (src/dock/dock-session.ts),
+ * which owns the dock's state. Files go through two stages (file-intake.ts): the copy stage reads the
+ * recorder, the commit stage works on the archive only. While file N is committed (read back on a
+ * worker thread, ledger row written) file N+1 is already being copied. A fault that ends the whole
+ * dock is thrown as a StopIngest naming the dock's end state and reason.
  */
 export class Ingestor {
   constructor(private readonly deps: IngestDeps) {}
 
-  async ingest(request: IngestRequest): Promise<IngestReport> {
-    const { db, clock, events } = this.deps;
-    const dock =
-      request.dockId !== undefined
-        ? findDock(db, request.dockId)!
-        : createDock(
-            db,
-            { origin: request.origin, sourcePath: request.sourceRoot, volumeLabel: request.volume?.label },
-            clock.now(),
-          );
-    if (request.dockId === undefined) {
-      events.emit('dock.detected', {
-        dockId: dock.id,
-        sourcePath: request.sourceRoot,
-        origin: request.origin,
-      });
-    }
-    const report: IngestReport = {
-      dockId: dock.id,
-      state: 'copying',
-      driver: 'generic',
-      device: null,
-      recordings: [],
-      skipped: [],
-      stoppedReason: null,
-    };
+  async scan(sourceRoot: string): Promise<ScanResult> {
     try {
-      await this.run(request, report);
-      report.state = 'done';
+      return await scanSource(sourceRoot);
     } catch (error) {
-      report.state = error instanceof StopIngest ? error.state : 'failed';
-      report.stoppedReason = (error as Error).message;
-      if (!(error instanceof StopIngest))
-        this.deps.logger.error({ err: error, dockId: dock.id }, 'ingest failed');
+      if (error instanceof SourceGoneError || !(await stillThere(sourceRoot, null)))
+        throw new StopIngest('device-removed', 'device-removed', `recorder was removed: ${sourceRoot}`);
+      throw new StopIngest(
+        'failed',
+        'source-unreadable',
+        `cannot read source ${sourceRoot}: ${(error as Error).message}`,
+      );
     }
-    updateDock(db, dock.id, { state: report.state, detail: report.stoppedReason }, clock.now());
-    events.emit('dock.state', { dockId: dock.id, state: report.state, detail: report.stoppedReason });
-    return report;
   }
 
-  private async run(request: IngestRequest, report: IngestReport): Promise<void> {
-    const { db, clock, events } = this.deps;
-    updateDock(db, report.dockId, { state: 'identifying' }, clock.now());
-    const scan = await this.scan(request.sourceRoot);
-    const context = await this.identify(request, scan, report);
-    const files = this.filesToCopy(scan, context, report);
-    updateDock(
-      db,
-      report.dockId,
-      { state: 'copying', filesTotal: files.length, bytesTotal: context.bytesTotal },
-      clock.now(),
-    );
-    events.emit('dock.state', { dockId: report.dockId, state: 'copying', detail: null });
-    await this.copyAll(files, context, report);
-    updateDock(db, report.dockId, { state: 'verifying' }, clock.now());
-    events.emit('dock.state', { dockId: report.dockId, state: 'verifying', detail: null });
-    await this.deps.playback.whenIdle();
-    report.recordings = report.recordings.map((recording) => refresh(db, recording));
+  /** Identifies the recorder and lists the files to copy; the rest of the scan is recorded as skipped. */
+  async plan(
+    request: IngestPlanRequest,
+    progress: IngestProgress,
+  ): Promise<{ context: DockContext; files: SourceFile[] }> {
+    const context = await this.identify(request, progress);
+    return { context, files: this.filesToCopy(request.scan, context, progress) };
+  }
+
+  /** The playback results the queue wrote since the rows were made. */
+  refreshed(recordings: Recording[]): Recording[] {
+    return recordings.map((recording) => refresh(this.deps.db, recording));
   }
 
   /** Files of one recorder go in order; the commit of one overlaps the copy of the next. */
-  private async copyAll(files: SourceFile[], context: DockContext, report: IngestReport): Promise<void> {
+  async copyAll(files: SourceFile[], context: DockContext, report: IngestProgress): Promise<void> {
     let committing: Promise<Error | null> = Promise.resolve(null);
     for (const [index, file] of files.entries()) {
       let staged: CopyStageResult | null = null;
@@ -160,7 +134,7 @@ export class Ingestor {
     if (lastFailure) throw lastFailure;
   }
 
-  private skipRest(files: SourceFile[], error: unknown, report: IngestReport): void {
+  private skipRest(files: SourceFile[], error: unknown, report: IngestProgress): void {
     if (!(error instanceof StopIngest)) return;
     for (const file of files)
       report.skipped.push({ sourcePath: file.relativePath, reason: `not copied: ${error.message}` });
@@ -170,7 +144,7 @@ export class Ingestor {
     file: SourceFile,
     staged: CopyStageResult,
     context: DockContext,
-    report: IngestReport,
+    report: IngestProgress,
   ) {
     const outcome = isCopiedFile(staged)
       ? await commitStage(staged, context, this.deps).catch((error) => this.failure(error, file, context))
@@ -191,9 +165,10 @@ export class Ingestor {
     file: SourceFile,
     outcome: Outcome,
     context: DockContext,
-    report: IngestReport,
+    report: IngestProgress,
   ): void {
     report.skipped.push({ sourcePath: outcome.sourcePath, reason: outcome.reason });
+    if (outcome.state === 'failed') report.failedFiles++;
     saveDockFile(this.deps.db, {
       dockId: context.dockId,
       sourcePath: file.relativePath,
@@ -215,7 +190,7 @@ export class Ingestor {
     file: SourceFile,
     recording: Recording,
     context: DockContext,
-    report: IngestReport,
+    report: IngestProgress,
   ): void {
     report.recordings.push(recording);
     const state = recording.duplicateOf ? 'duplicate' : 'done';
@@ -236,16 +211,8 @@ export class Ingestor {
     });
   }
 
-  private async scan(sourceRoot: string): Promise<ScanResult> {
-    try {
-      return await scanSource(sourceRoot);
-    } catch (error) {
-      throw new StopIngest('failed', `cannot read source ${sourceRoot}: ${(error as Error).message}`);
-    }
-  }
-
   /** Recordings inside the driver's folders; everything else found is reported, not copied. */
-  private filesToCopy(scan: ScanResult, context: DockContext, report: IngestReport): SourceFile[] {
+  private filesToCopy(scan: ScanResult, context: DockContext, report: IngestProgress): SourceFile[] {
     const roots = (context.driver.recordingRoots ?? ['.']).map((root) =>
       path.posix.normalize(root).replace(/\/$/, ''),
     );
@@ -271,19 +238,10 @@ export class Ingestor {
     return files;
   }
 
-  private async identify(
-    request: IngestRequest,
-    scan: ScanResult,
-    report: IngestReport,
-  ): Promise<DockContext> {
-    const { db, clock, drivers, events } = this.deps;
-    const volume: DockedVolume = {
-      root: scan.root,
-      label: request.volume?.label ?? null,
-      usb: request.volume?.usb ?? null,
-    };
+  private async identify(request: IngestPlanRequest, progress: IngestProgress): Promise<DockContext> {
+    const { db, clock, events } = this.deps;
+    const { scan, volume, driver } = request;
     const names = scan.files.map((file) => path.basename(file.relativePath));
-    const driver = chooseDriver(drivers, volume, names);
     const identity = await driver.capabilities?.readIdentity?.(volume).catch(() => null);
     const serial =
       request.deviceSerial ??
@@ -300,34 +258,35 @@ export class Ingestor {
       });
     updateDock(
       db,
-      report.dockId,
+      request.dockId,
       {
         driver: driver.id,
         deviceId: device?.id ?? null,
-        clockOffsetSeconds: request.clockOffsetSeconds ?? null,
+        clockOffsetSeconds: request.clockOffsetSeconds,
       },
       clock.now(),
     );
-    report.driver = driver.id;
-    report.device = device ? { serial: device.serial, driver: driver.id } : null;
+    progress.driver = driver.id;
+    progress.device = device ? { serial: device.serial, driver: driver.id } : null;
     events.emit('dock.identified', {
-      dockId: report.dockId,
+      dockId: request.dockId,
       driver: driver.id,
       deviceSerial: device?.serial ?? null,
-      badge: request.badge ?? null,
+      badge: request.badge,
     });
     return {
-      dockId: report.dockId,
+      dockId: request.dockId,
       root: scan.root,
       driver,
       deviceId: device?.id ?? null,
-      badge: request.badge ?? null,
-      clockOffsetSeconds: request.clockOffsetSeconds ?? null,
+      badge: request.badge,
+      clockOffsetSeconds: request.clockOffsetSeconds,
       bytesTotal: 0,
       bytesDone: 0,
       filesDone: 0,
       rootDevice: (await stat(scan.root).catch(() => null))?.dev ?? null,
       signal: request.signal,
+      atStage: request.atStage,
     };
   }
 
@@ -347,17 +306,20 @@ export class Ingestor {
   /** Turns a per-file error into a skipped entry, or stops the whole dock when the cause is global. */
   private async failure(error: unknown, file: SourceFile, context: DockContext): Promise<Outcome> {
     if (error instanceof StopIngest) throw error;
-    if (error instanceof DiskFullError) throw new StopIngest('failed', error.message);
-    if ((error as Error).name === 'AbortError')
-      throw new StopIngest('interrupted', 'station is shutting down');
+    if (error instanceof DiskFullError) throw new StopIngest('failed', 'archive-full', error.message);
+    if (error instanceof ArchiveWriteError)
+      throw new StopIngest('failed', 'archive-unwritable', error.message);
+    if (isLedgerBusy(error))
+      throw new StopIngest('failed', 'ledger-busy', `ledger held by another process: ${describe(error)}`);
+    if ((error as Error).name === 'AbortError' && !(context.signal?.reason instanceof SourceGoneError))
+      throw new StopIngest('interrupted', 'station-stopped', 'station is shutting down');
     // The dock manager aborts with a SourceGoneError when the volume leaves the mount table.
     const removalSignalled = context.signal?.reason instanceof SourceGoneError;
     if (
-      error instanceof SourceGoneError &&
-      (removalSignalled || !(await stillThere(context.root, context.rootDevice)))
+      removalSignalled ||
+      (error instanceof SourceGoneError && !(await stillThere(context.root, context.rootDevice)))
     ) {
-      this.deps.events.emit('device.removed', { dockId: context.dockId, sourcePath: context.root });
-      throw new StopIngest('device-removed', 'recorder was removed during the copy');
+      throw new StopIngest('device-removed', 'device-removed', 'recorder was removed during the copy');
     }
     const reason =
       error instanceof SourceGoneError || error instanceof VerificationError

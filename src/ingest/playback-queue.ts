@@ -42,6 +42,16 @@ export class PlaybackQueue {
     return task;
   }
 
+  /**
+   * Runs follow-up work on archived recordings (the spoken-reason check of an interruption) in this
+   * queue's pool, so it shares the bound on ffmpeg runs and shutdown waits for it as for a check.
+   */
+  runInPool(task: () => Promise<void>): Promise<void> {
+    const run: Promise<void> = this.limit(task).finally(() => this.inFlight.delete(run));
+    this.inFlight.add(run);
+    return run;
+  }
+
   /** Re-queues every recording whose check never finished. */
   resume(): number {
     const waiting = recordingsAwaitingPlayback(this.deps.db);

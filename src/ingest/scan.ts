@@ -1,7 +1,17 @@
 import type { Dirent } from 'node:fs';
 import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
+import { SourceGoneError } from '../archive/copy-file.ts';
 import { type MediaKind, mediaKindOf } from '../media/media-kind.ts';
+
+// A recorder pulled during the scan fails every call: that is the end of the dock, not a folder or a
+// file to skip (which would end the dock "done" with its recordings left behind).
+const pulledCodes = new Set(['ENOTCONN', 'ECONNABORTED', 'EIO', 'ENODEV', 'ENXIO', 'ESTALE']);
+
+function throwIfPulled(error: unknown, root: string): void {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (pulledCodes.has(code)) throw new SourceGoneError(`source became unreadable (${code}): ${root}`);
+}
 
 export interface SourceFile {
   /** Relative to the source root, with forward slashes, as the recorder names it. */
@@ -69,6 +79,7 @@ async function walk(root: string, folder: string, result: ScanResult, seen: Set<
   try {
     entries = await readdir(folder, { withFileTypes: true });
   } catch (error) {
+    throwIfPulled(error, root);
     if ((error as NodeJS.ErrnoException).code === 'ENOENT' && folder !== root) return;
     result.skipped.push({
       sourcePath: relativeTo(root, folder),
@@ -98,6 +109,7 @@ async function consider(absolutePath: string, relativePath: string, entry: Diren
   try {
     stats = await lstat(absolutePath);
   } catch (error) {
+    throwIfPulled(error, absolutePath);
     return skip(`unreadable (${errorCode(error)})`);
   }
   if (stats.size === 0) return skip('empty file (0 bytes)');

@@ -1,18 +1,9 @@
+import type { DockReason, DockState } from '../dock/dock-session.ts';
 import type { Db } from './database.ts';
 
-// The per-dock state machine. A dock ends in exactly one of the final states.
-export const dockStates = [
-  'detected',
-  'identifying',
-  'copying',
-  'verifying',
-  'done',
-  'device-removed',
-  'failed',
-  'interrupted',
-] as const;
-export type DockState = (typeof dockStates)[number];
-export const finalDockStates: readonly DockState[] = ['done', 'device-removed', 'failed', 'interrupted'];
+export type { DockState } from '../dock/dock-session.ts';
+
+// The dock's states and their rules live with the session that owns them (src/dock/dock-session.ts).
 
 export type DockFileState = 'pending' | 'copying' | 'done' | 'duplicate' | 'known' | 'skipped' | 'failed';
 
@@ -25,6 +16,9 @@ export interface Dock {
   deviceSerial: string | null;
   driver: string | null;
   state: DockState;
+  /** Why the dock ended without archiving everything; a code the catalogues translate. */
+  reason: DockReason | null;
+  /** The technical message behind the reason, for the log reader. */
   detail: string | null;
   filesTotal: number;
   filesDone: number;
@@ -50,7 +44,7 @@ export interface DockFile {
 }
 
 const selectDock = `SELECT k.id, k.origin, k.source_path AS sourcePath, k.volume_label AS volumeLabel,
-  k.device_id AS deviceId, d.serial AS deviceSerial, k.driver, k.state, k.detail, k.files_total AS filesTotal,
+  k.device_id AS deviceId, d.serial AS deviceSerial, k.driver, k.state, k.reason, k.detail, k.files_total AS filesTotal,
   k.files_done AS filesDone, k.bytes_total AS bytesTotal, k.bytes_done AS bytesDone,
   k.clock_offset_seconds AS clockOffsetSeconds, k.free_bytes AS freeBytes, k.total_bytes AS totalBytes,
   k.started_at AS startedAt, k.updated_at AS updatedAt, k.ended_at AS endedAt
@@ -76,9 +70,8 @@ export function findDock(db: Db, id: number): Dock | null {
 }
 
 export function listDocks(db: Db, options: { limit?: number; activeOnly?: boolean } = {}): Dock[] {
-  const where = options.activeOnly
-    ? `WHERE k.state NOT IN (${finalDockStates.map((state) => `'${state}'`).join(', ')})`
-    : '';
+  // A dock ends when its session writes a final state, and only then gets its ended_at.
+  const where = options.activeOnly ? 'WHERE k.ended_at IS NULL' : '';
   return db.prepare(`${selectDock} ${where} ORDER BY k.id DESC LIMIT ?`).all(options.limit ?? 50) as Dock[];
 }
 
@@ -86,6 +79,7 @@ export type DockUpdate = Partial<
   Pick<
     Dock,
     | 'state'
+    | 'reason'
     | 'detail'
     | 'deviceId'
     | 'driver'
@@ -97,10 +91,14 @@ export type DockUpdate = Partial<
     | 'freeBytes'
     | 'totalBytes'
   >
->;
+> & {
+  /** The state written is a final one: the dock's ended_at is set. */
+  ended?: boolean;
+};
 
-const dockColumns: Record<keyof DockUpdate, string> = {
+const dockColumns: Record<Exclude<keyof DockUpdate, 'ended'>, string> = {
   state: 'state',
+  reason: 'reason',
   detail: 'detail',
   deviceId: 'device_id',
   driver: 'driver',
@@ -114,15 +112,16 @@ const dockColumns: Record<keyof DockUpdate, string> = {
 };
 
 export function updateDock(db: Db, id: number, update: DockUpdate, now: Date): void {
-  const entries = Object.entries(update).filter(([, value]) => value !== undefined) as [
-    keyof DockUpdate,
+  const { ended, ...columns } = update;
+  const entries = Object.entries(columns).filter(([, value]) => value !== undefined) as [
+    Exclude<keyof DockUpdate, 'ended'>,
     unknown,
   ][];
   const sets = entries.map(([key]) => `${dockColumns[key]} = ?`);
   const values = entries.map(([, value]) => value);
   sets.push('updated_at = ?');
   values.push(now.toISOString());
-  if (update.state && finalDockStates.includes(update.state)) {
+  if (ended) {
     sets.push('ended_at = ?');
     values.push(now.toISOString());
   }
@@ -157,13 +156,4 @@ export function listDockFiles(db: Db, dockId: number): DockFile[] {
          bytes_done AS bytesDone, recording_id AS recordingId, reason FROM dock_files WHERE dock_id = ? ORDER BY id`,
     )
     .all(dockId) as DockFile[];
-}
-
-/** Docks left open by a process that stopped; called at start-up before anything new is docked. */
-export function closeUnfinishedDocks(db: Db, now: Date): number {
-  const open = listDocks(db, { activeOnly: true, limit: 1_000_000 });
-  for (const dock of open) {
-    updateDock(db, dock.id, { state: 'interrupted', detail: 'station stopped during this dock' }, now);
-  }
-  return open.length;
 }

@@ -1,3 +1,4 @@
+import { writeSealedFields } from '../custody/ledger-mutator.ts';
 import type { MediaKind } from '../media/media-kind.ts';
 import type { PlaybackReport, PlaybackStatus } from '../media/playback-check.ts';
 import type { Db } from './database.ts';
@@ -153,12 +154,19 @@ export function findKnownSourceFile(
   return row ? toRecording(row) : null;
 }
 
+/** The playback check's verdict is a sealed field: written, with its audit entry, by the one mutator. */
 export function recordPlayback(db: Db, id: number, report: PlaybackReport, at: Date): void {
-  db.prepare('UPDATE recordings SET playback = ?, playback_detail = ?, probed_at = ? WHERE id = ?').run(
-    report.status,
-    JSON.stringify(report),
-    at.toISOString(),
+  writeSealedFields(
+    db,
     id,
+    { playback: report.status, probedAt: at.toISOString() },
+    {
+      actor: 'station',
+      action: 'playback-check',
+      detail: { status: report.status },
+      alsoColumns: { playback_detail: JSON.stringify(report) },
+    },
+    at,
   );
 }
 

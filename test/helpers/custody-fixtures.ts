@@ -1,7 +1,9 @@
 import { cp } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { createApiToken } from '../../src/auth/api-tokens.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { dockFolder } from '../../src/dock/dock-session.ts';
 import { makePhoto, makeVideo } from '../../src/footage/generate.ts';
 import type { Db } from '../../src/ledger/database.ts';
 import { silentLogger } from '../../src/log/logger.ts';
@@ -37,7 +39,7 @@ export async function makeIngestedHome(): Promise<{ home: string; remove(): Prom
       .prepare("INSERT INTO officers (badge, name, created_at) VALUES ('010001', '张三', ?)")
       .run(new Date().toISOString());
     addUsersForEveryRole(station.db);
-    const report = await station.ingestor.ingest({ sourceRoot: source, origin: 'test', badge: '010001' });
+    const report = await dockFolder(station, { sourceRoot: source, origin: 'test', badge: '010001' });
     if (report.state !== 'done' || report.recordings.length !== 3)
       throw new Error(`fixture ingest failed: ${report.state} ${report.stoppedReason}`);
     await station.playback.whenIdle();
@@ -81,4 +83,10 @@ export function useIngestedHomes(): { fresh(): Promise<string>; later(cleanup: (
     },
     later: (cleanup) => cleanups.push(cleanup),
   };
+}
+
+/** The environment that proves a CLI user: an API token of theirs in STATION_TOKEN. */
+export function tokenEnv(db: Db, name: string): { STATION_TOKEN: string } {
+  const user = db.prepare('SELECT id FROM users WHERE name = ?').pluck().get(name) as number;
+  return { STATION_TOKEN: createApiToken(db, user, 'cli test', new Date()).token };
 }

@@ -4,6 +4,7 @@ import { roles } from '../../src/auth/roles.ts';
 import { addUser } from '../../src/auth/users.ts';
 import { loadConfig } from '../../src/config/config.ts';
 import { buildDashboard, type DashboardOptions } from '../../src/dashboard/app.ts';
+import { dockFolder } from '../../src/dock/dock-session.ts';
 import { makeSampleRecorder } from '../../src/footage/generate.ts';
 import { saveOfficer } from '../../src/ledger/officers.ts';
 import { silentLogger } from '../../src/log/logger.ts';
@@ -79,7 +80,7 @@ export async function ingestSampleRecorder(
   });
   return {
     recorder,
-    report: await server.station.ingestor.ingest({ sourceRoot: recorder.root, origin: 'test' }),
+    report: await dockFolder(server.station, { sourceRoot: recorder.root, origin: 'test' }),
   };
 }
 

@@ -5,7 +5,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const stationBin = path.join(repoRoot, 'bin', 'station.js');
+// Tests run the TypeScript sources, as vitest does, so a test never meets a stale build in dist/;
+// `npm test` builds first, and bin/station.js runs that build.
+const cliSource = path.join(repoRoot, 'src', 'cli', 'main.ts');
+export const stationCommand = [process.execPath, '--import', 'tsx', cliSource] as const;
 
 export interface CliResult {
   code: number;
@@ -20,8 +23,8 @@ export function runStation(
 ): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
-      process.execPath,
-      [stationBin, ...args],
+      stationCommand[0],
+      [...stationCommand.slice(1), ...args],
       {
         cwd: repoRoot,
         env: { ...process.env, STATION_HOME: options.home, LOG_LEVEL: 'warn', ...options.env },
@@ -40,7 +43,7 @@ export function runStation(
 
 /** Starts `station` without waiting, for tests that kill it mid-way. */
 export function spawnStation(args: string[], options: { home: string; env?: Record<string, string> }) {
-  return spawn(process.execPath, [stationBin, ...args], {
+  return spawn(stationCommand[0], [...stationCommand.slice(1), ...args], {
     cwd: repoRoot,
     env: { ...process.env, STATION_HOME: options.home, ...options.env },
     stdio: ['ignore', 'pipe', 'pipe'],

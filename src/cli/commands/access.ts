@@ -9,6 +9,7 @@ import {
 import type { MessageKey } from '../../i18n/catalogue.ts';
 import { formatDateTime } from '../../i18n/format.ts';
 import { openStation } from '../../station.ts';
+import { actingUser, provingOptions } from '../acting-user.ts';
 import {
   CheckFailed,
   type CliCommand,
@@ -60,15 +61,16 @@ function describe(request: AccessRequest): string {
 const decide = (approve: boolean): CliCommand => ({
   name: approve ? 'access approve' : 'access refuse',
   summary: approve
-    ? 'Approve an access request (leader or admin); the grant runs for its days from now'
-    : 'Refuse an access request (leader or admin)',
-  usage: `station access ${approve ? 'approve' : 'refuse'} ID --by USER [--json]`,
-  options: { by: { type: 'string' }, json: { type: 'boolean' } },
+    ? 'Approve an access request (a leader other than the requester); the grant runs for its days from now'
+    : 'Refuse an access request (a leader other than the requester)',
+  usage: `station access ${approve ? 'approve' : 'refuse'} ID --by USER (--password-stdin | STATION_TOKEN) [--json]`,
+  options: { by: { type: 'string' }, json: { type: 'boolean' }, ...provingOptions },
   async run(args) {
     const id = parseRequestId(args);
-    const by = requireString(args, 'by');
+    requireString(args, 'by');
     const station = await openStation();
     try {
+      const by = (await actingUser(station, args)).name;
       const request = await withAccessErrors(async () =>
         decideAccessRequest(station.db, id, { by, approve }, station.clock.now()),
       );
@@ -86,8 +88,9 @@ export const accessCommands: CliCommand[] = [
     name: 'access request',
     summary: 'Ask to view or copy recordings (art. 27, 28); prints the request id',
     usage:
-      'station access request (--recordings ID[,ID…] | --case NUMBER) --purpose PURPOSE --mode view|copy --user NAME [--days N] [--json]',
+      'station access request (--recordings ID[,ID…] | --case NUMBER) --purpose PURPOSE --mode view|copy --user NAME (--password-stdin | STATION_TOKEN) [--days N] [--json]',
     options: {
+      ...provingOptions,
       recordings: { type: 'string' },
       case: { type: 'string' },
       purpose: { type: 'string' },
@@ -107,13 +110,15 @@ export const accessCommands: CliCommand[] = [
       const days = daysText === undefined ? undefined : Number(daysText);
       if (days !== undefined && (!Number.isInteger(days) || days < 1))
         throw new UsageError('--days must be a whole number >= 1');
+      requireString(args, 'user');
       const station = await openStation();
       try {
+        const user = (await actingUser(station, args, 'user')).name;
         const request = await withAccessErrors(async () =>
           createAccessRequest(
             station.db,
             {
-              user: requireString(args, 'user'),
+              user,
               purpose,
               mode,
               recordingIds: recordings ? parseRecordingIds(recordings) : undefined,

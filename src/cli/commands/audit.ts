@@ -1,9 +1,40 @@
 import { readFileSync } from 'node:fs';
+import {
+  configuredAnchorSources,
+  folderAnchorSource,
+  formatAnchor,
+  writeAnchors,
+} from '../../custody/audit-anchors.ts';
 import { auditDigest, formatDigest, matchesDigest } from '../../custody/audit-digest.ts';
 import { openStation } from '../../station.ts';
 import { CheckFailed, type CliCommand, optionalString, print, printJson, UsageError } from '../command.ts';
 
 export const auditCommands: CliCommand[] = [
+  {
+    name: 'audit anchor',
+    summary:
+      'Write the audit chain head now to every configured anchor folder (audit.anchorFolders) or --out, and print it',
+    usage: 'station audit anchor [--out FOLDER] [--json]',
+    options: { out: { type: 'string' }, json: { type: 'boolean' } },
+    async run(args) {
+      const out = optionalString(args, 'out');
+      const station = await openStation();
+      try {
+        const sources = out
+          ? [folderAnchorSource(out)]
+          : configuredAnchorSources(station.config).filter((source) => source.write);
+        if (sources.length === 0)
+          throw new UsageError('no anchor folder: set audit.anchorFolders in the config or give --out');
+        const anchor = await writeAnchors(station.db, sources, station.clock.now());
+        if (!anchor) throw new CheckFailed('the audit log is empty');
+        if (args.values.json) printJson(anchor);
+        else print(`${formatAnchor(anchor)}\nwritten to: ${sources.map((source) => source.name).join(', ')}`);
+        return 0;
+      } finally {
+        station.close();
+      }
+    },
+  },
   {
     name: 'audit digest',
     summary: 'Print the audit chain head at the end of a day, to be kept outside the station',

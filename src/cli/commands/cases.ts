@@ -10,6 +10,7 @@ import {
 import { placeHold } from '../../compliance/holds.ts';
 import { openStation } from '../../station.ts';
 import { parseUserTime } from '../../time/zone.ts';
+import { provingOptions } from '../acting-user.ts';
 import {
   type CliCommand,
   formatTable,
@@ -21,7 +22,7 @@ import {
 } from '../command.ts';
 import { cliActor, positional, recordingIdArgument } from './compliance-args.ts';
 
-const byOption = { by: { type: 'string' } } as const;
+const byOption = { by: { type: 'string' }, ...provingOptions } as const;
 
 export const caseCommands: CliCommand[] = [
   {
@@ -35,7 +36,7 @@ export const caseCommands: CliCommand[] = [
       try {
         const added = addCase(
           station.db,
-          { number, type: requireString(args, 'type'), by: cliActor(args) },
+          { number, type: requireString(args, 'type'), by: await cliActor(station, args) },
           station.clock.now(),
         );
         if (args.values.json) printJson(added, station.config.station.timezone);
@@ -58,7 +59,12 @@ export const caseCommands: CliCommand[] = [
       try {
         const link = linkRecording(
           station.db,
-          { number, recordingId, stage: optionalString(args, 'stage') ?? null, by: cliActor(args) },
+          {
+            number,
+            recordingId,
+            stage: optionalString(args, 'stage') ?? null,
+            by: await cliActor(station, args),
+          },
           station.clock.now(),
         );
         print(
@@ -83,7 +89,11 @@ export const caseCommands: CliCommand[] = [
         const servedAt = parseUserTime(dateText, station.config.station.timezone);
         if (!servedAt)
           throw new UsageError(`--date must be a date YYYY-MM-DD or an ISO time, got "${dateText}"`);
-        const served = serveCase(station.db, { number, servedAt, by: cliActor(args) }, station.clock.now());
+        const served = serveCase(
+          station.db,
+          { number, servedAt, by: await cliActor(station, args) },
+          station.clock.now(),
+        );
         print(`case ${served.number}: final decision served ${dateText}`);
         return 0;
       } finally {
@@ -100,7 +110,7 @@ export const caseCommands: CliCommand[] = [
       const number = positional(args, 0, 'NUMBER');
       const station = await openStation();
       try {
-        closeCase(station.db, { number, by: cliActor(args) }, station.clock.now());
+        closeCase(station.db, { number, by: await cliActor(station, args) }, station.clock.now());
         print(`case ${number} closed`);
         return 0;
       } finally {
@@ -124,7 +134,7 @@ export const caseCommands: CliCommand[] = [
             kind: requireString(args, 'kind'),
             caseNumber,
             note: optionalString(args, 'note'),
-            by: cliActor(args),
+            by: await cliActor(station, args),
           },
           station.clock.now(),
         );
@@ -145,7 +155,11 @@ export const caseCommands: CliCommand[] = [
       const kind = requireString(args, 'activity');
       const station = await openStation();
       try {
-        tagActivity(station.db, { recordingId, kind, by: cliActor(args) }, station.clock.now());
+        tagActivity(
+          station.db,
+          { recordingId, kind, by: await cliActor(station, args) },
+          station.clock.now(),
+        );
         print(`recording #${recordingId} tagged ${kind}`);
         return 0;
       } finally {

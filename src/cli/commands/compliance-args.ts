@@ -1,4 +1,6 @@
 import { userInfo } from 'node:os';
+import type { Station } from '../../station.ts';
+import { actingUser } from '../acting-user.ts';
 import { optionalString, type ParsedArgs, UsageError } from '../command.ts';
 
 /** The NUMBER or ID word after the command name. */
@@ -13,7 +15,11 @@ export function recordingIdArgument(text: string): number {
   return Number(text);
 }
 
-/** Who the audit log names for a CLI action: --by, else the operating-system account. */
-export function cliActor(args: ParsedArgs): string {
-  return optionalString(args, 'by') ?? `cli:${userInfo().username}`;
+/**
+ * Who the audit log names for a CLI action: the --by user, proven (see acting-user.ts), else the
+ * operating-system account, which is who typed it.
+ */
+export async function cliActor(station: Station, args: ParsedArgs): Promise<string> {
+  if (optionalString(args, 'by') === undefined) return `cli:${userInfo().username}`;
+  return (await actingUser(station, args)).name;
 }

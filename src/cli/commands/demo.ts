@@ -2,9 +2,10 @@ import { randomInt } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadConfig } from '../../config/config.ts';
 import { folderDockRoot } from '../../dock/dock-service.ts';
+import { isFinalDockState } from '../../dock/dock-session.ts';
 import { dockSimulatedRecorder } from '../../dock/simulated-recorder.ts';
 import { openDatabase } from '../../ledger/database.ts';
-import { type Dock, finalDockStates, listDockFiles } from '../../ledger/docks.ts';
+import { type Dock, listDockFiles } from '../../ledger/docks.ts';
 import { databaseFile } from '../../station.ts';
 import { CheckFailed, type CliCommand, optionalString, print, printJson, UsageError } from '../command.ts';
 
@@ -92,7 +93,7 @@ async function followDock(file: string, root: string, waitSeconds: number, narra
         .get(dockId) as Dock;
       if (narrate && dock.state !== lastState) print(`  ${dock.state} ${dock.filesDone}/${dock.filesTotal}`);
       lastState = dock.state;
-      if (finalDockStates.includes(dock.state)) return { dock, files: listDockFiles(db, dockId) };
+      if (isFinalDockState(dock.state)) return { dock, files: listDockFiles(db, dockId) };
       await sleep(250);
     }
   } finally {

@@ -1,9 +1,10 @@
 import { loadConfig } from '../../config/config.ts';
 import type { StationConfig } from '../../config/schema.ts';
+import { isFinalDockState } from '../../dock/dock-session.ts';
 import { codeLabel } from '../../i18n/catalogue.ts';
 import { formatBytes, formatDateTime } from '../../i18n/format.ts';
 import { openDatabase } from '../../ledger/database.ts';
-import { type Dock, finalDockStates, listDocks } from '../../ledger/docks.ts';
+import { type Dock, listDocks } from '../../ledger/docks.ts';
 import { databaseFile } from '../../station.ts';
 import {
   type CliCommand,
@@ -27,9 +28,14 @@ export const docksCommand: CliCommand = {
     // Read-only use of the ledger: safe while `station serve` is copying (WAL).
     const db = openDatabase(databaseFile(config.home));
     try {
-      const docks = listDocks(db, { limit });
-      const current = docks.filter((dock) => !finalDockStates.includes(dock.state));
-      const recent = docks.filter((dock) => finalDockStates.includes(dock.state));
+      const t = cliText(config);
+      // The reason code for scripts, and the same in the station's language for people.
+      const docks = listDocks(db, { limit }).map((dock) => ({
+        ...dock,
+        reasonText: dock.reason ? codeLabel(t, 'dash.dockReason.', dock.reason) : null,
+      }));
+      const current = docks.filter((dock) => !isFinalDockState(dock.state));
+      const recent = docks.filter((dock) => isFinalDockState(dock.state));
       if (args.values.json) printJson({ current, recent }, config.station.timezone);
       else print(docksText(current, recent, config));
       return 0;
@@ -39,8 +45,10 @@ export const docksCommand: CliCommand = {
   },
 };
 
+type DockLine = Dock & { reasonText: string | null };
+
 // The table is for people at the station: their language, times on its wall clock, as the dashboard shows them.
-function docksText(current: Dock[], recent: Dock[], config: Pick<StationConfig, 'station'>): string {
+function docksText(current: DockLine[], recent: DockLine[], config: Pick<StationConfig, 'station'>): string {
   const t = cliText(config);
   const zone = config.station.timezone;
   const header = [
@@ -55,7 +63,7 @@ function docksText(current: Dock[], recent: Dock[], config: Pick<StationConfig, 
     t('cli.docks.started'),
     t('cli.docks.detail'),
   ];
-  const row = (dock: Dock) => [
+  const row = (dock: DockLine) => [
     `#${dock.id}`,
     codeLabel(t, 'dash.dockState.', dock.state),
     dock.deviceSerial ?? '-',
@@ -69,9 +77,9 @@ function docksText(current: Dock[], recent: Dock[], config: Pick<StationConfig, 
       ? '-'
       : `${Math.round((dock.freeBytes / dock.totalBytes) * 100)}%`,
     formatDateTime(dock.startedAt, zone),
-    dock.detail ?? '',
+    dock.reasonText ?? dock.detail ?? '',
   ];
-  const section = (title: string, docks: Dock[]) =>
+  const section = (title: string, docks: DockLine[]) =>
     docks.length ? [`${title}:`, formatTable(header, docks.map(row))] : [`${title}: ${t('cli.docks.none')}`];
   return [...section(t('cli.docks.current'), current), '', ...section(t('cli.docks.recent'), recent)].join(
     '\n',

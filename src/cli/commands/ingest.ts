@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import type { IngestReport } from '../../ingest/ingest.ts';
+import { type DockReport, dockFolder } from '../../dock/dock-session.ts';
 import { findOfficerByBadge } from '../../ledger/officers.ts';
 import { publicRecording } from '../../ledger/public-recording.ts';
 import { findRecording } from '../../ledger/recordings.ts';
@@ -25,7 +25,7 @@ export const ingestCommand: CliCommand = {
       }
       await station.archive.sweep();
       station.playback.resume();
-      const report = await station.ingestor.ingest({
+      const report = await dockFolder(station, {
         sourceRoot,
         origin: 'cli',
         deviceSerial: optionalString(args, 'device') ?? null,
@@ -42,10 +42,11 @@ export const ingestCommand: CliCommand = {
   },
 };
 
-export function ingestJson(station: Station, report: IngestReport) {
+export function ingestJson(station: Station, report: DockReport) {
   return {
     dockId: report.dockId,
     state: report.state,
+    reason: report.reason,
     stoppedReason: report.stoppedReason,
     device: report.device,
     driver: report.driver,
@@ -60,7 +61,7 @@ export function ingestJson(station: Station, report: IngestReport) {
   };
 }
 
-function ingestSummary(report: IngestReport): string {
+function ingestSummary(report: DockReport): string {
   const archived = report.recordings.filter((recording) => !recording.duplicateOf);
   const lines = [
     `dock #${report.dockId}: ${report.state}; driver ${report.driver}; recorder ${report.device?.serial ?? 'unknown'}`,

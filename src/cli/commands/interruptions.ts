@@ -6,11 +6,12 @@ import {
 } from '../../compliance/interruptions.ts';
 import { openStation, type Station } from '../../station.ts';
 import { isoInZone } from '../../time/zone.ts';
+import { actingUser, provingOptions } from '../acting-user.ts';
 import { type CliCommand, formatTable, print, printJson, requireString, UsageError } from '../command.ts';
 import { positional } from './compliance-args.ts';
 
 // Art. 18: the same steps as the dashboard's 中断说明 page, for scripts and for stations run headless.
-// --by is required: the audit log must name the person who explained or accepted, not a shell account.
+// --by is required and proven: the audit log must name the person who explained or accepted.
 
 function interruptionId(text: string): number {
   if (!/^\d+$/.test(text)) throw new UsageError(`interruption id must be a number, got "${text}"`);
@@ -65,13 +66,14 @@ export const interruptionCommands: CliCommand[] = [
   {
     name: 'interruptions explain',
     summary: "Record the officer's written reason for an interruption (art. 18)",
-    usage: 'station interruptions explain ID --by USER --text TEXT',
-    options: { by: { type: 'string' }, text: { type: 'string' } },
+    usage: 'station interruptions explain ID --by USER (--password-stdin | STATION_TOKEN) --text TEXT',
+    options: { by: { type: 'string' }, text: { type: 'string' }, ...provingOptions },
     async run(args) {
       const id = interruptionId(positional(args, 0, 'ID'));
-      const by = requireString(args, 'by');
+      requireString(args, 'by');
       const explanation = requireString(args, 'text');
-      return withStation((station) => {
+      return withStation(async (station) => {
+        const by = (await actingUser(station, args)).name;
         explainInterruption(station.db, { id, explanation, by }, station.clock.now());
         print(`interruption #${id} explained by ${by}`);
         return 0;
@@ -81,12 +83,13 @@ export const interruptionCommands: CliCommand[] = [
   {
     name: 'interruptions accept',
     summary: "Accept the officer's explanation of an interruption (the clerk's step)",
-    usage: 'station interruptions accept ID --by USER',
-    options: { by: { type: 'string' } },
+    usage: 'station interruptions accept ID --by USER (--password-stdin | STATION_TOKEN)',
+    options: { by: { type: 'string' }, ...provingOptions },
     async run(args) {
       const id = interruptionId(positional(args, 0, 'ID'));
-      const by = requireString(args, 'by');
-      return withStation((station) => {
+      requireString(args, 'by');
+      return withStation(async (station) => {
+        const by = (await actingUser(station, args)).name;
         acceptInterruption(station.db, { id, by }, station.clock.now());
         print(`interruption #${id} accepted by ${by}`);
         return 0;

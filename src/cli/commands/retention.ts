@@ -13,6 +13,7 @@ import { deletionContext } from '../../compliance/jobs.ts';
 import { type RetentionStatus, retentionReview, retentionSettings } from '../../compliance/retention.ts';
 import { openStation } from '../../station.ts';
 import { localDateIn, parseUserTime } from '../../time/zone.ts';
+import { actingUser, provingOptions } from '../acting-user.ts';
 import {
   CheckFailed,
   type CliCommand,
@@ -64,13 +65,18 @@ function deletionStep(
   return {
     name: `retention ${name}`,
     summary,
-    usage: `station retention ${name} RECORDING_ID --by USER${withReason ? ' [--reason TEXT]' : ''}`,
-    options: { by: { type: 'string' }, ...(withReason ? { reason: { type: 'string' } } : {}) },
+    usage: `station retention ${name} RECORDING_ID --by USER (--password-stdin | STATION_TOKEN)${withReason ? ' [--reason TEXT]' : ''}`,
+    options: {
+      by: { type: 'string' },
+      ...provingOptions,
+      ...(withReason ? { reason: { type: 'string' } } : {}),
+    },
     async run(args: ParsedArgs) {
       const recordingId = recordingIdArgument(positional(args, 0, 'RECORDING_ID'));
-      const by = requireString(args, 'by');
+      requireString(args, 'by');
       const station = await openStation();
       try {
+        const by = (await actingUser(station, args)).name;
         step(
           deletionContext(station),
           { recordingId, by, reason: optionalString(args, 'reason') ?? null },
@@ -206,8 +212,14 @@ export const retentionCommands: CliCommand[] = [
   {
     name: 'retention hold',
     summary: 'Keep a recording permanently (evidence, obstruction, major-incident, mass-incident)',
-    usage: 'station retention hold RECORDING_ID --kind KIND [--note TEXT] [--by USER]',
-    options: { kind: { type: 'string' }, note: { type: 'string' }, by: { type: 'string' } },
+    usage:
+      'station retention hold RECORDING_ID --kind KIND [--note TEXT] [--by USER (--password-stdin | STATION_TOKEN)]',
+    options: {
+      kind: { type: 'string' },
+      note: { type: 'string' },
+      by: { type: 'string' },
+      ...provingOptions,
+    },
     async run(args) {
       const recordingId = recordingIdArgument(positional(args, 0, 'RECORDING_ID'));
       const station = await openStation();
@@ -218,7 +230,7 @@ export const retentionCommands: CliCommand[] = [
             kind: requireString(args, 'kind'),
             recordingId,
             note: optionalString(args, 'note'),
-            by: cliActor(args),
+            by: await cliActor(station, args),
           },
           station.clock.now(),
         );

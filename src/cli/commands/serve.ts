@@ -1,11 +1,15 @@
 import { hasUsers } from '../../auth/users.ts';
 import { createSchedulerService } from '../../compliance/scheduler-service.ts';
 import { auditDigestJob } from '../../custody/audit-digest.ts';
+import { exportCleanupJob } from '../../custody/export-cleanup.ts';
 import { fixityJob } from '../../custody/fixity-job.ts';
-import { createDaemon } from '../../daemon/daemon.ts';
+import { createDaemon, type Daemon } from '../../daemon/daemon.ts';
+import { installLastResortHandlers } from '../../daemon/last-resort.ts';
 import { resumeUnfinishedWork } from '../../daemon/resume.ts';
 import { untilStopSignal } from '../../daemon/signals.ts';
 import { createDashboardService } from '../../dashboard/service.ts';
+import { districtSettings } from '../../district/district-settings.ts';
+import { districtSyncService } from '../../district/district-sync-service.ts';
 import { openStation } from '../../station.ts';
 import type { CliCommand } from '../command.ts';
 
@@ -15,12 +19,24 @@ export const serveCommand: CliCommand = {
   usage: 'station serve',
   async run() {
     const station = await openStation();
+    let daemon: Daemon | null = null;
+    const removeHandlers = installLastResortHandlers(station.logger, () => ({
+      docks: daemon?.docks.manager.active() ?? [],
+    }));
     try {
       station.logger.info({ home: station.config.home, config: station.config.sources }, 'station starting');
       await resumeUnfinishedWork(station);
-      const daemon = createDaemon(station);
-      daemon.controller.add(createSchedulerService(station, [fixityJob(station), auditDigestJob(station)]));
+      daemon = createDaemon(station);
+      daemon.controller.add(
+        createSchedulerService(station, [
+          fixityJob(station),
+          auditDigestJob(station),
+          exportCleanupJob(station),
+        ]),
+      );
       daemon.controller.add(createDashboardService(station));
+      const district = districtSettings(station.config);
+      if (district) daemon.controller.add(districtSyncService(station, district));
       await daemon.controller.start();
       if (!hasUsers(station.db)) {
         const { host, port } = station.config.http;
@@ -34,6 +50,7 @@ export const serveCommand: CliCommand = {
       station.logger.info('station stopped');
       return 0;
     } finally {
+      removeHandlers();
       station.close();
     }
   },

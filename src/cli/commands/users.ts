@@ -1,17 +1,12 @@
-import { text } from 'node:stream/consumers';
+import { userInfo } from 'node:os';
 import { isRole, roles } from '../../auth/roles.ts';
-import { addUser, findUserByName, listUsers, setPassword, UserError } from '../../auth/users.ts';
+import { findUserByName, listUsers, setPassword, UserError } from '../../auth/users.ts';
+import { addAccount } from '../../custody/account-confirmation.ts';
 import { appendAudit } from '../../custody/audit-log.ts';
 import { openStation } from '../../station.ts';
 import { isoInZone } from '../../time/zone.ts';
+import { readPasswordFromStdin } from '../acting-user.ts';
 import { type CliCommand, formatTable, optionalString, print, printJson, UsageError } from '../command.ts';
-
-/** The password is the first line of stdin, so it never shows in `ps` or the shell history. */
-async function readPasswordFromStdin(): Promise<string> {
-  const password = (await text(process.stdin)).split(/\r?\n/)[0] ?? '';
-  if (!password) throw new UsageError('no password on stdin');
-  return password;
-}
 
 export const userCommands: CliCommand[] = [
   {
@@ -33,13 +28,18 @@ export const userCommands: CliCommand[] = [
       const password = await readPasswordFromStdin();
       const station = await openStation();
       try {
-        const user = await addUser(
+        // A clerk, leader, auditor or officer waits for a leader's confirmation (the first leader does not).
+        const user = await addAccount(
           station.db,
           { name, role, password, badge: optionalString(args, 'badge') },
+          `cli:${userInfo().username}`,
           station.clock.now(),
         );
         if (args.values.json) printJson(user, station.config.station.timezone);
-        else print(`user ${user.name} (${user.role}) added`);
+        else
+          print(
+            `user ${user.name} (${user.role}) added${user.awaitingConfirmation ? '; active once a leader confirms it (station users confirm)' : ''}`,
+          );
         return 0;
       } catch (error) {
         if (error instanceof UserError) throw new UsageError(error.message);

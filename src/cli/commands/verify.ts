@@ -1,25 +1,47 @@
 import { verifyArchive } from '../../archive/fixity.ts';
+import { checkAnchors, configuredAnchorSources } from '../../custody/audit-anchors.ts';
 import { verifyAuditChain } from '../../custody/audit-chain.ts';
 import { verifyRecordingSeals } from '../../custody/recording-seal.ts';
+import { compareWithAnchors, readDistrictAnchors } from '../../district/anchor-check.ts';
+import { FootageReader } from '../../district/footage-reader.ts';
 import { openStation } from '../../station.ts';
 import { type CliCommand, print, printJson } from '../command.ts';
 
 export const verifyCommand: CliCommand = {
   name: 'verify',
   summary:
-    'Re-hash every archived file, walk the audit chain and check ledger seals; exit 1 naming each problem',
+    'Re-hash every archived file, walk the audit chain, check every anchor of its head and the ledger seals; exit 1 naming each problem',
   usage: 'station verify [--json]',
   options: { json: { type: 'boolean' } },
   async run(args) {
     const station = await openStation();
     try {
-      const archive = await verifyArchive(station.db, station.archive);
+      const district = new FootageReader(station);
+      const archive = await verifyArchive(station.db, station.archive, { district }).finally(() =>
+        district.close(),
+      );
       const auditChain = verifyAuditChain(station.db);
+      const anchors = await checkAnchors(station.db, configuredAnchorSources(station.config));
       const ledger = verifyRecordingSeals(station.db);
-      const problemCount = archive.problems.length + auditChain.problems.length + ledger.problems.length;
+      // The chain heads the district holds: a chain rewritten from its start still shows here.
+      const districtAnchors = await readDistrictAnchors(station.config);
+      const districtReport = districtAnchors ? compareWithAnchors(station.db, districtAnchors) : null;
+      const problemCount =
+        archive.problems.length +
+        auditChain.problems.length +
+        anchors.problems.length +
+        ledger.problems.length +
+        (districtReport?.problems.length ?? 0);
       if (args.values.json)
         printJson(
-          { ...archive, auditChain, ledger, passed: problemCount === 0 },
+          {
+            ...archive,
+            auditChain,
+            anchors,
+            ledger,
+            ...(districtReport ? { districtAnchors: districtReport } : {}),
+            passed: problemCount === 0,
+          },
           station.config.station.timezone,
         );
       else {
@@ -31,6 +53,16 @@ export const verifyCommand: CliCommand = {
         for (const problem of auditChain.problems) {
           print(`${problem.problem.toUpperCase()} AUDIT ENTRY #${problem.entryId}: ${problem.detail}`);
         }
+        for (const problem of anchors.problems) {
+          print(
+            `${problem.problem.toUpperCase()} AUDIT LOG (anchor in ${problem.source}): ${problem.detail}`,
+          );
+        }
+        for (const problem of districtReport?.problems ?? []) {
+          print(
+            `${problem.problem.toUpperCase()} AUDIT CHAIN AT ANCHOR #${problem.entryId}: ${problem.detail}`,
+          );
+        }
         for (const problem of ledger.problems) {
           print(`${problem.problem.toUpperCase()} LEDGER ROW #${problem.recordingId}: ${problem.detail}`);
         }
@@ -38,7 +70,13 @@ export const verifyCommand: CliCommand = {
           [
             `archive: ${archive.checked} files checked, ${archive.ok} intact, ${archive.problems.length} with problems`,
             `audit chain: ${auditChain.checked} entries, head #${auditChain.headId ?? '-'}, ${auditChain.problems.length} problems`,
+            `anchors: ${anchors.checked} heads kept outside the database checked (${anchors.sources.map((source) => `${source.name}: ${source.anchors}`).join('; ')}), ${anchors.problems.length} problems`,
             `ledger: ${ledger.checked} rows checked against their seals, ${ledger.problems.length} problems`,
+            ...(districtReport
+              ? [
+                  `district anchors: ${districtReport.checked} checked, ${districtReport.problems.length} problems`,
+                ]
+              : []),
           ].join('\n'),
         );
       }

@@ -1,7 +1,7 @@
 import type { User } from '../../auth/users.ts';
-import { appendAudit } from '../../custody/audit-log.ts';
+import { writeSealedFields } from '../../custody/ledger-mutator.ts';
 import type { Db } from '../../ledger/database.ts';
-import { findOfficerByBadge, LedgerError } from '../../ledger/officers.ts';
+import { LedgerError } from '../../ledger/officers.ts';
 
 // The clerk's side of art. 23: each export checked for playback, confirmed into the ledger (who,
 // when) or marked as not playing back. Every change and its audit entry commit together.
@@ -15,40 +15,42 @@ export function confirmRecording(
 ): boolean {
   return db
     .transaction(() => {
-      const changed = db
-        .prepare(
-          `UPDATE recordings SET confirmed_at = ?, confirmed_by = ?, not_playing_at = NULL, not_playing_by = NULL,
-           not_playing_note = NULL WHERE id = ? AND confirmed_at IS NULL`,
-        )
-        .run(now.toISOString(), clerk.name, id).changes;
-      if (changed)
-        appendAudit(
+      const open = db.prepare('SELECT 1 FROM recordings WHERE id = ? AND confirmed_at IS NULL').get(id);
+      if (open)
+        writeSealedFields(
           db,
-          { actor: clerk.name, action: 'confirm', subjectType: 'recording', subjectId: id, detail },
+          id,
+          { confirmedAt: now.toISOString(), confirmedBy: clerk.name },
+          {
+            actor: clerk.name,
+            action: 'confirm',
+            detail,
+            alsoColumns: { not_playing_at: null, not_playing_by: null, not_playing_note: null },
+          },
           now,
         );
-      return changed > 0;
+      return open !== undefined;
     })
     .immediate();
 }
 
 export function markNotPlaying(db: Db, id: number, clerk: User, note: string, now: Date): void {
   db.transaction(() => {
-    const changed = db
-      .prepare(
-        `UPDATE recordings SET not_playing_at = ?, not_playing_by = ?, not_playing_note = ?, confirmed_at = NULL,
-           confirmed_by = NULL WHERE id = ?`,
-      )
-      .run(now.toISOString(), clerk.name, note, id).changes;
-    if (!changed) throw new LedgerError(`no recording #${id}`);
-    appendAudit(
+    if (!db.prepare('SELECT 1 FROM recordings WHERE id = ?').get(id))
+      throw new LedgerError(`no recording #${id}`);
+    writeSealedFields(
       db,
+      id,
+      { confirmedAt: null, confirmedBy: null },
       {
         actor: clerk.name,
         action: 'mark-unplayable',
-        subjectType: 'recording',
-        subjectId: id,
         detail: { note },
+        alsoColumns: {
+          not_playing_at: now.toISOString(),
+          not_playing_by: clerk.name,
+          not_playing_note: note,
+        },
       },
       now,
     );
@@ -75,31 +77,4 @@ export function confirmDock(db: Db, dockId: number, clerk: User, now: Date): num
     .immediate();
 }
 
-/** Gives an unassigned recording its officer; the assignment is logged with who made it. */
-export function assignOfficer(db: Db, id: number, badge: string, clerk: User, now: Date): void {
-  const officer = findOfficerByBadge(db, badge.trim());
-  if (!officer) throw new LedgerError(`no officer with badge ${badge}`);
-  db.transaction(() => {
-    const previous = db.prepare('SELECT badge FROM recordings WHERE id = ?').get(id) as
-      | { badge: string | null }
-      | undefined;
-    if (!previous) throw new LedgerError(`no recording #${id}`);
-    db.prepare('UPDATE recordings SET officer_id = ?, badge = ?, officer_name = ? WHERE id = ?').run(
-      officer.id,
-      officer.badge,
-      officer.name,
-      id,
-    );
-    appendAudit(
-      db,
-      {
-        actor: clerk.name,
-        action: 'assign-officer',
-        subjectType: 'recording',
-        subjectId: id,
-        detail: { badge: officer.badge, previousBadge: previous.badge },
-      },
-      now,
-    );
-  }).immediate();
-}
+export { assignOfficer } from '../../custody/reassignment.ts';

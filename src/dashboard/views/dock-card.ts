@@ -1,16 +1,12 @@
 import type { FastifyRequest } from 'fastify';
-import type { MessageKey } from '../../i18n/catalogue.ts';
+import { type DockState, redockStates, safeToUndockStates } from '../../dock/dock-session.ts';
+import { codeLabel, type MessageKey } from '../../i18n/catalogue.ts';
 import { formatBytes, formatDateTime, percent } from '../../i18n/format.ts';
 import type { Db } from '../../ledger/database.ts';
 import { holderAt } from '../../ledger/devices.ts';
 import { type Dock, type DockFile, listDockFiles } from '../../ledger/docks.ts';
 import { type Html, html } from '../html.ts';
 import { type KnownOfficer, officerLabel } from './officer.ts';
-
-// Once every file is copied and read back from the archive the recorder may go; the playback checks
-// that follow ('verifying') work on the archive copy, not on the device.
-export const safeToUndockStates = ['verifying', 'done'];
-export const failedDockStates = ['device-removed', 'failed', 'interrupted'];
 
 export function dockOfficer(db: Db, dock: Dock, now: Date): KnownOfficer | null {
   const fromRecordings = db
@@ -26,6 +22,10 @@ export function dockOfficer(db: Db, dock: Dock, now: Date): KnownOfficer | null 
 export const dockStateLabel = (t: FastifyRequest['t'], state: string) =>
   t(`dash.dockState.${state}` as MessageKey);
 
+/** Why a dock ended without archiving everything, in the reader's language; null when it did not. */
+export const dockReasonLabel = (t: FastifyRequest['t'], reason: string | null) =>
+  reason ? codeLabel(t, 'dash.dockReason.', reason) : null;
+
 export const dockFileStates = [
   'pending',
   'copying',
@@ -40,8 +40,10 @@ export const fileStateLabel = (t: FastifyRequest['t'], state: string) =>
 
 function safety(request: FastifyRequest, state: string): Html {
   const { t } = request;
-  if (safeToUndockStates.includes(state)) return html`<p class="safe yes">${t('dash.docks.safe')}</p>`;
-  if (failedDockStates.includes(state)) return html`<p class="safe no">${t('dash.docks.redock')}</p>`;
+  if (safeToUndockStates.includes(state as DockState))
+    return html`<p class="safe yes">${t('dash.docks.safe')}</p>`;
+  if (redockStates.includes(state as DockState))
+    return html`<p class="safe no">${t('dash.docks.redock')}</p>`;
   return html`<p class="safe no">${t('dash.docks.notSafe')}</p>`;
 }
 
@@ -67,6 +69,7 @@ export function dockCard(
   const { t } = request;
   const files = withFiles ? listDockFiles(db, dock.id).filter((file) => file.state !== 'skipped') : [];
   const finished = safeToUndockStates.includes(dock.state);
+  const reason = dockReasonLabel(t, dock.reason);
   const value = finished ? 100 : percent(dock.bytesDone, dock.bytesTotal);
   // Until a recording names a badge or the recorder has a holder, nobody is known: leave the part out.
   const officer = officerLabel(t, dockOfficer(db, dock, now));
@@ -78,6 +81,7 @@ ${officer ? html` · <span class="officer">${officer}</span>` : ''} · <span cla
  · ${t('dash.docks.speed')}: <span class="speed">–</span> · ${t('dash.docks.timeLeft')}: <span class="eta">–</span>
  · ${t('dash.docks.started')}: ${formatDateTime(dock.startedAt, zone)}</p>
 <div class="safety">${safety(request, dock.state)}</div>
+${reason ? html`<p class="reason" data-reason="${dock.reason}">${reason}</p>` : ''}
 ${dock.detail ? html`<p class="muted">${dock.detail}</p>` : ''}
 <ul class="files">${files.map((file) => fileRow(request, file))}</ul>
 </section>`;

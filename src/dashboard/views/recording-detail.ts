@@ -7,7 +7,7 @@ import { allows } from '../access.ts';
 import type { LedgerRow } from '../data/ledger-query.ts';
 import { type Html, html } from '../html.ts';
 import type { Translate } from '../plugins/language.ts';
-import { assignForm } from './assign-form.ts';
+import { assignForm, reassignForm } from './assign-form.ts';
 import { csrfField } from './layout.ts';
 import { playbackLabel } from './ledger-table.ts';
 import { recordingCompliance } from './recording-compliance.ts';
@@ -35,9 +35,9 @@ function auditValue(t: Translate, key: string, value: unknown): Html | string {
   return html`<code>${typeof value === 'object' ? JSON.stringify(value) : String(value)}</code>`;
 }
 
-// The seal is for `station verify`, not for people: the history shows what happened.
+// The seal and the sealed values are for `station verify`, not for people: the history shows what happened.
 function auditSummary(t: Translate, detail: Record<string, unknown>): Html[] {
-  const { seal: _seal, ...rest } = detail;
+  const { seal: _seal, sealed: _sealed, session: _session, ...rest } = detail;
   return Object.entries(rest).map(
     ([key, value], index) =>
       html`${index > 0 ? ' · ' : ''}${codeLabel(t, 'dash.audit.key.', key)}: ${auditValue(t, key, value)}`,
@@ -47,9 +47,8 @@ function auditSummary(t: Translate, detail: Record<string, unknown>): Html[] {
 function player(row: LedgerRow): Html {
   const source = `/recordings/${row.id}/media`;
   if (row.kind === 'video')
-    return html`<video id="player" controls preload="metadata" src="${source}" style="max-width:100%;max-height:60vh"></video>`;
-  if (row.kind === 'audio')
-    return html`<audio id="player" controls preload="metadata" src="${source}"></audio>`;
+    return html`<video id="player" controls preload="none" src="${source}" style="max-width:100%;max-height:60vh"></video>`;
+  if (row.kind === 'audio') return html`<audio id="player" controls preload="none" src="${source}"></audio>`;
   return html`<img id="player" src="${source}" alt="" style="max-width:100%;max-height:60vh">`;
 }
 
@@ -114,6 +113,7 @@ export function recordingDetail(
 ${playable ? html`<div class="card">${player(row)}</div>` : ''}
 ${allows('confirm', user!.role) ? reviewForms(request, row) : ''}
 ${allows('assignOfficer', user!.role) && row.officerId === null ? html`<div class="card"><h2>${t('dash.unassigned.assign')}</h2>${assignForm(request, row, back)}</div>` : ''}
+${allows('requestReassignment', user!.role) && row.officerId !== null ? html`<div class="card"><h2>${t('dash.reassign.title')}</h2>${reassignForm(request, row)}</div>` : ''}
 <table id="metadata">${fields.map(([key, value]) => html`<tr><th>${t(key)}</th><td>${value ?? ''}</td></tr>`)}</table>
 <h2>${t('dash.recording.stages')}</h2>
 <table id="stages">${stages.map(([key, at]) => html`<tr><th>${t(key)}</th><td>${formatDateTime(at, zone)}</td></tr>`)}</table>

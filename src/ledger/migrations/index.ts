@@ -4,7 +4,11 @@ import { dashboard } from './003-dashboard.ts';
 import { custody } from './004-custody.ts';
 import { compliance } from './005-compliance.ts';
 import { interruptions } from './006-interruptions.ts';
+import { dockSessionStates } from './007-dock-session-states.ts';
+import { releaseAndAnchors } from './008-release-and-anchors.ts';
 import { tokenExpiry } from './009-token-expiry.ts';
+import { districtOutbox } from './010-district-outbox.ts';
+import { spokenReasons } from './011-spoken-reasons.ts';
 
 export interface Migration {
   version: number;
@@ -20,5 +24,9 @@ export const migrations: Migration[] = [
   custody,
   compliance,
   interruptions,
+  dockSessionStates,
+  releaseAndAnchors,
   tokenExpiry,
+  districtOutbox,
+  spokenReasons,
 ];

@@ -15,14 +15,27 @@ import {
   isActive,
   listAccessRequests,
 } from '../../../custody/access-requests.ts';
+import {
+  AccountRefused,
+  accountsAwaitingConfirmation,
+  confirmAccount,
+} from '../../../custody/account-confirmation.ts';
 import { appendAudit } from '../../../custody/audit-log.ts';
 import { ExportFailed, exportEvidence, isoName, manifestName } from '../../../custody/evidence-export.ts';
+import {
+  decideReassignment,
+  pendingReassignments,
+  ReassignmentRefused,
+} from '../../../custody/reassignment.ts';
+import { refusesExport, seesAllRequests } from '../../../custody/release-rules.ts';
+import { recordServedBytes } from '../../../custody/served-bytes.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
 import { formatDateTime } from '../../../i18n/format.ts';
 import { localStamp } from '../../../time/zone.ts';
 import { allows } from '../../access.ts';
 import { type Html, html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
+import { sessionDigest } from '../../session-digest.ts';
 import { csrfField, page } from '../../views/layout.ts';
 import { formResponses, HtmlPage } from '../schemas.ts';
 
@@ -50,12 +63,8 @@ const ExportQuery = Type.Object({
 });
 type ExportQuery = Static<typeof ExportQuery>;
 
-/** Leaders, auditors, admins and clerks oversee every request; everyone else sees their own. */
-const seesAll = (role: string) => ['leader', 'auditor', 'admin', 'clerk'].includes(role);
-
-/** The disc is made by the grant holder or by the archive clerk on their behalf (art. 25). */
 const mayExport = (request: FastifyRequest, access: AccessRequest) =>
-  request.user!.role === 'clerk' || request.user!.name === access.user;
+  refusesExport(request.user!, access) === null;
 
 /** `3-20261127-051500`: one folder per export, named for its request and when (station time) it was made. */
 const folderName = (id: number, now: Date, zone: string) => `${id}-${localStamp(now, zone)}`;
@@ -133,6 +142,34 @@ function parseIds(request: FastifyRequest, text: string): number[] {
   return parts.map(Number);
 }
 
+/** What waits for a leader besides access requests: reassignments and accounts with footage rights. */
+function leaderApprovals(request: FastifyRequest): Html | string {
+  const { t, user } = request;
+  if (user!.role !== 'leader') return '';
+  const { db } = request.server.station;
+  const moves = pendingReassignments(db);
+  const accounts = accountsAwaitingConfirmation(db);
+  const decision = (action: string, id: number, label: MessageKey) =>
+    html`<form class="inline" method="post" action="${action}">${csrfField(request)}<input type="hidden" name="id" value="${id}"><button type="submit">${t(label)}</button></form>`;
+  return html`${
+    moves.length
+      ? html`<h2>${t('dash.approvals.reassignments')}</h2><table id="reassignments"><tbody>${moves.map(
+          (move) =>
+            html`<tr data-reassignment="${move.id}"><td><a href="/recordings/${move.recordingId}">#${move.recordingId}</a></td><td>${move.fromBadge ?? ''} → ${move.toBadge}</td><td>${move.reason}</td><td>${move.requestedBy}</td>
+<td>${decision('/access/reassignments/approve', move.id, 'dash.approvals.approve')} ${decision('/access/reassignments/refuse', move.id, 'dash.approvals.refuse')}</td></tr>`,
+        )}</tbody></table>`
+      : ''
+  }${
+    accounts.length
+      ? html`<h2>${t('dash.approvals.accounts')}</h2><table id="accounts"><tbody>${accounts.map(
+          (account) =>
+            html`<tr data-account="${account.name}"><td>${account.name}</td><td>${t(`dash.role.${account.role}` as MessageKey)}</td><td>${account.badge ?? ''}</td><td>${account.createdBy ?? ''}</td>
+<td>${decision('/access/accounts/confirm', account.id, 'dash.approvals.confirm')}</td></tr>`,
+        )}</tbody></table>`
+      : ''
+  }`;
+}
+
 export const accessRoutes: FastifyPluginAsync = async (app) => {
   const { station } = app;
   const { db, clock, config, archive } = station;
@@ -171,7 +208,7 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
   }
 
   function refuseExport(request: FastifyRequest, access: AccessRequest): never {
-    const reason = `${request.user!.name} is neither the requester (${access.user}) nor the archive clerk`;
+    const reason = refusesExport(request.user!, access);
     appendAudit(
       db,
       {
@@ -222,7 +259,7 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
       const { t, user } = request;
       const now = clock.now();
       const requests = listAccessRequests(db)
-        .filter((access) => seesAll(user!.role) || access.user === user!.name)
+        .filter((access) => seesAllRequests(user!.role) || access.user === user!.name)
         .reverse();
       const table = requests.length
         ? html`<table id="requests"><thead><tr><th>${t('ledger.id')}</th><th>${t('dash.access.requester')}</th><th>${t('dash.access.purpose')}</th>
@@ -231,6 +268,7 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
 <tbody>${requests.map((access) => requestRow(request, access, zone, now))}</tbody></table>`
         : html`<p class="muted" id="requests-none">${t('dash.access.none')}</p>`;
       const body = html`<p class="muted">${t('dash.access.intro')}</p>
+${leaderApprovals(request)}
 <h2>${t('dash.access.new')}</h2>${requestForm(request)}
 <h2>${t('dash.access.list')}</h2>${table}`;
       return reply
@@ -351,7 +389,8 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
       config: { permission: 'exportEvidence' },
     },
     async (request, reply) => {
-      const { access, outDir, iso } = recordedExport(request, request.query);
+      const { query } = request;
+      const { access, outDir, iso } = recordedExport(request, query);
       const now = clock.now();
       // Taking the disc image away is copying: only while the copy grant lasts.
       const problem = unusable(access, now);
@@ -377,14 +416,18 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
       }
       const file = path.join(outDir, isoName);
       const { size } = await stat(file);
-      appendAudit(
+      recordServedBytes(
         db,
         {
-          actor: request.user!.name,
           action: 'download',
+          actor: request.user!.name,
+          session: sessionDigest(request),
           subjectType: 'access-request',
           subjectId: access.id,
-          detail: { outDir, file: isoName, sha256: iso.sha256, recordingIds: access.recordingIds },
+          file: path.join(query.folder, isoName),
+          size,
+          range: [0, size - 1],
+          via: `evidence disc, sha256 ${iso.sha256}, recordings ${access.recordingIds.join(',')}`,
         },
         now,
       );
@@ -394,6 +437,48 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
         .header('content-length', size)
         .header('cache-control', 'private, no-store')
         .send(createReadStream(file));
+    },
+  );
+
+  const refusedDecision = (request: FastifyRequest, error: unknown): never => {
+    if (error instanceof ReassignmentRefused || error instanceof AccountRefused)
+      throw new HttpError(409, request.t('dash.approvals.refused', { why: error.message }));
+    throw error;
+  };
+
+  const decideMove =
+    (approve: boolean) =>
+    async (request: FastifyRequest<{ Body: Static<typeof IdBody> }>, reply: FastifyReply) => {
+      try {
+        decideReassignment(db, request.body.id, { by: request.user!, approve }, clock.now());
+      } catch (error) {
+        refusedDecision(request, error);
+      }
+      return reply.redirect('/access', 303);
+    };
+
+  app.post<{ Body: Static<typeof IdBody> }>(
+    '/access/reassignments/approve',
+    { schema: { body: IdBody, response: formResponses }, config: { permission: 'decideReassignment' } },
+    decideMove(true),
+  );
+
+  app.post<{ Body: Static<typeof IdBody> }>(
+    '/access/reassignments/refuse',
+    { schema: { body: IdBody, response: formResponses }, config: { permission: 'decideReassignment' } },
+    decideMove(false),
+  );
+
+  app.post<{ Body: Static<typeof IdBody> }>(
+    '/access/accounts/confirm',
+    { schema: { body: IdBody, response: formResponses }, config: { permission: 'confirmAccounts' } },
+    async (request, reply) => {
+      try {
+        confirmAccount(db, request.body.id, request.user!, clock.now());
+      } catch (error) {
+        refusedDecision(request, error);
+      }
+      return reply.redirect('/access', 303);
     },
   );
 };

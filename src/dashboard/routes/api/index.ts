@@ -2,13 +2,14 @@ import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { alertMessage } from '../../../compliance/alert-messages.ts';
 import { stationAlerts } from '../../../compliance/alerts.ts';
+import { type DockState, safeToUndockStates } from '../../../dock/dock-session.ts';
 import { findDock, listDockFiles, listDocks } from '../../../ledger/docks.ts';
 import { withZoneOffsets } from '../../../time/zone.ts';
 import { deviceOverview } from '../../data/device-overview.ts';
 import { type LedgerQuery, LedgerQuerySchema, queryLedgerJson } from '../../data/ledger-query.ts';
 import { DockVisibility } from '../../dock-visibility.ts';
 import { HttpError } from '../../plugins/authentication.ts';
-import { safeToUndockStates } from '../../views/dock-card.ts';
+import { dockReasonLabel } from '../../views/dock-card.ts';
 import { apiErrors, IdParams } from '../schemas.ts';
 import { AlertSchema, DeviceSchema, DockFileSchema, DockSchema, LedgerPageSchema } from './schemas.ts';
 
@@ -20,9 +21,13 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
   const zone = config.station.timezone;
   // Machines read times with the station's offset, never UTC's `Z` (the ledger's JSON comes written).
   app.addHook('preSerialization', async (_request, _reply, payload) => withZoneOffsets(payload, zone));
-  const withSafety = <Dock extends { state: string }>(dock: Dock) => ({
+  const withSafety = <Dock extends { state: string; reason: string | null }>(
+    dock: Dock,
+    t: Parameters<typeof dockReasonLabel>[0],
+  ) => ({
     ...dock,
-    safeToUndock: safeToUndockStates.includes(dock.state),
+    reasonText: dockReasonLabel(t, dock.reason),
+    safeToUndock: safeToUndockStates.includes(dock.state as DockState),
   });
 
   app.get<{ Querystring: LedgerQuery }>(
@@ -52,7 +57,7 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
       const docks = listDocks(db, { limit: request.query.limit ?? 50 }).filter((dock) =>
         visibility.seesDock(dock.id),
       );
-      return { docks: docks.map(withSafety) };
+      return { docks: docks.map((dock) => withSafety(dock, request.t)) };
     },
   );
 
@@ -69,7 +74,10 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
       const dock = findDock(db, request.params.id);
       const visibility = new DockVisibility(db, request.user!, () => clock.now());
       if (!dock || !visibility.seesDock(dock.id)) throw new HttpError(404, request.t('dash.error.notFound'));
-      return { dock: withSafety(dock), files: visibility.seesFiles ? listDockFiles(db, dock.id) : [] };
+      return {
+        dock: withSafety(dock, request.t),
+        files: visibility.seesFiles ? listDockFiles(db, dock.id) : [],
+      };
     },
   );
 

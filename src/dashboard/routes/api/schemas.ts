@@ -51,6 +51,9 @@ export const DockSchema = Type.Object({
   deviceSerial: NullableString,
   driver: NullableString,
   state: Type.String(),
+  /** Why it ended without archiving everything: a code, and the same in the reader's language. */
+  reason: NullableString,
+  reasonText: NullableString,
   detail: NullableString,
   filesTotal: Type.Integer(),
   filesDone: Type.Integer(),

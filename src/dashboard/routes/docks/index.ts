@@ -1,8 +1,9 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { findSession } from '../../../auth/sessions.ts';
+import { dockStates, redockStates, safeToUndockStates } from '../../../dock/dock-session.ts';
 import { formatBytes, formatDateTime } from '../../../i18n/format.ts';
-import { dockStates, findDock, listDocks } from '../../../ledger/docks.ts';
+import { findDock, listDocks } from '../../../ledger/docks.ts';
 import { allows } from '../../access.ts';
 import { confirmDock } from '../../data/review.ts';
 import { DockVisibility } from '../../dock-visibility.ts';
@@ -13,9 +14,7 @@ import {
   dockFileStates,
   dockOfficer,
   dockStateLabel,
-  failedDockStates,
   fileStateLabel,
-  safeToUndockStates,
 } from '../../views/dock-card.ts';
 import { csrfField, page } from '../../views/layout.ts';
 import { officerCells } from '../../views/officer.ts';
@@ -63,7 +62,7 @@ export const dockRoutes: FastifyPluginAsync<DockRouteOptions> = async (app, opti
         states: Object.fromEntries(dockStates.map((state) => [state, dockStateLabel(t, state)])),
         fileStates: Object.fromEntries(dockFileStates.map((state) => [state, fileStateLabel(t, state)])),
         safe: safeToUndockStates,
-        failed: failedDockStates,
+        failed: redockStates,
         safeText: t('dash.docks.safe'),
         notSafeText: t('dash.docks.notSafe'),
         redockText: t('dash.docks.redock'),

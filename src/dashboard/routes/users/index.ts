@@ -8,7 +8,8 @@ import {
   revokeApiToken,
 } from '../../../auth/api-tokens.ts';
 import { roles } from '../../../auth/roles.ts';
-import { addUser, findUserById, listUsers, setUserDisabled } from '../../../auth/users.ts';
+import { findUserById, listUsers, setUserDisabled } from '../../../auth/users.ts';
+import { addAccount } from '../../../custody/account-confirmation.ts';
 import { appendAudit } from '../../../custody/audit-log.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
 import { formatDateTime } from '../../../i18n/format.ts';
@@ -53,12 +54,16 @@ ${newToken ? html`<p class="message">${t('dash.users.tokenOnce', { name: newToke
       (
         user,
       ) => html`<tr data-user="${user.name}"><td>${user.name}</td><td>${t(`dash.role.${user.role}` as MessageKey)}</td><td>${user.badge ?? ''}</td>
-<td>${user.disabled ? html`<span class="bad">${t('dash.users.disabled')}</span>` : t('dash.users.enabled')}</td><td>${formatDateTime(user.createdAt, zone)}</td>
+<td>${user.awaitingConfirmation ? html`<span class="bad awaiting">${t('dash.users.awaiting')}</span>` : user.disabled ? html`<span class="bad">${t('dash.users.disabled')}</span>` : t('dash.users.enabled')}</td><td>${formatDateTime(user.createdAt, zone)}</td>
 <td><form class="inline" method="post" action="/users/${user.id}/disabled">${csrfField(request)}<input type="hidden" name="disabled" value="${user.disabled ? 'false' : 'true'}">
 <button type="submit">${user.disabled ? t('dash.users.enable') : t('dash.users.disable')}</button></form>
-<form class="inline" method="post" action="/users/${user.id}/tokens">${csrfField(request)}<input name="name" placeholder="${t('dash.users.tokenName')}" required size="12">
+${
+  user.id === request.user!.id
+    ? html`<form class="inline" method="post" action="/users/${user.id}/tokens">${csrfField(request)}<input name="name" placeholder="${t('dash.users.tokenName')}" required size="12">
 <label>${t('dash.users.tokenDays')} <input name="days" type="number" min="1" max="${maximumTokenDays}" value="${defaultTokenDays}" size="4"></label>
-<button type="submit">${t('dash.users.newToken')}</button></form></td></tr>`,
+<button type="submit">${t('dash.users.newToken')}</button></form>`
+    : ''
+}</td></tr>`,
     )}</tbody></table>
 <form method="post" action="/users" class="card filters" id="add-user">${csrfField(request)}
 <strong>${t('dash.users.add')}</strong>
@@ -95,8 +100,8 @@ ${newToken ? html`<p class="message">${t('dash.users.tokenOnce', { name: newToke
     { schema: { body: UserBody, response: formResponses }, config: { permission: 'users' } },
     async (request, reply) => {
       const { name, role, badge, password } = request.body;
-      const user = await addUser(db, { name, role, badge: badge || null, password }, clock.now());
-      logChange(request.user!.name, user.id, { added: user.name, role: user.role, badge: user.badge });
+      // An account in a footage role waits for a leader's confirmation (custody/account-confirmation.ts).
+      await addAccount(db, { name, role, badge: badge || null, password }, request.user!.name, clock.now());
       return reply.redirect('/users', 303);
     },
   );
@@ -129,6 +134,22 @@ ${newToken ? html`<p class="message">${t('dash.users.tokenOnce', { name: newToke
     async (request, reply) => {
       const user = findUserById(db, request.params.id);
       if (!user) throw new HttpError(404, request.t('dash.error.notFound'));
+      // A token acts as its user: an admin minting one for a leader would be that leader. Each
+      // user mints their own (`station users token`); the admin only for themselves.
+      if (user.id !== request.user!.id) {
+        appendAudit(
+          db,
+          {
+            actor: request.user!.name,
+            action: 'access-refused',
+            subjectType: 'user',
+            subjectId: user.id,
+            detail: { attempted: 'api token for another user', user: user.name },
+          },
+          clock.now(),
+        );
+        throw new HttpError(403, request.t('dash.users.tokenOwnOnly'));
+      }
       const name = request.body.name.trim();
       const days = request.body.days ?? defaultTokenDays;
       const { id, token, expiresAt } = createApiToken(db, user.id, name, clock.now(), days);

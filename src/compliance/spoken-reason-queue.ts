@@ -1,0 +1,69 @@
+import { sweepPartialClips } from '../archive/derived-clips.ts';
+import type { StationConfig } from '../config/config.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import type { PlaybackQueue } from '../ingest/playback-queue.ts';
+import type { Db } from '../ledger/database.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Clock } from '../time/clock.ts';
+import { analyseSpokenReason, interruptionsAwaitingSpokenReason } from './spoken-reason.ts';
+
+/**
+ * Schedules the spoken-reason check of each interruption in the playback queue's pool, once both are
+ * true: the gap is known (the dock daemon finds gaps when a dock finishes) and the resumed segment's
+ * playback check is done (it runs while the dock is still copying). Whichever comes second triggers
+ * it. Progress is the `spoken_reasons` row, so `resume()` at start picks up whatever was left.
+ */
+export class SpokenReasonQueue {
+  private readonly queued = new Set<number>();
+
+  constructor(
+    private readonly deps: {
+      db: Db;
+      archiveRoot: string;
+      config: StationConfig;
+      clock: Clock;
+      events: EventBus;
+      logger: Logger;
+      playback: PlaybackQueue;
+    },
+  ) {
+    deps.events.on('recording.checked', ({ recordingId }) => this.enqueueWaiting(recordingId));
+    deps.events.on('dock.done', () => this.enqueueWaiting());
+  }
+
+  /** Sweeps half-written clips and queues every interruption not yet listened to. */
+  async resume(): Promise<number> {
+    await sweepPartialClips(this.deps.archiveRoot);
+    return this.enqueueWaiting();
+  }
+
+  /** Queues the waiting interruptions (of one resumed segment, or all); returns how many were new. */
+  enqueueWaiting(afterRecordingId?: number): number {
+    let added = 0;
+    for (const id of interruptionsAwaitingSpokenReason(this.deps.db, afterRecordingId)) {
+      if (this.queued.has(id)) continue;
+      this.queued.add(id);
+      added++;
+      void this.deps.playback.runInPool(() => this.analyse(id)).finally(() => this.queued.delete(id));
+    }
+    return added;
+  }
+
+  private async analyse(interruptionId: number): Promise<void> {
+    const { db, config, clock, logger, events } = this.deps;
+    try {
+      const result = await analyseSpokenReason(
+        { db, archiveRoot: this.deps.archiveRoot, config, now: () => clock.now() },
+        interruptionId,
+      );
+      if (result.state === 'failed') {
+        logger.warn({ interruptionId, error: result.error }, 'spoken-reason check failed to run');
+      } else if (result.state === 'absent') {
+        logger.warn({ interruptionId }, 'resumed recording starts without a spoken reason');
+      }
+    } catch (error) {
+      logger.error({ err: error, interruptionId }, 'spoken-reason check failed to run');
+      events.emit('error', { scope: 'spoken-reason', message: (error as Error).message });
+    }
+  }
+}

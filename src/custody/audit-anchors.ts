@@ -1,0 +1,193 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Db } from '../ledger/database.ts';
+
+/**
+ * The audit chain head kept outside the database: whoever can rewrite station.db can rebuild a
+ * valid chain after deleting or editing entries, but not the copies of its head held elsewhere
+ * (a file on removable media, a printed page, the district archive). Each place is an AnchorSource;
+ * `station verify` asks every configured source for the heads it holds and checks each against the log.
+ */
+export interface AuditAnchor {
+  headId: number;
+  hash: string;
+  /** Entries from the first up to and including the head. */
+  entryCount: number;
+  /** When the head was taken, ISO 8601. */
+  at: string;
+}
+
+export interface AnchorSource {
+  /** Shown in verify's report, e.g. `folder /media/usb/anchors`. */
+  name: string;
+  /** The anchors this source holds; a source that cannot be read throws. */
+  read(): Promise<AuditAnchor[]>;
+  /** Keeps one more anchor; a read-only source (a printout typed back in) has none. */
+  write?(anchor: AuditAnchor): Promise<void>;
+}
+
+export type AnchorProblemKind = 'rewritten' | 'deleted' | 'unreadable';
+
+export interface AnchorProblem {
+  source: string;
+  anchor: AuditAnchor | null;
+  problem: AnchorProblemKind;
+  detail: string;
+}
+
+export interface AnchorReport {
+  sources: { name: string; anchors: number }[];
+  checked: number;
+  problems: AnchorProblem[];
+}
+
+/** The head of the log now, as an anchor. */
+export function currentAnchor(db: Db, now: Date): AuditAnchor | null {
+  const head = db.prepare('SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1').get() as
+    | { id: number; hash: string }
+    | undefined;
+  if (!head) return null;
+  const count = Number(db.prepare('SELECT COUNT(*) FROM audit_log WHERE id <= ?').pluck().get(head.id));
+  return { headId: head.id, hash: head.hash, entryCount: count, at: now.toISOString() };
+}
+
+/** Whether the log still holds this head with the same hash and the same number of entries up to it. */
+export function checkAnchor(
+  db: Db,
+  anchor: AuditAnchor,
+): { problem: AnchorProblemKind; detail: string } | null {
+  const hash = db.prepare('SELECT hash FROM audit_log WHERE id = ?').pluck().get(anchor.headId) as
+    | string
+    | undefined;
+  if (hash === undefined)
+    return {
+      problem: 'deleted',
+      detail: `entry #${anchor.headId} (the head at ${anchor.at}) is gone: entries were deleted`,
+    };
+  if (hash !== anchor.hash)
+    return {
+      problem: 'rewritten',
+      detail: `entry #${anchor.headId} (the head at ${anchor.at}) no longer has hash ${anchor.hash}: the log up to it was rewritten`,
+    };
+  const count = Number(db.prepare('SELECT COUNT(*) FROM audit_log WHERE id <= ?').pluck().get(anchor.headId));
+  if (count !== anchor.entryCount)
+    return {
+      problem: 'deleted',
+      detail: `${anchor.entryCount - count} of the ${anchor.entryCount} entries up to #${anchor.headId} (the head at ${anchor.at}) are gone`,
+    };
+  return null;
+}
+
+export async function checkAnchors(db: Db, sources: AnchorSource[]): Promise<AnchorReport> {
+  const report: AnchorReport = { sources: [], checked: 0, problems: [] };
+  for (const source of sources) {
+    let anchors: AuditAnchor[];
+    try {
+      anchors = await source.read();
+    } catch (error) {
+      report.sources.push({ name: source.name, anchors: 0 });
+      report.problems.push({
+        source: source.name,
+        anchor: null,
+        problem: 'unreadable',
+        detail: `cannot read anchors: ${(error as Error).message}`,
+      });
+      continue;
+    }
+    report.sources.push({ name: source.name, anchors: anchors.length });
+    for (const anchor of anchors) {
+      report.checked++;
+      const found = checkAnchor(db, anchor);
+      if (found) report.problems.push({ source: source.name, anchor, ...found });
+    }
+  }
+  return report;
+}
+
+const anchorPrefix = 'audit-anchor-';
+
+/**
+ * Anchors as files in a folder, one JSON file (and a printable .txt twin) per anchor. The station's
+ * own daily digests (`audit-digests/DATE.json`, written by the digest job) are read as anchors too.
+ */
+export function folderAnchorSource(folder: string): AnchorSource {
+  return {
+    name: `folder ${folder}`,
+    async read() {
+      const names = (await readdir(folder)).filter((name) => name.endsWith('.json')).sort();
+      const anchors: AuditAnchor[] = [];
+      for (const name of names) {
+        const anchor = parseAnchor(JSON.parse(await readFile(path.join(folder, name), 'utf8')));
+        if (anchor) anchors.push(anchor);
+      }
+      return anchors;
+    },
+    async write(anchor) {
+      await mkdir(folder, { recursive: true });
+      const stamp = anchor.at.replace(/[-:]|\.\d+/g, '');
+      const base = path.join(folder, `${anchorPrefix}${stamp}-${anchor.headId}`);
+      await writeFile(`${base}.json`, `${JSON.stringify(anchor, null, 2)}\n`);
+      await writeFile(`${base}.txt`, `${formatAnchor(anchor)}\n`);
+    },
+  };
+}
+
+/** An anchor written by this module, or a daily digest ({date, headId, headHash, count}). */
+function parseAnchor(value: Record<string, unknown>): AuditAnchor | null {
+  if (Number.isInteger(value.headId) && typeof value.hash === 'string' && Number.isInteger(value.entryCount))
+    return {
+      headId: value.headId as number,
+      hash: value.hash,
+      entryCount: value.entryCount as number,
+      at: String(value.at),
+    };
+  if (Number.isInteger(value.headId) && typeof value.headHash === 'string' && Number.isInteger(value.count))
+    return {
+      headId: value.headId as number,
+      hash: value.headHash,
+      entryCount: value.count as number,
+      at: String(value.date),
+    };
+  return null;
+}
+
+export function formatAnchor(anchor: AuditAnchor): string {
+  return [
+    `audit chain anchor ${anchor.at}`,
+    `head entry: #${anchor.headId}`,
+    `head hash: ${anchor.hash}`,
+    `entries: ${anchor.entryCount}`,
+  ].join('\n');
+}
+
+/** The sources a station has: its own digests, and every configured folder outside the database. */
+export function configuredAnchorSources(config: {
+  home: string;
+  audit: { anchorFolders: string[] };
+}): AnchorSource[] {
+  return [
+    digestFolderSource(path.join(config.home, 'audit-digests')),
+    ...config.audit.anchorFolders.map((folder) => folderAnchorSource(folder)),
+  ];
+}
+
+// The digest folder exists only once the nightly job ran; a station without one has nothing to check.
+function digestFolderSource(folder: string): AnchorSource {
+  const source = folderAnchorSource(folder);
+  return {
+    name: source.name,
+    read: () =>
+      source.read().catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'ENOENT') return [];
+        throw error;
+      }),
+  };
+}
+
+/** Writes the current head to every configured source that takes writes (the nightly job, `station audit anchor`). */
+export async function writeAnchors(db: Db, sources: AnchorSource[], now: Date): Promise<AuditAnchor | null> {
+  const anchor = currentAnchor(db, now);
+  if (!anchor) return null;
+  for (const source of sources) await source.write?.(anchor);
+  return anchor;
+}

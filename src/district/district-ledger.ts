@@ -1,0 +1,287 @@
+import pg from 'pg';
+import type { Recording } from '../ledger/recordings.ts';
+import { isoInZone } from '../time/zone.ts';
+import { latestDistrictVersion } from './district-migrations.ts';
+import type { OutboxCounts } from './outbox.ts';
+
+/** A district ledger row as `station district ledger --json` prints it. */
+export interface DistrictRecording {
+  stationId: string;
+  recordingId: number;
+  sha256: string;
+  sizeBytes: number;
+  kind: string;
+  start: string | null;
+  end: string | null;
+  durationSeconds: number | null;
+  date: string | null;
+  badge: string | null;
+  officerName: string | null;
+  deviceSerial: string | null;
+  sourcePath: string;
+  playback: string;
+  late: boolean;
+  ingestedAt: string;
+  objectKey: string;
+  versionId: string | null;
+  retainUntil: string;
+  legalHold: boolean;
+  uploadedAt: string;
+  verifiedAt: string;
+}
+
+export interface DistrictLedgerFilter {
+  stationId?: string;
+  badge?: string;
+  fromDate?: string;
+  toDate?: string;
+  limit?: number;
+}
+
+export interface DistrictAnchor {
+  stationId: string;
+  headId: number;
+  headHash: string;
+  entryCount: number;
+  anchoredAt: string;
+  objectKey: string;
+  versionId: string | null;
+}
+
+export interface DistrictStation {
+  id: string;
+  name: string;
+  zone: string;
+  lastContactAt: string | null;
+  pending: number;
+  uploading: number;
+  failed: number;
+  oldestPendingAt: string | null;
+  recordings: number;
+}
+
+export class DistrictSchemaMissing extends Error {}
+
+// bigint columns come back as text; ids here stay far below 2^53.
+pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+
+/**
+ * The district's PostgreSQL ledger, opened by one station (or the district view). A station writes
+ * only rows under its own id: every write here takes the id from the settings, never from a caller.
+ */
+export class DistrictLedger {
+  readonly pool: pg.Pool;
+
+  constructor(
+    postgresUrl: string,
+    private readonly zone: string,
+  ) {
+    this.pool = new pg.Pool({ connectionString: postgresUrl, max: 4, connectionTimeoutMillis: 5000 });
+    // An idle connection the server dropped must not crash the daemon; the next query reconnects.
+    this.pool.on('error', () => {});
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  async assertSchema(): Promise<void> {
+    const exists = await this.pool.query(
+      "SELECT to_regclass('district_schema_migrations') IS NOT NULL AS found",
+    );
+    const { rows } = exists.rows[0].found
+      ? await this.pool.query<{ version: number | null }>(
+          'SELECT max(version) AS version FROM district_schema_migrations',
+        )
+      : { rows: [] };
+    const version = rows[0]?.version ?? null;
+    if (version === null || version < latestDistrictVersion) {
+      throw new DistrictSchemaMissing(
+        `the district ledger is at schema ${version ?? 'none'}, this station needs ${latestDistrictVersion}: run station district migrate`,
+      );
+    }
+  }
+
+  async reportContact(
+    station: { id: string; name: string; zone: string },
+    counts: OutboxCounts,
+    at: Date,
+  ): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO stations (id, name, zone, last_contact_at, pending, uploading, failed, oldest_pending_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (id) DO UPDATE SET name = $2, zone = $3, last_contact_at = $4, pending = $5, uploading = $6,
+         failed = $7, oldest_pending_at = $8`,
+      [
+        station.id,
+        station.name,
+        station.zone,
+        at,
+        counts.pending,
+        counts.uploading,
+        counts.failed,
+        counts.oldestPendingAt,
+      ],
+    );
+  }
+
+  async writeRecording(
+    stationId: string,
+    recording: Recording,
+    copy: {
+      objectKey: string;
+      versionId: string | null;
+      retainUntil: Date;
+      legalHold: boolean;
+      uploadedAt: Date;
+      verifiedAt: Date;
+    },
+  ): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO recordings (station_id, recording_id, sha256, size_bytes, kind, start_time, end_time,
+         duration_seconds, local_date, badge, officer_name, device_serial, source_path, playback, late,
+         ingested_at, object_key, version_id, retain_until, legal_hold, uploaded_at, verified_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)
+       ON CONFLICT (station_id, recording_id) DO UPDATE SET sha256 = $3, size_bytes = $4, kind = $5,
+         start_time = $6, end_time = $7, duration_seconds = $8, local_date = $9, badge = $10, officer_name = $11,
+         device_serial = $12, source_path = $13, playback = $14, late = $15, ingested_at = $16, object_key = $17,
+         version_id = $18, retain_until = $19, legal_hold = $20, uploaded_at = $21, verified_at = $22`,
+      [
+        stationId,
+        recording.id,
+        recording.sha256,
+        recording.sizeBytes,
+        recording.kind,
+        recording.start,
+        recording.end,
+        recording.durationSeconds,
+        recording.date,
+        recording.badge,
+        recording.officerName,
+        recording.deviceSerial,
+        recording.sourcePath,
+        recording.playback,
+        recording.late,
+        recording.ingestedAt,
+        copy.objectKey,
+        copy.versionId,
+        copy.retainUntil,
+        copy.legalHold,
+        copy.uploadedAt,
+        copy.verifiedAt,
+      ],
+    );
+  }
+
+  async updateLock(
+    stationId: string,
+    recordingId: number,
+    retainUntil: Date,
+    legalHold: boolean,
+  ): Promise<void> {
+    await this.pool.query(
+      'UPDATE recordings SET retain_until = $3, legal_hold = $4 WHERE station_id = $1 AND recording_id = $2',
+      [stationId, recordingId, retainUntil, legalHold],
+    );
+  }
+
+  async writeAnchor(anchor: DistrictAnchor): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO audit_anchors (station_id, head_id, head_hash, entry_count, anchored_at, object_key, version_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [
+        anchor.stationId,
+        anchor.headId,
+        anchor.headHash,
+        anchor.entryCount,
+        anchor.anchoredAt,
+        anchor.objectKey,
+        anchor.versionId,
+      ],
+    );
+  }
+
+  async anchorsOf(stationId: string): Promise<DistrictAnchor[]> {
+    const { rows } = await this.pool.query(
+      `SELECT station_id, head_id, head_hash, entry_count, anchored_at, object_key, version_id
+       FROM audit_anchors WHERE station_id = $1 ORDER BY head_id, id`,
+      [stationId],
+    );
+    return rows.map((row) => ({
+      stationId: row.station_id,
+      headId: row.head_id,
+      headHash: row.head_hash,
+      entryCount: row.entry_count,
+      anchoredAt: isoInZone(row.anchored_at, this.zone),
+      objectKey: row.object_key,
+      versionId: row.version_id,
+    }));
+  }
+
+  async ledger(filter: DistrictLedgerFilter = {}): Promise<DistrictRecording[]> {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      clauses.push(sql.replace('?', `$${params.length}`));
+    };
+    if (filter.stationId) add('station_id = ?', filter.stationId);
+    if (filter.badge) add('badge = ?', filter.badge);
+    if (filter.fromDate) add('local_date >= ?', filter.fromDate);
+    if (filter.toDate) add('local_date <= ?', filter.toDate);
+    const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
+    params.push(filter.limit ?? 10_000);
+    const { rows } = await this.pool.query(
+      `SELECT *, to_char(local_date, 'YYYY-MM-DD') AS local_date_text FROM recordings ${where}
+       ORDER BY local_date, station_id, recording_id LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((row) => this.toDistrictRecording(row));
+  }
+
+  async stations(): Promise<DistrictStation[]> {
+    const { rows } = await this.pool.query(
+      `SELECT s.*, (SELECT count(*) FROM recordings r WHERE r.station_id = s.id) AS recordings
+       FROM stations s ORDER BY s.id`,
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      zone: row.zone,
+      lastContactAt: row.last_contact_at ? isoInZone(row.last_contact_at, this.zone) : null,
+      pending: row.pending,
+      uploading: row.uploading,
+      failed: row.failed,
+      oldestPendingAt: row.oldest_pending_at ? isoInZone(row.oldest_pending_at, this.zone) : null,
+      recordings: row.recordings,
+    }));
+  }
+
+  private toDistrictRecording(row: Record<string, unknown>): DistrictRecording {
+    const iso = (value: unknown) => isoInZone(value as Date, this.zone);
+    return {
+      stationId: row.station_id as string,
+      recordingId: row.recording_id as number,
+      sha256: row.sha256 as string,
+      sizeBytes: row.size_bytes as number,
+      kind: row.kind as string,
+      start: row.start_time as string | null,
+      end: row.end_time as string | null,
+      durationSeconds: row.duration_seconds as number | null,
+      date: row.local_date_text as string | null,
+      badge: row.badge as string | null,
+      officerName: row.officer_name as string | null,
+      deviceSerial: row.device_serial as string | null,
+      sourcePath: row.source_path as string,
+      playback: row.playback as string,
+      late: row.late as boolean,
+      ingestedAt: row.ingested_at as string,
+      objectKey: row.object_key as string,
+      versionId: row.version_id as string | null,
+      retainUntil: iso(row.retain_until),
+      legalHold: row.legal_hold as boolean,
+      uploadedAt: iso(row.uploaded_at),
+      verifiedAt: iso(row.verified_at),
+    };
+  }
+}

@@ -1,0 +1,51 @@
+import { ConfigError, type LoadedConfig } from '../config/config.ts';
+
+/** The district keys with their defaults applied; null when the station is not in a district. */
+export interface DistrictSettings {
+  stationId: string;
+  stationName: string;
+  zone: string;
+  s3: {
+    endpoint: string;
+    region: string;
+    bucket: string;
+    accessKeyId: string;
+    secretAccessKey: string;
+    forcePathStyle: boolean;
+  };
+  postgresUrl: string;
+  syncConcurrency: number;
+  keepLocalDays: number | null;
+}
+
+export function districtSettings(
+  config: Pick<LoadedConfig, 'station' | 'district'>,
+): DistrictSettings | null {
+  const district = config.district;
+  if (!district) return null;
+  if (!config.station.id) {
+    throw new ConfigError(
+      'configuration key "station.id": required when "district" is set (a short stable id, e.g. ft-dongtiejiangying)',
+    );
+  }
+  return {
+    stationId: config.station.id,
+    stationName: config.station.name,
+    zone: config.station.timezone,
+    s3: { ...district.s3, forcePathStyle: district.s3.forcePathStyle ?? true },
+    postgresUrl: district.postgresUrl,
+    syncConcurrency: district.syncConcurrency ?? 2,
+    keepLocalDays: district.keepLocalDays ?? null,
+  };
+}
+
+/** For commands that make no sense outside a district. */
+export function requireDistrict(config: Pick<LoadedConfig, 'station' | 'district'>): DistrictSettings {
+  const settings = districtSettings(config);
+  if (!settings) {
+    throw new ConfigError(
+      'no "district" in the configuration: set district.s3 and district.postgresUrl (see README, District archive)',
+    );
+  }
+  return settings;
+}

@@ -1,0 +1,239 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Archive } from '../archive/archive.ts';
+import { type RetentionSettings, retentionSettings } from '../compliance/retention.ts';
+import type { LoadedConfig } from '../config/config.ts';
+import type { Db } from '../ledger/database.ts';
+import { findRecording, type Recording } from '../ledger/recordings.ts';
+import type { Logger } from '../log/logger.ts';
+import type { Clock } from '../time/clock.ts';
+import { anchorAuditChain, lastAnchor } from './audit-anchors.ts';
+import { DistrictLedger } from './district-ledger.ts';
+import type { DistrictSettings } from './district-settings.ts';
+import { evictLocalCopies } from './local-eviction.ts';
+import { uploadFile } from './multipart-upload.ts';
+import { objectKeyOf } from './object-key.ts';
+import { applyLock, assertBucketHasObjectLock } from './object-lock.ts';
+import {
+  dueUploads,
+  joinDistrict,
+  markAttemptFailed,
+  markLocked,
+  markUploaded,
+  markUploading,
+  markVerified,
+  type OutboxRow,
+  outboxCounts,
+  outboxRow,
+  verifiedRows,
+} from './outbox.ts';
+import { hashStoredObject } from './read-back.ts';
+import { createS3Client } from './s3-client.ts';
+import { wantedLock } from './wanted-lock.ts';
+
+export interface SyncReport {
+  uploaded: number[];
+  failed: { recordingId: number; error: string }[];
+  relocked: number[];
+  evicted: number[];
+  anchoredHeadId: number | null;
+  /** Parts of interrupted multipart uploads that were found in the store and not sent again. */
+  resumedParts: number;
+}
+
+export interface SyncDeps {
+  db: Db;
+  archive: Archive;
+  config: LoadedConfig;
+  settings: DistrictSettings;
+  clock: Clock;
+  logger: Logger;
+  /** Parts of one file sent at once; tests lower it to cut an upload between parts. */
+  partsInFlight?: number;
+}
+
+const hourMs = 3_600_000;
+
+/**
+ * One station's sync with its district: uploads what the outbox owes, extends locks that a hold or a
+ * served decision lengthened, anchors the audit chain, evicts old local copies where configured, and
+ * reports its backlog. A pass that cannot reach the store or the ledger changes nothing on the rows,
+ * so days offline cost no back-off: the first pass that gets through catches up.
+ */
+export class DistrictSync {
+  readonly s3: S3Client;
+  readonly ledger: DistrictLedger;
+  private readonly retention: RetentionSettings;
+
+  constructor(private readonly deps: SyncDeps) {
+    this.s3 = createS3Client(deps.settings);
+    this.ledger = new DistrictLedger(deps.settings.postgresUrl, deps.settings.zone);
+    this.retention = retentionSettings(deps.config);
+  }
+
+  async close(): Promise<void> {
+    this.s3.destroy();
+    await this.ledger.close();
+  }
+
+  /** `anchorEveryMs` 0 anchors whenever the chain head moved (the CLI); the service anchors hourly. */
+  async runOnce(options: { anchorEveryMs?: number } = {}): Promise<SyncReport> {
+    const { db, settings, clock } = this.deps;
+    joinDistrict(db, settings.stationId, clock.now());
+    await assertBucketHasObjectLock(this.s3, settings.s3.bucket);
+    await this.ledger.assertSchema();
+    await this.reportContact();
+    const report: SyncReport = {
+      uploaded: [],
+      failed: [],
+      relocked: [],
+      evicted: [],
+      anchoredHeadId: null,
+      resumedParts: 0,
+    };
+    await this.uploadDue(report);
+    await this.extendLocks(report);
+    const anchorEveryMs = options.anchorEveryMs ?? hourMs;
+    const previous = lastAnchor(db);
+    if (!previous || clock.now().getTime() - Date.parse(previous.anchoredAt) >= anchorEveryMs) {
+      const anchor = await anchorAuditChain(
+        db,
+        {
+          s3: this.s3,
+          bucket: settings.s3.bucket,
+          ledger: this.ledger,
+          stationId: settings.stationId,
+          zone: settings.zone,
+          retentionMonths: this.retention.months,
+        },
+        clock.now(),
+      );
+      report.anchoredHeadId = anchor?.headId ?? null;
+    }
+    if (settings.keepLocalDays !== null) {
+      report.evicted = await evictLocalCopies(db, this.deps.archive, settings.keepLocalDays, clock.now());
+    }
+    await this.reportContact();
+    return report;
+  }
+
+  private async reportContact(): Promise<void> {
+    const { settings, db, clock } = this.deps;
+    await this.ledger.reportContact(
+      { id: settings.stationId, name: settings.stationName, zone: settings.zone },
+      outboxCounts(db),
+      clock.now(),
+    );
+  }
+
+  private async uploadDue(report: SyncReport): Promise<void> {
+    const { db, clock, settings, logger } = this.deps;
+    const queue = dueUploads(db, clock.now());
+    const worker = async () => {
+      for (let row = queue.shift(); row; row = queue.shift()) {
+        try {
+          await this.syncOne(row, report);
+          report.uploaded.push(row.recordingId);
+        } catch (error) {
+          const { name, message } = error as Error;
+          const text = !message || message === 'UnknownError' ? name : message;
+          markAttemptFailed(db, row.recordingId, text, clock.now());
+          report.failed.push({ recordingId: row.recordingId, error: text });
+          logger.warn({ recordingId: row.recordingId, err: error }, 'district upload failed; will retry');
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: settings.syncConcurrency }, worker));
+  }
+
+  /** Upload (or resume), lock, read back, then the district row: only then is the row verified. */
+  private async syncOne(row: OutboxRow, report: SyncReport): Promise<void> {
+    const { db, settings, clock, archive } = this.deps;
+    const recording = findRecording(db, row.recordingId);
+    if (!recording?.archivePath) throw new Error(`recording #${row.recordingId} has no archived file`);
+    const key = row.objectKey ?? objectKeyOf(settings.stationId, recording, settings.zone);
+    const bucket = settings.s3.bucket;
+    let current = outboxRow(db, row.recordingId)!;
+    if (!current.uploadedAt) {
+      markUploading(db, recording.id, key, current.uploadId);
+      const uploaded = await uploadFile(
+        this.s3,
+        archive.absolutePath(recording.archivePath),
+        { bucket, key, metadata: metadataOf(settings.stationId, recording) },
+        current.uploadId,
+        {
+          onUploadStarted: (uploadId) => markUploading(db, recording.id, key, uploadId),
+          onPartsReused: (count) => {
+            report.resumedParts += count;
+          },
+          partsInFlight: this.deps.partsInFlight,
+        },
+      );
+      if (!uploaded.versionId)
+        throw new Error(`bucket "${bucket}" returned no version id: is versioning on?`);
+      markUploaded(db, recording.id, uploaded.versionId, clock.now());
+      current = outboxRow(db, row.recordingId)!;
+    }
+    const versionId = current.versionId!;
+    const wanted = wantedLock(db, this.retention, recording.id);
+    const lock = await applyLock(this.s3, { bucket, key, versionId }, wanted);
+    markLocked(db, recording.id, lock.retainUntil!.toISOString(), lock.legalHold);
+    const stored = await hashStoredObject(this.s3, { bucket, key, versionId });
+    if (stored.sha256 !== recording.sha256 || stored.bytes !== recording.sizeBytes) {
+      // The stored version is locked and stays; the next attempt uploads a new, correct version.
+      db.prepare(
+        'UPDATE district_outbox SET uploaded_at = NULL, version_id = NULL WHERE recording_id = ?',
+      ).run(recording.id);
+      throw new Error(
+        `district copy of #${recording.id} reads back as ${stored.sha256} (${stored.bytes} bytes), expected ${recording.sha256} (${recording.sizeBytes} bytes)`,
+      );
+    }
+    await this.ledger.writeRecording(settings.stationId, recording, {
+      objectKey: key,
+      versionId,
+      retainUntil: lock.retainUntil!,
+      legalHold: lock.legalHold,
+      uploadedAt: new Date(current.uploadedAt!),
+      verifiedAt: clock.now(),
+    });
+    markVerified(db, recording.id, clock.now());
+  }
+
+  /** A new hold or a later served decision lengthens the lock; it is never shortened. */
+  private async extendLocks(report: SyncReport): Promise<void> {
+    const { db, settings } = this.deps;
+    for (const row of verifiedRows(db)) {
+      const wanted = wantedLock(db, this.retention, row.recordingId);
+      const recorded = row.retainUntil ? new Date(row.retainUntil) : null;
+      const longer = !recorded || wanted.retainUntil > recorded;
+      if (!longer && wanted.legalHold === row.legalHold) continue;
+      const lock = await applyLock(
+        this.s3,
+        { bucket: settings.s3.bucket, key: row.objectKey!, versionId: row.versionId! },
+        wanted,
+      );
+      markLocked(db, row.recordingId, lock.retainUntil!.toISOString(), lock.legalHold);
+      await this.ledger.updateLock(settings.stationId, row.recordingId, lock.retainUntil!, lock.legalHold);
+      report.relocked.push(row.recordingId);
+    }
+  }
+}
+
+// S3 user metadata travels in HTTP headers: ASCII only, so names are percent-encoded.
+function metadataOf(stationId: string, recording: Recording): Record<string, string> {
+  const entries: Record<string, string | number | null> = {
+    station: stationId,
+    'recording-id': recording.id,
+    sha256: recording.sha256,
+    size: recording.sizeBytes,
+    officer: recording.officerName,
+    badge: recording.badge,
+    start: recording.start,
+    end: recording.end,
+    device: recording.deviceSerial,
+  };
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(entries)) {
+    if (value !== null && value !== undefined) metadata[name] = encodeURIComponent(String(value));
+  }
+  return metadata;
+}
