@@ -322,6 +322,7 @@ export const en: Catalogue = {
   'dash.recording.probedAt': 'Playback checked',
   'dash.recording.confirmedAt': 'Confirmed',
   'dash.recording.notPlayingAt': 'Marked not playing',
+  'dash.recording.noteRequired': 'Write a note: what you saw and why it does not play back.',
   'dash.recording.startSource': 'Time source',
   'dash.recording.timeFlags': 'Time notes',
   'dash.recording.size': 'Size',

@@ -312,6 +312,7 @@ export const zhCN = {
   'dash.recording.probedAt': '回放检查',
   'dash.recording.confirmedAt': '已确认',
   'dash.recording.notPlayingAt': '标记无法回放',
+  'dash.recording.noteRequired': '请填写说明：看到了什么、为何无法回放。',
   'dash.recording.startSource': '时间来源',
   'dash.recording.timeFlags': '时间提示',
   'dash.recording.size': '大小',
