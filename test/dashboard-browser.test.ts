@@ -220,5 +220,5 @@ describe('the dashboard in a browser', () => {
       }
     }
     expect(found).toEqual([]);
-  });
+  }, 600_000);
 });
