@@ -52,12 +52,15 @@ export const interruptionCommands: CliCommand[] = [
       return withStation((station) => {
         const items = openInterruptions(station.db);
         if (args.values.json)
-          printJson({
-            interruptions: items.map((item) => ({
-              ...item,
-              spokenReason: spokenReasonOf(station.db, item.id),
-            })),
-          });
+          printJson(
+            {
+              interruptions: items.map((item) => ({
+                ...item,
+                spokenReason: spokenReasonOf(station.db, item.id),
+              })),
+            },
+            station.config.station.timezone,
+          );
         else if (items.length === 0) print('no interruptions waiting');
         else
           print(
