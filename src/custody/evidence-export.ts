@@ -175,7 +175,12 @@ async function ensureEmptyFolder(folder: string): Promise<void> {
   });
   if (entries.length > 0) throw new AccessRequestError(`${folder} is not empty; choose a new folder`);
   // Private to the station's account, like the rest of its home (see config/private-home.ts).
-  await mkdir(path.join(folder, 'files'), { recursive: true, mode: 0o700 });
+  // The last levels without `recursive`: Node reports a read-only disk as ENOENT when it recurses.
+  await mkdir(path.dirname(folder), { recursive: true });
+  await mkdir(folder, { mode: 0o700 }).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EEXIST') throw error;
+  });
+  await mkdir(path.join(folder, 'files'), { mode: 0o700 });
 }
 
 async function copyAll(deps: ExportDeps, recordings: Recording[], outDir: string): Promise<ExportedFile[]> {
