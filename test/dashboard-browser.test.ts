@@ -191,4 +191,36 @@ describe('the dashboard in a browser', () => {
     await page.goto(`${server.baseUrl}/alerts`);
     await screenshot(page, 'alerts');
   });
+
+  // A zh-CN station must not greet anyone in English: every page each role reaches from the menu is
+  // read as rendered, and three English words in a row outside code (paths, hashes, decoder output)
+  // count as an untranslated sentence. Runs last, so the pages hold what the tests above made.
+  it('shows no untranslated English sentence on any page of any role, and photographs each', async () => {
+    const found: string[] = [];
+    for (const role of ['officer', 'clerk', 'ops', 'leader', 'auditor', 'admin']) {
+      const page = await logIn(role);
+      const links = await page
+        .locator('header nav a')
+        .evaluateAll((anchors) =>
+          anchors
+            .map((anchor) => (anchor as HTMLAnchorElement).pathname)
+            .filter((href) => href !== '/logout'),
+        );
+      for (const link of [...new Set(links)]) {
+        await page.goto(`${server.baseUrl}${link}`);
+        const english = await page.evaluate(() => {
+          const clone = document.body.cloneNode(true) as HTMLElement;
+          clone.querySelectorAll('code, pre, script, style, option, .raw').forEach((node) => {
+            node.remove();
+          });
+          // A command to type (`station audit check`) is a name, not a sentence to translate.
+          const text = clone.innerText.replace(/\bstation( [a-z-]+)+/g, '');
+          return text.match(/\b[A-Za-z][a-z]+(?:[ ,]+[A-Za-z][a-z]+){2,}\b/g) ?? [];
+        });
+        for (const sentence of english) found.push(`${role} ${link}: ${sentence}`);
+        await screenshot(page, `${role}${link.replaceAll('/', '-')}`);
+      }
+    }
+    expect(found).toEqual([]);
+  }, 600_000);
 });

@@ -218,6 +218,17 @@ describe('recordings in the dashboard', () => {
       .run(id);
   });
 
+  it('asks for a note beside the field before marking a recording as not playing back', async () => {
+    const id = own.report.recordings[0].id;
+    const before = findLedgerRow(server.station.db, id);
+    const response = await clerk.post(`/recordings/${id}/not-playing`, { note: '  ' });
+    expect(response.status).toBe(400);
+    const page = await response.text();
+    expect(page).toContain('<span class="bad field-error" id="note-error">请填写说明');
+    expect(page).toContain('id="metadata"');
+    expect(findLedgerRow(server.station.db, id)?.notPlayingAt).toBe(before?.notPlayingAt);
+  });
+
   it('escapes everything a recorder or a user wrote before it reaches a page', async () => {
     const id = own.report.recordings[1].id;
     await clerk.post(`/recordings/${id}/not-playing`, { note: '<script>alert(1)</script>' });

@@ -1,4 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
+import type { StationConfig } from '../config/schema.ts';
+import { translator } from '../i18n/catalogue.ts';
+import { withZoneOffsets } from '../time/zone.ts';
 
 /** Wrong words on the command line: exit code 2 with the command's usage. */
 export class UsageError extends Error {}
@@ -21,12 +24,19 @@ export interface CliCommand {
   run(args: ParsedArgs): Promise<number>;
 }
 
+/** The station's language for what the CLI prints for people (JSON keys stay English). */
+export function cliText(config: Pick<StationConfig, 'station'>) {
+  return translator(config.station.language);
+}
+
 export function print(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
 }
 
-export function printJson(value: unknown): void {
-  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+/** JSON for scripts; given the station's zone, every stored UTC time in it is written with the zone's offset. */
+export function printJson(value: unknown, zone?: string): void {
+  const shown = zone ? withZoneOffsets(value, zone) : value;
+  process.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
 }
 
 export function requireString(args: ParsedArgs, name: string): string {

@@ -1,5 +1,5 @@
 import { offsetMinutesAt } from '../time/zone.ts';
-import type { translator } from './catalogue.ts';
+import { isMessageKey, type translator } from './catalogue.ts';
 
 // Values as people read them, in the dashboard, the exports and the CLI alike: station wall-clock
 // times, durations, sizes. Machines get ISO 8601 with the offset instead (time/zone.ts isoInZone).
@@ -59,6 +59,21 @@ function wallText(ms: number): string {
   const month = monthFromMarch < 10 ? monthFromMarch + 3 : monthFromMarch - 9;
   const year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0);
   return `${year}-${twoDigits[month]}-${twoDigits[day]} ${twoDigits[Math.floor(second / 3600)]}:${twoDigits[Math.floor(second / 60) % 60]}:${twoDigits[second % 60]}`;
+}
+
+/**
+ * A recorder family's name for people: the catalogue's (`driver.<id>`) where it has one, else the
+ * name its definition gives, else the stored id or model as it is.
+ */
+export function driverLabel(
+  t: ReturnType<typeof translator>,
+  drivers: readonly { id: string; name: string }[],
+  id: string | null,
+): string {
+  if (!id) return '';
+  const key = `driver.${id}`;
+  if (isMessageKey(key)) return t(key);
+  return drivers.find((driver) => driver.id === id)?.name ?? id;
 }
 
 /** Sizes in steps of 1024 with the units Windows shows (KB, MB, GB), the ones station users know. */

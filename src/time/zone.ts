@@ -190,3 +190,8 @@ export function fixedOffsetMinutes(zone: string): number | null {
   return offset;
 }
 const fixedOffsets = new Map<string, number | null>();
+
+/** `20261202-034938`: the station's wall-clock time for file and folder names, sorting as time does. */
+export function localStamp(instant: Date, zone: string): string {
+  return isoInZone(instant, zone).slice(0, 19).replace(/-|:/g, '').replace('T', '-');
+}

@@ -6,11 +6,14 @@ import {
   decideAccessRequest,
   listAccessRequests,
 } from '../../custody/access-requests.ts';
+import type { MessageKey } from '../../i18n/catalogue.ts';
+import { formatDateTime } from '../../i18n/format.ts';
 import { openStation } from '../../station.ts';
 import { actingUser, provingOptions } from '../acting-user.ts';
 import {
   CheckFailed,
   type CliCommand,
+  cliText,
   formatTable,
   optionalString,
   print,
@@ -71,7 +74,7 @@ const decide = (approve: boolean): CliCommand => ({
       const request = await withAccessErrors(async () =>
         decideAccessRequest(station.db, id, { by, approve }, station.clock.now()),
       );
-      if (args.values.json) printJson(request);
+      if (args.values.json) printJson(request, station.config.station.timezone);
       else print(describe(request));
       return 0;
     } finally {
@@ -125,7 +128,7 @@ export const accessCommands: CliCommand[] = [
             station.clock.now(),
           ),
         );
-        if (args.values.json) printJson(request);
+        if (args.values.json) printJson(request, station.config.station.timezone);
         else {
           print(String(request.id));
           if (request.thirdPartyReview)
@@ -150,24 +153,37 @@ export const accessCommands: CliCommand[] = [
       const station = await openStation();
       try {
         const requests = listAccessRequests(station.db);
-        if (args.values.json) printJson(requests);
-        else if (requests.length === 0) print('no access requests');
-        else
-          print(
-            formatTable(
-              ['id', 'state', 'mode', 'user', 'purpose', 'recordings', 'valid until', 'decided by'],
-              requests.map((request) => [
-                String(request.id),
-                request.state,
-                request.mode,
-                request.user,
-                request.purposeLabel,
-                request.caseNumber ?? request.recordingIds.map((id) => `#${id}`).join(','),
-                request.validUntil ?? '-',
-                request.decidedBy ?? '-',
-              ]),
-            ),
-          );
+        if (args.values.json) printJson(requests, station.config.station.timezone);
+        else {
+          const t = cliText(station.config);
+          const zone = station.config.station.timezone;
+          if (requests.length === 0) print(t('cli.access.none'));
+          else
+            print(
+              formatTable(
+                [
+                  t('ledger.id'),
+                  t('dash.access.state'),
+                  t('dash.access.mode'),
+                  t('cli.access.user'),
+                  t('dash.access.purpose'),
+                  t('cli.access.recordings'),
+                  t('dash.access.validUntil'),
+                  t('cli.access.decidedBy'),
+                ],
+                requests.map((request) => [
+                  String(request.id),
+                  t(`dash.access.state.${request.state}` as MessageKey),
+                  t(`dash.access.mode.${request.mode}` as MessageKey),
+                  request.user,
+                  request.purposeLabel,
+                  request.caseNumber ?? request.recordingIds.map((id) => `#${id}`).join(','),
+                  formatDateTime(request.validUntil, zone) || '-',
+                  request.decidedBy ?? '-',
+                ]),
+              ),
+            );
+        }
         return 0;
       } finally {
         station.close();

@@ -51,7 +51,7 @@ export const auditCommands: CliCommand[] = [
           zone: station.config.station.timezone,
           now: station.clock.now(),
         });
-        if (args.values.json) printJson(digest);
+        if (args.values.json) printJson(digest, station.config.station.timezone);
         else print(formatDigest(digest));
         return 0;
       } finally {

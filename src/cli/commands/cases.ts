@@ -39,7 +39,7 @@ export const caseCommands: CliCommand[] = [
           { number, type: requireString(args, 'type'), by: await cliActor(station, args) },
           station.clock.now(),
         );
-        if (args.values.json) printJson(added);
+        if (args.values.json) printJson(added, station.config.station.timezone);
         else print(`case ${added.number} (${added.enforcementType}) added`);
         return 0;
       } finally {
@@ -178,7 +178,7 @@ export const caseCommands: CliCommand[] = [
       try {
         const detail = caseDetail(station.db, number, station.config.station.timezone);
         if (!detail) throw new UsageError(`no case ${number}`);
-        if (args.values.json) printJson(detail);
+        if (args.values.json) printJson(detail, station.config.station.timezone);
         else {
           print(
             `case ${detail.number}  ${detail.enforcementType}  ${detail.status}  served: ${detail.servedAt ?? '-'}`,
@@ -213,7 +213,7 @@ export const caseCommands: CliCommand[] = [
       const station = await openStation();
       try {
         const cases = listCases(station.db);
-        if (args.values.json) printJson({ cases });
+        if (args.values.json) printJson({ cases }, station.config.station.timezone);
         else
           print(
             formatTable(

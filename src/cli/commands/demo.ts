@@ -51,7 +51,7 @@ export const demoCommand: CliCommand = {
           `(STATION_HOME=${config.home}) and it will be docked then`,
       );
     }
-    if (args.values.json) printJson({ root, dock: dock.dock, files: dock.files });
+    if (args.values.json) printJson({ root, dock: dock.dock, files: dock.files }, config.station.timezone);
     else
       print(
         `dock #${dock.dock.id}: ${dock.dock.state}; ${dock.dock.filesDone}/${dock.dock.filesTotal} files`,

@@ -1,8 +1,10 @@
+import { driverLabel, formatDateTime } from '../../i18n/format.ts';
 import { assignDevice, listAssignments, listDevices } from '../../ledger/devices.ts';
 import { openStation } from '../../station.ts';
 import { parseUserTime } from '../../time/zone.ts';
 import {
   type CliCommand,
+  cliText,
   formatTable,
   optionalString,
   print,
@@ -45,7 +47,7 @@ export const deviceCommands: CliCommand[] = [
           },
           station.clock.now(),
         );
-        if (args.values.json) printJson(assignment);
+        if (args.values.json) printJson(assignment, station.config.station.timezone);
         else
           print(
             `recorder ${serial} assigned to ${assignment.officerName} (${assignment.badge}) from ${assignment.validFrom}`,
@@ -68,20 +70,27 @@ export const deviceCommands: CliCommand[] = [
           ...device,
           assignments: listAssignments(station.db, device.serial),
         }));
-        if (args.values.json) printJson(devices);
+        if (args.values.json) printJson(devices, station.config.station.timezone);
         else {
           const holder = (device: (typeof devices)[number]) => {
             const open = device.assignments.find((assignment) => !assignment.validTo);
             return open ? `${open.officerName} (${open.badge})` : '';
           };
+          const t = cliText(station.config);
+          const zone = station.config.station.timezone;
           print(
             formatTable(
-              ['serial', 'driver', 'holder', 'last seen'],
+              [
+                t('ledger.device'),
+                t('dash.devices.model'),
+                t('dash.devices.holder'),
+                t('dash.devices.lastDock'),
+              ],
               devices.map((device) => [
                 device.serial,
-                device.driver ?? '',
-                holder(device),
-                device.lastSeenAt ?? '',
+                driverLabel(t, station.drivers, device.model ?? device.driver),
+                holder(device) || t('common.unassigned'),
+                formatDateTime(device.lastSeenAt, zone),
               ]),
             ),
           );

@@ -1,12 +1,20 @@
 import { loadConfig } from '../../config/config.ts';
+import type { StationConfig } from '../../config/schema.ts';
 import { isFinalDockState } from '../../dock/dock-session.ts';
-import { codeLabel, translator } from '../../i18n/catalogue.ts';
-import { formatBytes } from '../../i18n/format.ts';
+import { codeLabel } from '../../i18n/catalogue.ts';
+import { formatBytes, formatDateTime } from '../../i18n/format.ts';
 import { openDatabase } from '../../ledger/database.ts';
 import { type Dock, listDocks } from '../../ledger/docks.ts';
 import { databaseFile } from '../../station.ts';
-import { isoInZone } from '../../time/zone.ts';
-import { type CliCommand, formatTable, optionalString, print, printJson, UsageError } from '../command.ts';
+import {
+  type CliCommand,
+  cliText,
+  formatTable,
+  optionalString,
+  print,
+  printJson,
+  UsageError,
+} from '../command.ts';
 
 export const docksCommand: CliCommand = {
   name: 'docks',
@@ -20,7 +28,7 @@ export const docksCommand: CliCommand = {
     // Read-only use of the ledger: safe while `station serve` is copying (WAL).
     const db = openDatabase(databaseFile(config.home));
     try {
-      const t = translator(config.station.language);
+      const t = cliText(config);
       // The reason code for scripts, and the same in the station's language for people.
       const docks = listDocks(db, { limit }).map((dock) => ({
         ...dock,
@@ -28,8 +36,8 @@ export const docksCommand: CliCommand = {
       }));
       const current = docks.filter((dock) => !isFinalDockState(dock.state));
       const recent = docks.filter((dock) => isFinalDockState(dock.state));
-      if (args.values.json) printJson({ current, recent });
-      else print(docksText(current, recent, config.station.timezone));
+      if (args.values.json) printJson({ current, recent }, config.station.timezone);
+      else print(docksText(current, recent, config));
       return 0;
     } finally {
       db.close();
@@ -39,37 +47,41 @@ export const docksCommand: CliCommand = {
 
 type DockLine = Dock & { reasonText: string | null };
 
-// The table is for people at the station: times on its wall clock, as the dashboard shows them.
-function docksText(current: DockLine[], recent: DockLine[], zone: string): string {
+// The table is for people at the station: their language, times on its wall clock, as the dashboard shows them.
+function docksText(current: DockLine[], recent: DockLine[], config: Pick<StationConfig, 'station'>): string {
+  const t = cliText(config);
+  const zone = config.station.timezone;
   const header = [
-    'dock',
-    'state',
-    'recorder',
-    'driver',
-    'files',
-    'copied',
-    'clock',
-    'free',
-    'started',
-    'reason',
+    t('cli.docks.dock'),
+    t('cli.docks.state'),
+    t('ledger.device'),
+    t('dash.devices.model'),
+    t('cli.docks.files'),
+    t('cli.docks.copied'),
+    t('cli.docks.clock'),
+    t('cli.docks.free'),
+    t('cli.docks.started'),
+    t('cli.docks.detail'),
   ];
   const row = (dock: DockLine) => [
     `#${dock.id}`,
-    dock.state,
+    codeLabel(t, 'dash.dockState.', dock.state),
     dock.deviceSerial ?? '-',
     dock.driver ?? '-',
     `${dock.filesDone}/${dock.filesTotal}`,
     `${formatBytes(dock.bytesDone)}/${formatBytes(dock.bytesTotal)}`,
     dock.clockOffsetSeconds === null
       ? '-'
-      : `${dock.clockOffsetSeconds > 0 ? '+' : ''}${dock.clockOffsetSeconds}s`,
+      : t('dash.unit.seconds', { n: `${dock.clockOffsetSeconds > 0 ? '+' : ''}${dock.clockOffsetSeconds}` }),
     dock.freeBytes === null || !dock.totalBytes
       ? '-'
       : `${Math.round((dock.freeBytes / dock.totalBytes) * 100)}%`,
-    isoInZone(new Date(dock.startedAt), zone),
+    formatDateTime(dock.startedAt, zone),
     dock.reasonText ?? dock.detail ?? '',
   ];
   const section = (title: string, docks: DockLine[]) =>
-    docks.length ? [`${title}:`, formatTable(header, docks.map(row))] : [`${title}: none`];
-  return [...section('Docked now', current), '', ...section('Recent', recent)].join('\n');
+    docks.length ? [`${title}:`, formatTable(header, docks.map(row))] : [`${title}: ${t('cli.docks.none')}`];
+  return [...section(t('cli.docks.current'), current), '', ...section(t('cli.docks.recent'), recent)].join(
+    '\n',
+  );
 }

@@ -26,7 +26,7 @@ export const exportCommand: CliCommand = {
           throw error;
         },
       );
-      if (args.values.json) printJson(result);
+      if (args.values.json) printJson(result, station.config.station.timezone);
       else {
         print(
           [

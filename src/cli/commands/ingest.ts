@@ -31,7 +31,7 @@ export const ingestCommand: CliCommand = {
         deviceSerial: optionalString(args, 'device') ?? null,
         badge: badge ?? null,
       });
-      if (args.values.json) printJson(ingestJson(station, report));
+      if (args.values.json) printJson(ingestJson(station, report), station.config.station.timezone);
       else print(ingestSummary(report));
       if (report.stoppedReason) process.stderr.write(`station ingest: stopped: ${report.stoppedReason}\n`);
       return report.state === 'done' ? 0 : 1;

@@ -46,7 +46,10 @@ export const ledgerCommand: CliCommand = {
       const language = station.config.station.language;
       const zone = station.config.station.timezone;
       if (args.values.json)
-        printJson({ recordings: recordings.map((recording) => publicRecording(recording, zone)) });
+        printJson(
+          { recordings: recordings.map((recording) => publicRecording(recording, zone)) },
+          station.config.station.timezone,
+        );
       else if (args.values.csv) process.stdout.write(ledgerCsv(recordings, language, zone));
       else {
         const header = ledgerHeader(language).slice(0, terminalColumns);

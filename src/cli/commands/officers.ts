@@ -25,7 +25,7 @@ export const officerCommands: CliCommand[] = [
           },
           station.clock.now(),
         );
-        if (args.values.json) printJson(officer);
+        if (args.values.json) printJson(officer, station.config.station.timezone);
         else print(`officer ${officer.name} (${officer.badge}) saved`);
         return 0;
       } finally {
@@ -42,7 +42,7 @@ export const officerCommands: CliCommand[] = [
       const station = await openStation();
       try {
         const officers = listOfficers(station.db);
-        if (args.values.json) printJson(officers);
+        if (args.values.json) printJson(officers, station.config.station.timezone);
         else
           print(
             formatTable(

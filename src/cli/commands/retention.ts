@@ -115,12 +115,15 @@ export const retentionCommands: CliCommand[] = [
           localDateIn(asOfInstant, zone),
         );
         if (args.values.json) {
-          printJson({
-            asOf: review.asOf,
-            due: review.due.map(publicItem),
-            expiring: review.expiring.map(publicItem),
-            held: review.held.map(publicItem),
-          });
+          printJson(
+            {
+              asOf: review.asOf,
+              due: review.due.map(publicItem),
+              expiring: review.expiring.map(publicItem),
+              held: review.held.map(publicItem),
+            },
+            station.config.station.timezone,
+          );
         } else {
           print(`retention review as of ${review.asOf}`);
           print(table('due for review', review.due));
@@ -165,7 +168,7 @@ export const retentionCommands: CliCommand[] = [
       const station = await openStation();
       try {
         const report = await purgeDeletions(deletionContext(station), station.clock.now());
-        if (args.values.json) printJson(report);
+        if (args.values.json) printJson(report, station.config.station.timezone);
         else {
           print(`deleted: ${report.deleted.map((id) => `#${id}`).join(', ') || 'none'}`);
           for (const item of report.withdrawn) print(`withdrawn #${item.recordingId}: ${item.reason}`);
@@ -185,7 +188,7 @@ export const retentionCommands: CliCommand[] = [
       const station = await openStation();
       try {
         const proposals = listProposals(station.db);
-        if (args.values.json) printJson({ proposals });
+        if (args.values.json) printJson({ proposals }, station.config.station.timezone);
         else
           print(
             formatTable(

@@ -37,7 +37,7 @@ export const statsCommand: CliCommand = {
           language,
         );
       }
-      if (args.values.json) printJson(statistics);
+      if (args.values.json) printJson(statistics, station.config.station.timezone);
       else if (xlsx) print(`monthly report for ${month} written to ${path.resolve(xlsx)}`);
       else {
         const t = translator(language);

@@ -35,7 +35,7 @@ export const userCommands: CliCommand[] = [
           `cli:${userInfo().username}`,
           station.clock.now(),
         );
-        if (args.values.json) printJson(user);
+        if (args.values.json) printJson(user, station.config.station.timezone);
         else
           print(
             `user ${user.name} (${user.role}) added${user.awaitingConfirmation ? '; active once a leader confirms it (station users confirm)' : ''}`,
@@ -95,7 +95,7 @@ export const userCommands: CliCommand[] = [
       const station = await openStation();
       try {
         const users = listUsers(station.db);
-        if (args.values.json) printJson(users);
+        if (args.values.json) printJson(users, station.config.station.timezone);
         else
           print(
             formatTable(

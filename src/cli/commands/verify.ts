@@ -33,13 +33,16 @@ export const verifyCommand: CliCommand = {
         anchors.problems.length +
         ledger.problems.length;
       if (args.values.json)
-        printJson({
-          ...archive,
-          auditChain,
-          anchors,
-          ledger,
-          passed: problemCount === 0,
-        });
+        printJson(
+          {
+            ...archive,
+            auditChain,
+            anchors,
+            ledger,
+            passed: problemCount === 0,
+          },
+          station.config.station.timezone,
+        );
       else {
         for (const problem of archive.problems) {
           print(

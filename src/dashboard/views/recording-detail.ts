@@ -52,7 +52,12 @@ function player(row: LedgerRow): Html {
   return html`<img id="player" src="${source}" alt="" style="max-width:100%;max-height:60vh">`;
 }
 
-function reviewForms(request: FastifyRequest, row: LedgerRow): Html {
+/** Problems with what the clerk typed, shown beside the field on the same page. */
+export interface ReviewErrors {
+  note?: string;
+}
+
+function reviewForms(request: FastifyRequest, row: LedgerRow, errors: ReviewErrors): Html {
   const { t } = request;
   return html`<div class="card" id="review">
 <h2>${t('dash.recording.review')}</h2>
@@ -60,7 +65,8 @@ ${row.confirmedAt ? html`<p class="good" id="confirmed-note">${t('dash.recording
 <form class="inline" method="post" action="/recordings/${row.id}/confirm">${csrfField(request)}
 <button type="submit" id="confirm-recording" ${row.confirmedAt ? 'disabled' : ''}>${t('dash.recording.confirm')}</button></form>
 <form method="post" action="/recordings/${row.id}/not-playing">${csrfField(request)}
-<label>${t('dash.recording.note')} <input name="note" size="40"></label>
+<label>${t('dash.recording.note')} <input name="note" size="40" required ${errors.note ? 'aria-invalid="true"' : ''}></label>
+${errors.note ? html`<span class="bad field-error" id="note-error">${errors.note}</span>` : ''}
 <button type="submit" id="mark-not-playing">${t('dash.recording.markNotPlaying')}</button></form>
 </div>`;
 }
@@ -71,6 +77,7 @@ export function recordingDetail(
   row: LedgerRow,
   zone: string,
   playable: boolean,
+  errors: ReviewErrors = {},
 ): Html {
   const { t, user } = request;
   const stages: [MessageKey, string | null][] = [
@@ -111,7 +118,7 @@ export function recordingDetail(
   const back = `/recordings/${row.id}`;
   return html`
 ${playable ? html`<div class="card">${player(row)}</div>` : ''}
-${allows('confirm', user!.role) ? reviewForms(request, row) : ''}
+${allows('confirm', user!.role) ? reviewForms(request, row, errors) : ''}
 ${allows('assignOfficer', user!.role) && row.officerId === null ? html`<div class="card"><h2>${t('dash.unassigned.assign')}</h2>${assignForm(request, row, back)}</div>` : ''}
 ${allows('requestReassignment', user!.role) && row.officerId !== null ? html`<div class="card"><h2>${t('dash.reassign.title')}</h2>${reassignForm(request, row)}</div>` : ''}
 <table id="metadata">${fields.map(([key, value]) => html`<tr><th>${t(key)}</th><td>${value ?? ''}</td></tr>`)}</table>

@@ -27,10 +27,12 @@ import {
   pendingReassignments,
   ReassignmentRefused,
 } from '../../../custody/reassignment.ts';
+import { recordRefusedAttempt } from '../../../custody/refused-attempts.ts';
 import { refusesExport, seesAllRequests } from '../../../custody/release-rules.ts';
 import { recordServedBytes } from '../../../custody/served-bytes.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
 import { formatDateTime } from '../../../i18n/format.ts';
+import { localStamp } from '../../../time/zone.ts';
 import { allows } from '../../access.ts';
 import { type Html, html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
@@ -56,7 +58,8 @@ const RequestBody = Type.Object({
 const IdBody = Type.Object({ _csrf: Type.Optional(Type.String()), id: Type.Integer({ minimum: 1 }) });
 const ExportQuery = Type.Object({
   request: Type.Integer({ minimum: 1 }),
-  folder: Type.String({ pattern: '^[0-9]+-[0-9]{8}T[0-9]{6}Z$' }),
+  // Station-time names; the UTC names of exports made before still open.
+  folder: Type.String({ pattern: '^[0-9]+-([0-9]{8}-[0-9]{6}|[0-9]{8}T[0-9]{6}Z)$' }),
   lang: Type.Optional(Type.String()),
 });
 type ExportQuery = Static<typeof ExportQuery>;
@@ -64,8 +67,8 @@ type ExportQuery = Static<typeof ExportQuery>;
 const mayExport = (request: FastifyRequest, access: AccessRequest) =>
   refusesExport(request.user!, access) === null;
 
-/** `3-20261126T211500Z`: one folder per export, named for its request and when it was made. */
-const folderName = (id: number, now: Date) => `${id}-${now.toISOString().replace(/[-:]|\.\d+/g, '')}`;
+/** `3-20261127-051500`: one folder per export, named for its request and when (station time) it was made. */
+const folderName = (id: number, now: Date, zone: string) => `${id}-${localStamp(now, zone)}`;
 
 function purposeLabel(request: FastifyRequest, access: AccessRequest): string {
   return request.language === 'en' ? `${access.purposeLabel} (${access.purpose})` : access.purposeLabel;
@@ -336,7 +339,7 @@ ${leaderApprovals(request)}
       const access = requestFor(request, request.body.id);
       if (!mayExport(request, access)) refuseExport(request, access);
       const now = clock.now();
-      const folder = folderName(access.id, now);
+      const folder = folderName(access.id, now, zone);
       try {
         await exportEvidence(
           { db, archive, config },
@@ -385,6 +388,20 @@ ${leaderApprovals(request)}
         response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) },
       },
       config: { permission: 'exportEvidence' },
+      // Asked for without a session: sent to the login page, and on the record (counted per address).
+      onRequest: async (request: FastifyRequest<{ Querystring: ExportQuery }>) => {
+        if (request.user) return;
+        recordRefusedAttempt(
+          db,
+          {
+            actor: null,
+            source: request.ip,
+            subject: `evidence disc of request ${(request.query as { request?: unknown }).request}`,
+            reason: 'no-session',
+          },
+          clock.now(),
+        );
+      },
     },
     async (request, reply) => {
       const { query } = request;

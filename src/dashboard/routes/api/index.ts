@@ -18,6 +18,9 @@ const DocksQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1,
 /** The dashboard's data as JSON for other systems on the station; session cookie or `Bearer` API token. */
 export const apiRoutes: FastifyPluginAsync = async (app) => {
   const { db, clock, config } = app.station;
+  const zone = config.station.timezone;
+  // Machines read times with the station's offset, never UTC's `Z` (the ledger's JSON comes written).
+  app.addHook('preSerialization', async (_request, _reply, payload) => withZoneOffsets(payload, zone));
   const withSafety = <Dock extends { state: string; reason: string | null }>(
     dock: Dock,
     t: Parameters<typeof dockReasonLabel>[0],
@@ -37,7 +40,7 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) =>
       reply
         .type('application/json; charset=utf-8')
-        .send(queryLedgerJson(db, request.query, request.user!, config.station.timezone)),
+        .send(queryLedgerJson(db, request.query, request.user!, zone)),
   );
 
   app.get<{ Querystring: Static<typeof DocksQuery> }>(
@@ -94,12 +97,8 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
       config: { permission: 'alerts' },
     },
     async (request) => {
-      const zone = config.station.timezone;
       const alerts = await stationAlerts(app.station, clock.now());
-      return withZoneOffsets(
-        { alerts: alerts.map((alert) => ({ ...alert, message: alertMessage(alert, request.t, zone) })) },
-        zone,
-      );
+      return { alerts: alerts.map((alert) => ({ ...alert, message: alertMessage(alert, request.t, zone) })) };
     },
   );
 };

@@ -89,6 +89,7 @@ export const DeviceSchema = Type.Object({
   batteryPercent: NullableNumber,
   holderBadge: NullableString,
   holderName: NullableString,
+  holderSource: NullableString,
   lastDockId: NullableInteger,
   lastDockAt: NullableString,
   openFaults: Type.Integer(),

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { appendAudit } from '../../../custody/audit-log.ts';
-import { formatBytes, formatDateTime, formatSeconds } from '../../../i18n/format.ts';
+import { driverLabel, formatBytes, formatDateTime, formatSeconds } from '../../../i18n/format.ts';
 import { assignDevice, listAssignments } from '../../../ledger/devices.ts';
 import { LedgerError, listOfficers } from '../../../ledger/officers.ts';
 import { parseUserTime } from '../../../time/zone.ts';
@@ -48,8 +48,12 @@ export const deviceRoutes: FastifyPluginAsync = async (app) => {
 <tbody>${devices.map(
         (
           device,
-        ) => html`<tr data-serial="${device.serial}"><td>${device.serial}</td><td>${device.model ?? device.driver ?? ''}</td>
-<td>${device.holderName ? `${device.holderName} ${device.holderBadge}` : html`<span class="muted">${t('common.unassigned')}</span>`}</td>
+        ) => html`<tr data-serial="${device.serial}"><td>${device.serial}</td><td>${device.model ?? driverLabel(t, app.station.drivers, device.driver)}</td>
+<td class="holder">${
+          device.holderBadge
+            ? html`${device.holderName ?? ''} ${device.holderBadge}${device.holderSource === 'recordings' ? html` <span class="muted">${t('dash.devices.holderFromRecordings')}</span>` : ''}`
+            : html`<span class="muted">${t('common.unassigned')}</span>`
+        }</td>
 <td>${device.lastDockId ? html`<a href="/ledger?dock=${device.lastDockId}">${formatDateTime(device.lastDockAt, zone)}</a>` : ''}</td>
 <td>${device.clockOffsetSeconds === null ? '' : formatSeconds(t, device.clockOffsetSeconds)}</td>
 <td>${device.freeBytes === null ? '' : `${formatBytes(device.freeBytes)} / ${formatBytes(device.totalBytes)}`}</td>

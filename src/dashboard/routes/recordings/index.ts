@@ -175,11 +175,20 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
   app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof NotPlayingBody> }>(
     '/recordings/:id/not-playing',
     {
-      schema: { params: IdParams, body: NotPlayingBody, response: formResponses },
+      schema: { params: IdParams, body: NotPlayingBody, response: { ...formResponses, 400: HtmlPage } },
       config: { permission: 'confirm' },
     },
     async (request, reply) => {
       const row = visibleRecording(request, request.params.id, 'not-playing');
+      // 无法回放 is a finding a court may read: it needs the clerk's words on what was seen.
+      if (!request.body.note.trim()) {
+        const title = request.t('dash.recording.title', { id: row.id });
+        const errors = { note: request.t('dash.recording.noteRequired') };
+        return reply
+          .code(400)
+          .type('text/html; charset=utf-8')
+          .send(page(request, { title, body: recordingDetail(request, row, zone, false, errors) }));
+      }
       markNotPlaying(db, row.id, request.user!, request.body.note.trim(), clock.now());
       return reply.redirect(`/recordings/${row.id}`, 303);
     },
