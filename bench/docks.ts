@@ -1,21 +1,23 @@
-// Eight simulated recorders docked at once: aggregate copy throughput against parallel `cp` of the same
-// data in the same run, time from a recorder appearing to its first chunk copied, and the station's
-// peak RSS. The station runs in a child process so its memory is its own.
+// Eight recorders docked at once under a real `station serve` (the compiled CLI, in its own process):
+// from the move of the recorders into the folder dock to the last ledger row, against 8 parallel
+// `dc3dd hash=sha256 hof=` (the forensic imager: hash while copying, verify the output) and 8 parallel
+// `cp` + `sync` of the same data in the same run, with the page cache dropped before each (as root).
+// Reports aggregate MiB/s, the time to the first 可以拔出 (safe to undock), and the station's peak RSS.
 // Recorders are folders renamed into the station's folder dock, or with --exfat (root, exfatprogs)
 // real exFAT images on loop devices mounted under a dock mount root, found through the mount table.
 // Usage: node --import tsx bench/docks.ts [--recorders 8] [--mib 256] [--chunk-kib 4096] [--exfat] [--dir DIR]
-import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs, promisify } from 'node:util';
+import Database from 'better-sqlite3';
 import { writeSimulatedState } from '../drivers/simulated.ts';
 import { folderDockRoot } from '../src/dock/dock-service.ts';
-import { FakeUsbWatcher } from '../src/dock/fake-usb-watcher.ts';
-import { silentLogger } from '../src/log/logger.ts';
-import { dropCaches, mibPerSecond, timeShell, writeNoiseFile } from './support.ts';
+import { dropCaches, loadPerCore, mibPerSecond, stationBin, timeShell, writeNoiseFile } from './support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -24,19 +26,22 @@ const { values } = parseArgs({
     'chunk-kib': { type: 'string' },
     exfat: { type: 'boolean', default: false },
     dir: { type: 'string' },
-    child: { type: 'string' },
   },
 });
 const recorders = Number(values.recorders);
 const run = promisify(execFile);
 const filesPerRecorder = 4;
 
-interface ChildResult {
-  copySeconds: number;
-  dockSeconds: number;
-  firstChunkSeconds: number[];
+/** What the bench saw of the station, from the ledger and /proc. */
+interface StationResult {
+  /** From the first recorder moved in (or mounted) to the last recording row in the ledger. */
+  ledgerSeconds: number;
+  /** ... to the first dock whose recorder may be unplugged (可以拔出: every file copied and verified). */
+  firstSafeSeconds: number;
+  /** ... to every dock in a final state, playback checks included. */
+  doneSeconds: number;
   maxRssMb: number;
-  cpu: { user: number; system: number; childUser: number; childSystem: number };
+  cpu: { user: number; system: number; children: number };
   states: string[];
 }
 
@@ -48,46 +53,41 @@ interface Layout {
   loopDevices: string[];
 }
 
-if (values.child) await runStation(JSON.parse(values.child) as Layout);
-else await runBenchmark();
-
-async function runBenchmark(): Promise<void> {
-  const mibPerFile = Math.round(Number(values.mib) / filesPerRecorder);
-  const work = values.dir ?? path.resolve('bench/results/docks-work');
-  rmSync(work, { recursive: true, force: true });
-  const home = path.join(work, 'home');
-  const layout: Layout = {
-    home,
-    // Folder mode: prepared on the archive's file system, so docking is a rename.
-    sources: values.exfat ? path.join(work, 'staging') : path.join(folderDockRoot(home), '.sources'),
-    mediaRoot: path.join(work, 'media'),
-    loopDevices: [],
-  };
-  try {
-    console.log(
-      `making ${recorders} recorders of ${mibPerFile * filesPerRecorder} MiB each in ${layout.sources}`,
-    );
-    for (let index = 0; index < recorders; index++) {
-      const root = path.join(layout.sources, `recorder-${index}`);
-      mkdirSync(root, { recursive: true });
-      if (values.exfat) layout.loopDevices.push(mountNewExfatImage(work, index, mibPerFile, root));
-      await writeRecorder(root, index, mibPerFile);
-    }
-    const bytes = recorders * filesPerRecorder * mibPerFile * 1024 * 1024;
-    const baselines = measureBaselines(work, layout);
-    const floor = measureFloor(path.join(recorderRoot(layout.sources, 0), 'DCIM', '100MEDIA'));
-    if (values.exfat)
-      for (let index = 0; index < recorders; index++) unmount(recorderRoot(layout.sources, index));
-    const station = measureStation(work, layout);
-    report(bytes, baselines, station, floor);
-  } finally {
-    for (let index = 0; index < layout.loopDevices.length; index++) {
-      unmount(recorderRoot(layout.sources, index));
-      unmount(recorderRoot(layout.mediaRoot, index));
-      execFileSync('losetup', ['-d', layout.loopDevices[index]]);
-    }
-    rmSync(work, { recursive: true, force: true });
+const mibPerFile = Math.round(Number(values.mib) / filesPerRecorder);
+const work = values.dir ?? path.resolve('bench/results/docks-work');
+rmSync(work, { recursive: true, force: true });
+const home = path.join(work, 'home');
+const layout: Layout = {
+  home,
+  // Folder mode: prepared on the archive's file system, so docking is a rename.
+  sources: values.exfat ? path.join(work, 'staging') : path.join(folderDockRoot(home), '.sources'),
+  mediaRoot: path.join(work, 'media'),
+  loopDevices: [],
+};
+try {
+  console.log(
+    `making ${recorders} recorders of ${mibPerFile * filesPerRecorder} MiB each in ${layout.sources}`,
+  );
+  for (let index = 0; index < recorders; index++) {
+    const root = path.join(layout.sources, `recorder-${index}`);
+    mkdirSync(root, { recursive: true });
+    if (values.exfat) layout.loopDevices.push(mountNewExfatImage(work, index, mibPerFile, root));
+    await writeRecorder(root, index, mibPerFile);
   }
+  const bytes = recorders * filesPerRecorder * mibPerFile * 1024 * 1024;
+  const baselines = measureBaselines(work, layout);
+  const floor = measureFloor(path.join(recorderRoot(layout.sources, 0), 'DCIM', '100MEDIA'));
+  if (values.exfat)
+    for (let index = 0; index < recorders; index++) unmount(recorderRoot(layout.sources, index));
+  const station = await measureStation(work, layout);
+  report(bytes, baselines, station, floor);
+} finally {
+  for (let index = 0; index < layout.loopDevices.length; index++) {
+    unmount(recorderRoot(layout.sources, index));
+    unmount(recorderRoot(layout.mediaRoot, index));
+    execFileSync('losetup', ['-d', layout.loopDevices[index]]);
+  }
+  rmSync(work, { recursive: true, force: true });
 }
 
 function recorderRoot(parent: string, index: number): string {
@@ -140,30 +140,36 @@ async function writeRecorder(root: string, index: number, mibPerFile: number): P
   }
 }
 
-/** Parallel `cp` of every recorder, then `sync`; and the same with sha256sum of each copy. */
+/** 8 parallel `cp -r` + `sync`, and 8 parallel dc3dd (each recorder's files one after another) + `sync`. */
 function measureBaselines(work: string, layout: Layout) {
   const copies = path.join(work, 'copies');
   const eachRecorder = (command: (index: number) => string) =>
     Array.from({ length: recorders }, (_, index) => `{ ${command(index)}; } &`).join(' ');
-  const copy = (index: number) => `cp -r ${recorderRoot(layout.sources, index)} ${copies}/`;
   const measure = (command: (index: number) => string) => {
-    dropCaches();
-    mkdirSync(copies);
+    const cold = dropCaches();
+    for (let index = 0; index < recorders; index++)
+      mkdirSync(path.join(copies, `recorder-${index}`), { recursive: true });
     const seconds = timeShell(`${eachRecorder(command)} wait && sync`);
     rmSync(copies, { recursive: true, force: true });
-    return seconds;
+    return { seconds, cold };
   };
-  const cold = dropCaches();
-  const cpSeconds = measure(copy);
-  // The forensic habit by hand: copy, then hash the copy. The station hashes while copying and re-reads.
-  const cpHashSeconds = measure(
-    (index) => `${copy(index)} && sha256sum ${copies}/recorder-${index}/DCIM/100MEDIA/* > /dev/null`,
+  const media = (index: number) => path.join(recorderRoot(layout.sources, index), 'DCIM', '100MEDIA');
+  const cp = measure(
+    (index) => `cp -r ${recorderRoot(layout.sources, index)}/. ${copies}/recorder-${index}/`,
   );
-  return { cold, cpSeconds, cpHashSeconds };
+  const dc3dd = measure((index) =>
+    readdirSync(media(index))
+      .map(
+        (name) =>
+          `dc3dd if=${path.join(media(index), name)} hof=${copies}/recorder-${index}/${name} hash=sha256 verb=on nwspc=on 2>/dev/null`,
+      )
+      .join(' && '),
+  );
+  return { cold: cp.cold && dc3dd.cold, cpSeconds: cp.seconds, dc3ddSeconds: dc3dd.seconds };
 }
 
-function measureStation(work: string, layout: Layout): ChildResult {
-  dropCaches();
+/** The measured side: `station serve`, shown the recorders by rename or by mount, watched through its ledger. */
+async function measureStation(work: string, layout: Layout): Promise<StationResult> {
   const configFile = path.join(work, 'config.json');
   writeFileSync(
     configFile,
@@ -171,31 +177,69 @@ function measureStation(work: string, layout: Layout): ChildResult {
       dock: { mountRoots: [layout.mediaRoot], settleSeconds: 0, maxParallel: recorders },
       ...(values['chunk-kib'] ? { ingest: { copyChunkBytes: Number(values['chunk-kib']) * 1024 } } : {}),
       http: { port: 0 },
-      log: { level: 'warn' },
+      log: { level: 'info' },
     }),
   );
-  const child = spawnSync(
-    process.execPath,
-    [
-      '--import',
-      'tsx',
-      path.resolve('bench/docks.ts'),
-      '--recorders',
-      String(recorders),
-      '--child',
-      JSON.stringify(layout),
-    ],
-    {
-      env: { ...process.env, STATION_HOME: layout.home, STATION_CONFIG: configFile },
-      encoding: 'utf8',
-      maxBuffer: 16 * 1024 * 1024,
-    },
-  );
-  if (child.status !== 0) throw new Error(child.stderr);
-  const station = JSON.parse(child.stdout.trim().split('\n').at(-1)!) as ChildResult;
-  if (station.states.some((state) => state !== 'done'))
-    throw new Error(`docks ended ${station.states.join(', ')}`);
-  return station;
+  dropCaches();
+  const child = spawn(process.execPath, [stationBin, 'serve'], {
+    env: { ...process.env, STATION_HOME: layout.home, STATION_CONFIG: configFile },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  try {
+    await new Promise<void>((resolve, reject) => {
+      let log = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        log += chunk.toString('utf8');
+        if (log.includes('watching for docked recorders')) resolve();
+      });
+      child.on('exit', (code) => reject(new Error(`station serve exited (${code}) before watching docks`)));
+    });
+    child.stdout.resume();
+    const db = new Database(path.join(layout.home, 'station.db'), { readonly: true });
+    try {
+      return await watchDocks(layout, db, child.pid!);
+    } finally {
+      db.close();
+    }
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+  }
+}
+
+async function watchDocks(layout: Layout, db: Database.Database, pid: number): Promise<StationResult> {
+  const folder = folderDockRoot(layout.home);
+  const started = performance.now();
+  for (let index = 0; index < recorders; index++) {
+    if (layout.loopDevices.length) {
+      // Not execFileSync: the recorders already mounted are being copied meanwhile.
+      await mountExfatAsync(layout.loopDevices[index], recorderRoot(layout.mediaRoot, index));
+    } else {
+      await rename(recorderRoot(layout.sources, index), recorderRoot(folder, index));
+    }
+  }
+  const expected = recorders * filesPerRecorder;
+  const rows = db.prepare('SELECT COUNT(*) FROM recordings').pluck();
+  const states = db.prepare('SELECT state FROM docks').pluck();
+  const since = () => (performance.now() - started) / 1000;
+  let ledgerSeconds = Number.NaN;
+  let firstSafeSeconds = Number.NaN;
+  for (;;) {
+    const now = states.all() as string[];
+    // The dashboard's 可以拔出: copied and verified, playback checks may still run.
+    if (Number.isNaN(firstSafeSeconds) && now.some((state) => state === 'verifying' || state === 'done'))
+      firstSafeSeconds = since();
+    if (Number.isNaN(ledgerSeconds) && Number(rows.get()) >= expected) ledgerSeconds = since();
+    const final = now.filter((state) => ['done', 'device-removed', 'failed', 'interrupted'].includes(state));
+    if (final.length === recorders) {
+      const doneSeconds = since();
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const maxRssMb = Number(/VmHWM:\s+(\d+)/.exec(status)?.[1]) / 1024;
+      return { ledgerSeconds, firstSafeSeconds, doneSeconds, maxRssMb, cpu: cpuSeconds(pid), states: final };
+    }
+    await sleep(20);
+  }
 }
 
 /**
@@ -216,106 +260,48 @@ function measureFloor(folder: string) {
     spawnSync('ffprobe', ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', file]);
   }
   const after = cpuSeconds();
-  const probeSeconds =
-    (after.childUser + after.childSystem - children.childUser - children.childSystem) / probes;
+  const probeSeconds = (after.children - children.children) / probes;
   return { shaSecondsPerByte, probeSeconds, cores: availableParallelism() };
 }
 
 function report(
   bytes: number,
   baselines: ReturnType<typeof measureBaselines>,
-  station: ChildResult,
+  station: StationResult,
   floor: ReturnType<typeof measureFloor>,
 ): void {
-  const firstChunk = [...station.firstChunkSeconds].sort((a, b) => a - b);
-  const ratio = (seconds: number) => `${(seconds / station.copySeconds).toFixed(2)}x`;
+  if (station.states.some((state) => state !== 'done'))
+    throw new Error(`docks ended ${station.states.join(', ')}`);
   const source = values.exfat ? 'loop-mounted exFAT volumes' : 'folders renamed into the folder dock';
   console.log(
-    `\n${recorders} recorders docked at once, ${(bytes / 2 ** 30).toFixed(2)} GiB from ${source} (${baselines.cold ? 'cold' : 'warm'} page cache)\n`,
+    `\n${recorders} recorders docked at once under station serve, ${(bytes / 2 ** 30).toFixed(2)} GiB from ${source} (${baselines.cold ? 'cold: page cache dropped before each' : 'not root: warm page cache'}; load per core ${loadPerCore()})\n`,
   );
+  console.log('| job | wall | MiB/s |');
+  console.log('|---|---|---|');
+  const row = (label: string, seconds: number) =>
+    console.log(`| ${label} | ${seconds.toFixed(2)} s | ${mibPerSecond(bytes, seconds)} |`);
+  row(`${recorders} parallel cp + sync`, baselines.cpSeconds);
+  row(`${recorders} parallel dc3dd hash=sha256 verb=on + sync`, baselines.dc3ddSeconds);
+  row('station: move into the dock → last ledger row', station.ledgerSeconds);
+  row('station: … → every dock done (playback checks too)', station.doneSeconds);
   console.log(
-    '| parallel cp+sync | parallel cp+sha256sum+sync | station copy | vs cp (target ≥ 0.85x) | vs cp+sha256sum | until every dock done | appear → first chunk, median / max (target < 1 s) | peak RSS (target < 200 MB) |',
+    `\ndc3dd/station ${(baselines.dc3ddSeconds / station.ledgerSeconds).toFixed(2)}x (target ≥ 2x); cp/station ${(baselines.cpSeconds / station.ledgerSeconds).toFixed(2)}x (aim 0.6x); first 可以拔出 after ${station.firstSafeSeconds.toFixed(2)} s; station peak RSS ${station.maxRssMb.toFixed(0)} MB (target < 200 MB)`,
   );
-  console.log('|---|---|---|---|---|---|---|---|');
+  const { user, system, children } = station.cpu;
   console.log(
-    `| ${mibPerSecond(bytes, baselines.cpSeconds)} MiB/s | ${mibPerSecond(bytes, baselines.cpHashSeconds)} MiB/s | ${mibPerSecond(bytes, station.copySeconds)} MiB/s | ${ratio(baselines.cpSeconds)} | ${ratio(baselines.cpHashSeconds)} | ${station.dockSeconds.toFixed(1)} s | ${firstChunk[Math.floor(firstChunk.length / 2)].toFixed(3)} / ${firstChunk.at(-1)!.toFixed(3)} s | ${station.maxRssMb.toFixed(0)} MB |`,
-  );
-  const { user, system, childUser, childSystem } = station.cpu;
-  console.log(
-    `\nstation CPU: ${user.toFixed(1)} s user + ${system.toFixed(1)} s system; its ffprobe/ffmpeg children ${(childUser + childSystem).toFixed(1)} s`,
+    `station CPU: ${user.toFixed(1)} s user + ${system.toFixed(1)} s system; its ffprobe/ffmpeg children ${children.toFixed(1)} s`,
   );
   const files = recorders * filesPerRecorder;
   const floorCpu = 2 * bytes * floor.shaSecondsPerByte + files * floor.probeSeconds;
   const floorSeconds = floorCpu / floor.cores;
   console.log(
-    `CPU floor of the mandated work: 2 × SHA-256 at ${mibPerSecond(1, floor.shaSecondsPerByte)} MiB/s per core + ${files} ffprobe starts at ${(floor.probeSeconds * 1000).toFixed(0)} ms = ${floorCpu.toFixed(1)} core-seconds; on ${floor.cores} cores at best ${mibPerSecond(bytes, floorSeconds)} MiB/s, ${(baselines.cpSeconds / floorSeconds).toFixed(2)}x of cp`,
-  );
-  console.log(
-    '\n"station copy": from the first recorder appearing to the last file archived (copy, hash, fsync, re-read);',
-  );
-  console.log(
-    '"until every dock done" adds the playback checks (noise files: ffprobe rejects them at once).',
+    `CPU floor of the mandated work: 2 × SHA-256 at ${mibPerSecond(1, floor.shaSecondsPerByte)} MiB/s per core + ${files} ffprobe starts at ${(floor.probeSeconds * 1000).toFixed(0)} ms = ${floorCpu.toFixed(1)} core-seconds; on ${floor.cores} cores at best ${mibPerSecond(bytes, floorSeconds)} MiB/s`,
   );
 }
 
-/** The measured side: a real station with its dock service; recorders appear by rename or by mount. */
-async function runStation(layout: Layout): Promise<void> {
-  const { openStation } = await import('../src/station.ts');
-  const { DockService } = await import('../src/dock/dock-service.ts');
-  const { findDock } = await import('../src/ledger/docks.ts');
-  const station = await openStation({ logger: silentLogger });
-  const docks = new DockService({ station, usb: new FakeUsbWatcher(), logger: silentLogger });
-  await docks.start();
-  const appearedAt = new Map<string, number>();
-  const firstChunkAt = new Map<string, number>();
-  let lastFileAt = 0;
-  const states: string[] = [];
-  const allDone = new Promise<void>((resolve) => {
-    station.events.on('dock.done', (done) => {
-      states.push(done.state);
-      if (states.length === recorders) resolve();
-    });
-  });
-  station.events.on('file.progress', (progress) => {
-    const root = findDock(station.db, progress.dockId)!.sourcePath;
-    if (!firstChunkAt.has(root)) firstChunkAt.set(root, performance.now());
-  });
-  station.events.on('file.done', () => {
-    lastFileAt = performance.now();
-  });
-  const folder = folderDockRoot(station.config.home);
-  for (let index = 0; index < recorders; index++) {
-    if (layout.loopDevices.length) {
-      const root = recorderRoot(layout.mediaRoot, index);
-      // Not execFileSync: a blocked event loop would delay the recorders already mounted.
-      await mountExfatAsync(layout.loopDevices[index], root);
-      appearedAt.set(root, performance.now());
-    } else {
-      const root = recorderRoot(folder, index);
-      await rename(recorderRoot(layout.sources, index), root);
-      appearedAt.set(root, performance.now());
-    }
-  }
-  await allDone;
-  const started = Math.min(...appearedAt.values());
-  const result: ChildResult = {
-    copySeconds: (lastFileAt - started) / 1000,
-    dockSeconds: (performance.now() - started) / 1000,
-    firstChunkSeconds: [...appearedAt].map(
-      ([root, at]) => ((firstChunkAt.get(root) ?? Number.NaN) - at) / 1000,
-    ),
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
-    cpu: cpuSeconds(),
-    states,
-  };
-  await docks.stop();
-  station.close();
-  console.log(JSON.stringify(result));
-}
-
-/** CPU seconds of this process and of the children it waited for (ffprobe, ffmpeg), from /proc. */
-function cpuSeconds() {
-  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+/** CPU seconds of a process and of the children it waited for (ffprobe, ffmpeg), from /proc. */
+function cpuSeconds(pid: number | 'self' = 'self') {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   const ticks = (index: number) => Number(fields[index - 3]) / 100;
-  return { user: ticks(14), system: ticks(15), childUser: ticks(16), childSystem: ticks(17) };
+  return { user: ticks(14), system: ticks(15), children: ticks(16) + ticks(17) };
 }

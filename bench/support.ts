@@ -1,6 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+
+/** The station as installed: the compiled CLI (`npm run bench` builds it first). */
+export const stationBin = path.resolve('bin', 'station.js');
 
 /** Drops the page cache so the next read comes from disk; needs root, otherwise says so. */
 export function dropCaches(): boolean {
@@ -49,6 +54,45 @@ function writeMp4Boxes(first: Buffer, fileBytes: number): void {
   first.writeUInt32BE(1, 24);
   first.write('mdat', 28, 'latin1');
   first.writeBigUInt64BE(BigInt(fileBytes - 24), 32);
+}
+
+/**
+ * Wall-clock seconds and peak RSS of one command, through GNU time: the peak is that of the command's
+ * own process, which Node's spawnSync does not report.
+ */
+export function timeCommand(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { seconds: number; maxRssMb: number; stdout: string } {
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'bench-time-'));
+  const report = path.join(folder, 'time');
+  try {
+    const started = process.hrtime.bigint();
+    const result = spawnSync('/usr/bin/time', ['-f', '%M', '-o', report, command, ...args], {
+      env,
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    if (result.status !== 0)
+      throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
+    const maxRssKb = Number(readFileSync(report, 'utf8').trim().split('\n').at(-1));
+    return { seconds, maxRssMb: maxRssKb / 1024, stdout: result.stdout };
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+}
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** The 1-minute load average over the cores: on a shared machine, how far to trust a wall time. */
+export function loadPerCore(): string {
+  return (os.loadavg()[0] / os.availableParallelism()).toFixed(1);
 }
 
 /** Wall-clock seconds of a shell command. */

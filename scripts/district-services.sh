@@ -23,9 +23,12 @@ free_port() {
   local port
   while :; do
     port=$((20000 + RANDOM % 30000))
-    ss -Htln "sport = :$port" | grep -q . || { echo "$port"; return; }
+    port_open "$port" || { echo "$port"; return; }
   done
 }
+
+# bash's /dev/tcp: no curl or ss needed on a fresh machine.
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 wait_for() { # seconds, description, command...
   local seconds=$1 what=$2
@@ -124,7 +127,7 @@ start_gateway() { # name port
   mkdir -p "$ceph/$1"
   radosgw -c "$ceph/ceph.conf" -n "client.$1" --rgw-data "$ceph/$1" \
     --rgw-frontends "beast endpoint=127.0.0.1:$2"
-  wait_for 60 "radosgw" curl -sf "http://127.0.0.1:$2/"
+  wait_for 60 "radosgw" port_open "$2"
 }
 
 # PostgreSQL refuses to run as root: the cluster belongs to an unprivileged user.

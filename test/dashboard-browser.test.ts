@@ -210,7 +210,9 @@ describe('the dashboard in a browser', () => {
         await page.goto(`${server.baseUrl}${link}`);
         const english = await page.evaluate(() => {
           const clone = document.body.cloneNode(true) as HTMLElement;
-          clone.querySelectorAll('code, pre, script, style, option, .raw').forEach((node) => node.remove());
+          clone.querySelectorAll('code, pre, script, style, option, .raw').forEach((node) => {
+            node.remove();
+          });
           // A command to type (`station audit check`) is a name, not a sentence to translate.
           const text = clone.innerText.replace(/\bstation( [a-z-]+)+/g, '');
           return text.match(/\b[A-Za-z][a-z]+(?:[ ,]+[A-Za-z][a-z]+){2,}\b/g) ?? [];

@@ -1,29 +1,67 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
-// The worker is plain CommonJS passed as source: the tsx loader that runs our TypeScript lives in the
-// main thread, and a worker needs nothing from the station, only node:crypto (OpenSSL, which uses the
-// CPU's SHA instructions) and synchronous reads, which cost nothing extra on a thread of its own.
+// The worker is plain CommonJS passed as source: it needs nothing from the station, only node:crypto
+// (OpenSSL, which uses the CPU's SHA instructions) and node:fs.
+// It reads with O_DIRECT where the file system allows, into page-aligned buffers (WebAssembly memory):
+// a file just written and fsynced is still in the page cache, and a read-back from there would check
+// memory, not the disk. The next chunk is read while the current one is hashed.
 const workerSource = `
 const { parentPort } = require('node:worker_threads');
 const { createHash } = require('node:crypto');
-const { openSync, readSync, closeSync, constants } = require('node:fs');
-const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
-parentPort.on('message', ({ id, file }) => {
-  let descriptor;
-  try {
-    descriptor = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
-    const hash = createHash('sha256');
-    let bytesRead;
-    while ((bytesRead = readSync(descriptor, buffer, 0, buffer.length, null)) > 0) {
-      hash.update(buffer.subarray(0, bytesRead));
+const { constants } = require('node:fs');
+const { open } = require('node:fs/promises');
+const chunkBytes = 4 * 1024 * 1024;
+const aligned = () => Buffer.from(new WebAssembly.Memory({ initial: chunkBytes / 65536, maximum: chunkBytes / 65536 }).buffer);
+let current = aligned();
+let spare = aligned();
+const flags = constants.O_RDONLY | constants.O_NOFOLLOW;
+async function openFile(file) {
+  if (constants.O_DIRECT !== undefined) {
+    try {
+      return { handle: await open(file, flags | constants.O_DIRECT), direct: true };
+    } catch (error) {
+      if (error.code !== 'EINVAL') throw error;
     }
-    parentPort.postMessage({ id, sha256: hash.digest('hex') });
-  } catch (error) {
-    parentPort.postMessage({ id, error: { message: error.message, code: error.code } });
-  } finally {
-    if (descriptor !== undefined) closeSync(descriptor);
   }
+  return { handle: await open(file, flags), direct: false };
+}
+async function hashFile(file) {
+  let { handle, direct } = await openFile(file);
+  const read = async (buffer, position) => {
+    try {
+      return (await handle.read(buffer, 0, buffer.length, position)).bytesRead;
+    } catch (error) {
+      // A file system that takes O_DIRECT at open and refuses it at the read: through the page cache.
+      if (!direct || error.code !== 'EINVAL') throw error;
+      await handle.close().catch(() => {});
+      handle = await open(file, flags);
+      direct = false;
+      return (await handle.read(buffer, 0, buffer.length, position)).bytesRead;
+    }
+  };
+  try {
+    const hash = createHash('sha256');
+    let position = 0;
+    let pending = read(current, 0);
+    for (;;) {
+      const bytesRead = await pending;
+      if (bytesRead === 0) break;
+      position += bytesRead;
+      pending = read(spare, position);
+      hash.update(current.subarray(0, bytesRead));
+      [current, spare] = [spare, current];
+    }
+    return hash.digest('hex');
+  } finally {
+    await handle.close().catch(() => {});
+  }
+}
+parentPort.on('message', ({ id, file }) => {
+  hashFile(file).then(
+    (sha256) => parentPort.postMessage({ id, sha256 }),
+    (error) => parentPort.postMessage({ id, error: { message: error.message, code: error.code } }),
+  );
 });
 `;
 
@@ -37,8 +75,9 @@ interface Job {
 type WorkerReply = { id: number; sha256: string } | { id: number; error: { message: string; code?: string } };
 
 /**
- * SHA-256 of whole files on worker threads, one file per worker at a time, so a re-verification
- * of the archive uses every core instead of one.
+ * SHA-256 of whole files as they are on the disk, on worker threads, one file per worker at a time, so
+ * a re-verification of the archive uses every core instead of one, and a read-back does not hold up
+ * the copy of the next file.
  */
 export class HashPool {
   private readonly idle: Worker[] = [];

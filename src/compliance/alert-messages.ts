@@ -27,6 +27,7 @@ export function alertSubject(alert: Alert, t: Translate): string {
     case 'late':
       return words(alert.subject, detail.officerName, detail.badge, detail.date);
     case 'interruption':
+    case 'spoken-reason-absent':
       return words(alert.subject, detail.officerName, detail.badge, detail.deviceSerial);
     case 'not-docked':
       return words(alert.subject, detail.officerName, detail.badge);
@@ -88,6 +89,11 @@ export function alertMessage(alert: Alert, t: Translate, zone: string): string {
         ? t('alert.detail.interruptionActivity', values)
         : t('alert.detail.interruption', values);
     }
+    case 'spoken-reason-absent':
+      return t('alert.detail.spoken-reason-absent', {
+        start: time(detail.gapStart),
+        end: time(detail.gapEnd),
+      });
     case 'not-docked':
       return t('alert.detail.not-docked', { hours: String(detail.hours) });
     case 'device-storage':

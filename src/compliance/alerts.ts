@@ -13,6 +13,7 @@ import { localDateIn } from '../time/zone.ts';
 import { openInterruptions } from './interruptions.ts';
 import { retentionReview, retentionSettings } from './retention.ts';
 import { listJobRuns } from './schedules.ts';
+import { silentResumptionsInActivities } from './spoken-reason.ts';
 import { monthlyStatistics, monthOf } from './statistics.ts';
 import { storageForecast } from './storage-forecast.ts';
 
@@ -29,6 +30,7 @@ export const alertKinds = [
   'late',
   'late-exports',
   'interruption',
+  'spoken-reason-absent',
   'not-docked',
   'device-storage',
   'device-fault',
@@ -259,6 +261,22 @@ function interruptionAlerts({ db, config, now }: AlertInputs): Alert[] {
 }
 
 /**
+ * Art. 18, 20: a resumed segment of an art. 20 activity that starts without anyone speaking: the
+ * officer did not state the reason aloud. Raised at once, as soon as the segment was listened to.
+ */
+function spokenReasonAlerts({ db }: AlertInputs): Alert[] {
+  return silentResumptionsInActivities(db).map((item) => ({
+    kind: 'spoken-reason-absent',
+    severity: 'critical',
+    subject: `#${item.id}`,
+    detail: { ...item },
+    actBy: ['officer', 'clerk', 'leader'],
+    since: item.analysedAt,
+    link: `/interruptions#interruption-${item.id}`,
+  }));
+}
+
+/**
  * Recorders not docked within the deadline: one held by an officer counts from its last dock (or the
  * hand-over, if never docked since); one that was never handed out counts from its last dock. A
  * pooled recorder whose hand-over ended is nobody's to dock and is not raised.
@@ -377,6 +395,7 @@ export function collectAlerts(inputs: AlertInputs): Alert[] {
     ...fixityAlerts(inputs),
     ...jobAlerts(inputs),
     ...interruptionAlerts(inputs),
+    ...spokenReasonAlerts(inputs),
     ...recordingAlerts(inputs),
     ...lateExportAlerts(inputs),
     ...undockedAlerts(inputs),

@@ -37,6 +37,8 @@ export async function writeMonthlyReport(
     totals.hours,
     totals.lateExports,
     totals.interruptions,
+    totals.spokenReasons,
+    totals.silentResumptions,
     totals.damagedRecordings,
     totals.unconfirmedRows,
     '',

@@ -4,7 +4,6 @@ import type { StationConfig } from '../config/config.ts';
 import { appendAudit } from '../custody/audit-log.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording } from '../ledger/recordings.ts';
-import { probe } from '../media/probe.ts';
 import { detectSpeech, type SpeechAnalysis } from '../media/speech-detector.ts';
 
 // Art. 18: on resuming, the officer states aloud why recording stopped. For each interruption the
@@ -115,9 +114,7 @@ export async function analyseSpokenReason(
     if (!original?.archivePath)
       throw new Error(`recording #${interruption.recordingId} is not in the archive`);
     const file = path.join(deps.archiveRoot, original.archivePath);
-    const probed = await probe(file, { timeoutMs: config.ingest.probeTimeoutSeconds * 1000 });
-    if (!probed.ok) throw new Error(probed.error ?? 'ffprobe found no stream');
-    const heard = await detectSpeech(file, probed.audio !== null, {
+    const heard = await detectSpeech(file, {
       windowSeconds,
       minSpeechSeconds: config.interruptions.spokenReasonMinSpeechSeconds,
       timeoutMs,

@@ -16,6 +16,8 @@ export const monthMeasures = [
   'hours',
   'lateExports',
   'interruptions',
+  'spokenReasons',
+  'silentResumptions',
   'damagedRecordings',
   'unconfirmedRows',
   'recordingDays',
@@ -30,6 +32,10 @@ export interface OfficerMonth {
   hours: number;
   lateExports: number;
   interruptions: number;
+  /** Art. 18: interruptions whose resumed segment starts with the officer speaking. */
+  spokenReasons: number;
+  /** ...and those that start without speech (a finding). */
+  silentResumptions: number;
   damagedRecordings: number;
   unconfirmedRows: number;
   /** Local days with at least one recording. */
@@ -66,6 +72,8 @@ interface Tally {
   seconds: number;
   lateExports: number;
   interruptions: number;
+  spokenReasons: number;
+  silentResumptions: number;
   damagedRecordings: number;
   unconfirmedRows: number;
   recordingDays: Set<string>;
@@ -79,6 +87,8 @@ const newTally = (badge: string | null, officerName: string | null): Tally => ({
   seconds: 0,
   lateExports: 0,
   interruptions: 0,
+  spokenReasons: 0,
+  silentResumptions: 0,
   damagedRecordings: 0,
   unconfirmedRows: 0,
   recordingDays: new Set(),
@@ -125,13 +135,22 @@ export function monthlyStatistics(db: Db, zone: string, month: string): MonthlyS
     tally.dockingDays.add(dockedOn);
   }
   if (hasTable(db, 'interruptions')) {
-    const gaps = db.prepare('SELECT badge, gap_start FROM interruptions').all() as {
-      badge: string | null;
-      gap_start: string;
-    }[];
+    const spoken = hasTable(db, 'spoken_reasons');
+    const gaps = db
+      .prepare(
+        spoken
+          ? `SELECT i.badge, i.gap_start, s.state FROM interruptions i
+             LEFT JOIN spoken_reasons s ON s.interruption_id = i.id`
+          : 'SELECT badge, gap_start, NULL AS state FROM interruptions',
+      )
+      .all() as { badge: string | null; gap_start: string; state: string | null }[];
     for (const gap of gaps) {
       const on = localDateIn(new Date(gap.gap_start), zone);
-      if (on >= first && on <= last) tallyFor(gap.badge, null).interruptions++;
+      if (on < first || on > last) continue;
+      const tally = tallyFor(gap.badge, null);
+      tally.interruptions++;
+      if (gap.state === 'detected') tally.spokenReasons++;
+      if (gap.state === 'absent') tally.silentResumptions++;
     }
   }
   const officers = [...tallies.values()]
@@ -143,6 +162,8 @@ export function monthlyStatistics(db: Db, zone: string, month: string): MonthlyS
         hours: roundHours(tally.seconds),
         lateExports: tally.lateExports,
         interruptions: tally.interruptions,
+        spokenReasons: tally.spokenReasons,
+        silentResumptions: tally.silentResumptions,
         damagedRecordings: tally.damagedRecordings,
         unconfirmedRows: tally.unconfirmedRows,
         recordingDays: tally.recordingDays.size,
@@ -164,6 +185,8 @@ export function monthlyStatistics(db: Db, zone: string, month: string): MonthlyS
       hours: Math.round(sum((officer) => officer.hours) * 100) / 100,
       lateExports,
       interruptions: sum((officer) => officer.interruptions),
+      spokenReasons: sum((officer) => officer.spokenReasons),
+      silentResumptions: sum((officer) => officer.silentResumptions),
       damagedRecordings: sum((officer) => officer.damagedRecordings),
       unconfirmedRows: sum((officer) => officer.unconfirmedRows),
       onTimePercent: percent(recordings - lateExports, recordings),

@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SourceGoneError } from '../archive/copy-file.ts';
 import type { DockedVolume } from '../drivers/driver.ts';
@@ -217,6 +219,10 @@ export class DockSession {
     this.setState('identifying');
     await this.atStage('scan');
     const scan = await ingestor.scan(this.root);
+    // Removed while scanning: what was scanned may be the empty folder the mount left behind.
+    signal.throwIfAborted();
+    if (this.request.origin === 'mount' && !(await stillMounted(this.root)))
+      throw new StopIngest('device-removed', 'device-removed', `recorder was removed: ${this.root}`);
     const volume: DockedVolume = { ...this.request.volume, root: scan.root };
     const names = scan.files.map((file) => file.relativePath.split('/').pop()!);
     const driver = chooseDriver(drivers, volume, names);
@@ -429,4 +435,14 @@ export function closeUnfinishedDocks(db: Db, now: Date): number {
     );
   }
   return open.length;
+}
+
+/** A mount point sits on another file system than its parent folder; once unmounted it does not. */
+async function stillMounted(root: string): Promise<boolean> {
+  try {
+    const [inside, parent] = await Promise.all([stat(root), stat(path.dirname(root))]);
+    return inside.dev !== parent.dev;
+  } catch {
+    return false;
+  }
 }

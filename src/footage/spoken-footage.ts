@@ -25,6 +25,8 @@ export interface SpokenFootageOptions {
   video?: boolean;
   /** Default true; false makes a video without any audio stream. */
   audio?: boolean;
+  /** Picture size and rate, default 160x120 at 10 fps (tests); the bench asks for recorder-like footage. */
+  picture?: { width: number; height: number; fps: number; bitrateKbps?: number };
 }
 
 export const reasonText = '报告，记录仪电量不足，录像中断了两分钟，现在恢复录像。';
@@ -54,8 +56,11 @@ export async function makeSpokenFootage(path: string, options: SpokenFootageOpti
     const withVideo = options.video ?? true;
     const withAudio = options.audio ?? true;
     const args = ['-v', 'error', '-y'];
-    if (withVideo)
-      args.push('-f', 'lavfi', '-i', `testsrc2=size=160x120:rate=10:duration=${options.seconds}`);
+    const picture = options.picture ?? { width: 160, height: 120, fps: 10 };
+    if (withVideo) {
+      const size = `${picture.width}x${picture.height}`;
+      args.push('-f', 'lavfi', '-i', `testsrc2=size=${size}:rate=${picture.fps}:duration=${options.seconds}`);
+    }
     if (withAudio) {
       const audioInput = withVideo ? 1 : 0;
       args.push('-f', 'lavfi', '-i', backgroundSources[options.background](options.seconds));
@@ -76,7 +81,9 @@ export async function makeSpokenFootage(path: string, options: SpokenFootageOpti
       }
     }
     if (withVideo) {
-      args.push('-map', '0:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '10');
+      args.push('-map', '0:v', '-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p');
+      args.push('-g', String(picture.fps));
+      if (picture.bitrateKbps) args.push('-b:v', `${picture.bitrateKbps}k`);
     }
     if (withAudio)
       args.push(...(withVideo ? ['-c:a', 'aac', '-b:a', '64k', '-ac', '1'] : ['-c:a', 'pcm_s16le']));

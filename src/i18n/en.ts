@@ -183,6 +183,20 @@ export const en: Catalogue = {
   'dash.interruptions.awaitOfficer': "Awaiting the officer's explanation",
   'dash.interruptions.cannotAccept':
     'The officer has not explained this gap yet; there is nothing to accept.',
+  // spoken reason (art. 18): heard at the start of the resumed segment (src/compliance/spoken-reason.ts)
+  'dash.interruptions.spokenReason': 'Spoken reason',
+  'dash.interruptions.spoken.detected': 'Reason spoken (from {start}, {seconds} s)',
+  'dash.interruptions.spoken.absent': 'No spoken reason heard',
+  'dash.interruptions.spoken.no-audio': 'The resumed recording has no sound to listen to',
+  'dash.interruptions.spoken.pending': 'Not listened to yet',
+  'dash.interruptions.spoken.failed': 'Listening failed: {error}',
+  'dash.interruptions.spoken.noGrant': "Listening needs a leader's approval (art. 27)",
+  'dash.alert.spoken-reason-absent': 'Resumed without a spoken reason',
+  'alert.detail.spoken-reason-absent':
+    'no spoken reason heard when recording resumed after the gap from {start} to {end}, in an activity that must be filmed throughout: check it',
+  'stats.spokenReasons': 'Spoken reasons',
+  'stats.silentResumptions': 'Resumed without a spoken reason',
+  'dash.audit.action.spoken-reason': 'Spoken reason checked',
   'dash.activity.non-cooperative': 'non-cooperative party',
   'dash.activity.seizure': 'seizure or preservation',
   'dash.activity.questioning': 'questioning',

@@ -64,15 +64,12 @@ const bridgeSeconds = 0.3;
 const minRegionSeconds = 0.15;
 
 /**
- * Listens to the first `windowSeconds` of a file's first audio stream. `hasAudio` comes from ffprobe;
- * a file without an audio stream is `no-audio` without decoding anything.
+ * Listens to the first `windowSeconds` of a file's first audio stream; a file without one is
+ * `no-audio`. ffmpeg itself says so, which spares an ffprobe run per segment.
  */
-export async function detectSpeech(
-  path: string,
-  hasAudio: boolean,
-  options: SpeechOptions,
-): Promise<SpeechAnalysis> {
-  if (!hasAudio) {
+export async function detectSpeech(path: string, options: SpeechOptions): Promise<SpeechAnalysis> {
+  const pcm = await decodePcm(path, options.windowSeconds, options.timeoutMs);
+  if (pcm === 'no-audio') {
     return {
       verdict: 'no-audio',
       analysedSeconds: 0,
@@ -81,7 +78,6 @@ export async function detectSpeech(
       regions: [],
     };
   }
-  const pcm = await decodePcm(path, options.windowSeconds, options.timeoutMs);
   return judgeSpeech(pcm, options.minSpeechSeconds);
 }
 
@@ -102,7 +98,7 @@ export async function judgeSpeech(samples: Int16Array, minSpeechSeconds: number)
 // ---- decoding ------------------------------------------------------------------------------------
 
 /** ffmpeg decodes the window to raw 16 kHz mono s16le on stdout (at most windowSeconds × 32 kB). */
-function decodePcm(path: string, windowSeconds: number, timeoutMs: number): Promise<Int16Array> {
+function decodePcm(path: string, windowSeconds: number, timeoutMs: number): Promise<Int16Array | 'no-audio'> {
   const args = [
     '-hide_banner',
     '-nostdin',
@@ -139,6 +135,10 @@ function decodePcm(path: string, windowSeconds: number, timeoutMs: number): Prom
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       const bytes = Buffer.concat(chunks);
+      if (bytes.length === 0 && /Stream map '0:a:0' matches no streams/.test(stderr)) {
+        resolve('no-audio');
+        return;
+      }
       // Decode errors partway still leave what decoded; only "nothing at all" is a failure.
       if (bytes.length < frameSamples * 2) {
         const why = signal ? `killed by ${signal} (timeout)` : `exit ${code}`;
@@ -238,26 +238,41 @@ class Spectrum {
   }
 }
 
-/** In-place radix-2 FFT. */
+const twiddles = (() => {
+  const cos = new Float64Array(fftSize / 2);
+  const sin = new Float64Array(fftSize / 2);
+  for (let k = 0; k < fftSize / 2; k++) {
+    cos[k] = Math.cos((-2 * Math.PI * k) / fftSize);
+    sin[k] = Math.sin((-2 * Math.PI * k) / fftSize);
+  }
+  return { cos, sin };
+})();
+
+const bitReversed = Uint16Array.from({ length: fftSize }, (_, index) => {
+  let reversed = 0;
+  for (let bit = 1, high = fftSize >> 1; bit < fftSize; bit <<= 1, high >>= 1)
+    if (index & bit) reversed |= high;
+  return reversed;
+});
+
+/** In-place radix-2 FFT of fftSize points, with tables computed once. */
 function fft(real: Float64Array, imaginary: Float64Array): void {
-  const size = real.length;
-  for (let index = 1, swap = 0; index < size; index++) {
-    let bit = size >> 1;
-    for (; swap & bit; bit >>= 1) swap ^= bit;
-    swap ^= bit;
+  for (let index = 0; index < fftSize; index++) {
+    const swap = bitReversed[index];
     if (index < swap) {
       [real[index], real[swap]] = [real[swap], real[index]];
       [imaginary[index], imaginary[swap]] = [imaginary[swap], imaginary[index]];
     }
   }
-  for (let length = 2; length <= size; length <<= 1) {
-    const step = (-2 * Math.PI) / length;
-    for (let start = 0; start < size; start += length) {
-      for (let k = 0; k < length / 2; k++) {
-        const cos = Math.cos(step * k);
-        const sin = Math.sin(step * k);
+  for (let length = 2; length <= fftSize; length <<= 1) {
+    const half = length >> 1;
+    const stride = fftSize / length;
+    for (let start = 0; start < fftSize; start += length) {
+      for (let k = 0; k < half; k++) {
+        const cos = twiddles.cos[k * stride];
+        const sin = twiddles.sin[k * stride];
         const a = start + k;
-        const b = a + length / 2;
+        const b = a + half;
         const re = real[b] * cos - imaginary[b] * sin;
         const im = real[b] * sin + imaginary[b] * cos;
         real[b] = real[a] - re;

@@ -55,6 +55,8 @@ export class PullableVolume {
    * the desktop's automounter cleans it up after the device is gone.
    */
   pull(pid: number, settleMs = 300): Promise<void> {
+    // Never 0 or negative: that would signal a whole process group.
+    if (!(pid > 1)) throw new Error(`not a FUSE server pid: ${pid}`);
     process.kill(pid, 'SIGKILL');
     return new Promise((resolve) =>
       setTimeout(() => {

@@ -4,6 +4,7 @@ import {
   type InterruptionItem,
   openInterruptions,
 } from '../../compliance/interruptions.ts';
+import { spokenReasonOf } from '../../compliance/spoken-reason.ts';
 import { openStation, type Station } from '../../station.ts';
 import { isoInZone } from '../../time/zone.ts';
 import { actingUser, provingOptions } from '../acting-user.ts';
@@ -50,7 +51,16 @@ export const interruptionCommands: CliCommand[] = [
     async run(args) {
       return withStation((station) => {
         const items = openInterruptions(station.db);
-        if (args.values.json) printJson({ interruptions: items }, station.config.station.timezone);
+        if (args.values.json)
+          printJson(
+            {
+              interruptions: items.map((item) => ({
+                ...item,
+                spokenReason: spokenReasonOf(station.db, item.id),
+              })),
+            },
+            station.config.station.timezone,
+          );
         else if (items.length === 0) print('no interruptions waiting');
         else
           print(

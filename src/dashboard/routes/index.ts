@@ -8,6 +8,7 @@ import { deviceRoutes } from './devices/index.ts';
 import { type DockRouteOptions, dockRoutes } from './docks/index.ts';
 import { integrityRoutes } from './integrity/index.ts';
 import { interruptionRoutes } from './interruptions/index.ts';
+import { spokenReasonRoutes } from './interruptions/spoken-reason.ts';
 import { languageRoutes } from './language.ts';
 import { ledgerRoutes } from './ledger/index.ts';
 import { type LoginOptions, loginRoutes } from './login.ts';
@@ -37,6 +38,7 @@ export const routes: FastifyPluginAsync<RouteOptions> = async (app, options) => 
   await app.register(alertRoutes);
   await app.register(caseRoutes);
   await app.register(interruptionRoutes);
+  await app.register(spokenReasonRoutes);
   await app.register(retentionRoutes);
   await app.register(statisticsRoutes);
   await app.register(accessRoutes);

@@ -27,6 +27,7 @@ import {
   pendingReassignments,
   ReassignmentRefused,
 } from '../../../custody/reassignment.ts';
+import { recordRefusedAttempt } from '../../../custody/refused-attempts.ts';
 import { refusesExport, seesAllRequests } from '../../../custody/release-rules.ts';
 import { recordServedBytes } from '../../../custody/served-bytes.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
@@ -387,6 +388,20 @@ ${leaderApprovals(request)}
         response: { 200: Type.Unsafe<Buffer>({ type: 'string', format: 'binary' }) },
       },
       config: { permission: 'exportEvidence' },
+      // Asked for without a session: sent to the login page, and on the record (counted per address).
+      onRequest: async (request: FastifyRequest<{ Querystring: ExportQuery }>) => {
+        if (request.user) return;
+        recordRefusedAttempt(
+          db,
+          {
+            actor: null,
+            source: request.ip,
+            subject: `evidence disc of request ${(request.query as { request?: unknown }).request}`,
+            reason: 'no-session',
+          },
+          clock.now(),
+        );
+      },
     },
     async (request, reply) => {
       const { query } = request;

@@ -14,6 +14,7 @@ import { allows } from '../../access.ts';
 import { type Html, html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { csrfField, page } from '../../views/layout.ts';
+import { spokenReasonCell } from '../../views/spoken-reason.ts';
 import { formResponses, HtmlPage } from '../schemas.ts';
 
 // Art. 18, 20: every gap between two segments of one recorder needs the officer's written reason and
@@ -30,7 +31,7 @@ const ExplainBody = Type.Object({
 });
 
 /** Whether the user may see (and, as an officer, explain) this gap: officers only their own badge's. */
-function mayHandle(user: User, item: InterruptionItem): boolean {
+export function mayHandle(user: User, item: InterruptionItem): boolean {
   return user.role !== 'officer' || (user.badge !== null && item.badge === user.badge);
 }
 
@@ -60,6 +61,7 @@ function itemRow(request: FastifyRequest, item: InterruptionItem, zone: string):
 <td><a href="/recordings/${item.beforeRecordingId}">#${item.beforeRecordingId}</a> → <a href="/recordings/${item.afterRecordingId}">#${item.afterRecordingId}</a></td>
 <td class="${loud ? 'bad' : ''}">${item.activityKinds.map((kind) => t(`dash.activity.${kind}` as MessageKey)).join('、')}</td>
 <td class="explanation">${item.explanation ? html`${item.explanation}<br><span class="muted">${item.explainedBy} ${formatDateTime(item.explainedAt, zone)}</span>` : html`<span class="bad">${t('dash.interruptions.unexplained')}</span>`}</td>
+${spokenReasonCell(request, item)}
 <td>${actions(request, item)}</td></tr>`;
 }
 
@@ -87,7 +89,7 @@ export const interruptionRoutes: FastifyPluginAsync = async (app) => {
         ? html`<p class="muted">${t('dash.interruptions.intro')}</p>
 <table id="interruptions"><thead><tr><th>${t('ledger.id')}</th><th>${t('ledger.device')}</th><th>${t('ledger.badge')}</th>
 <th>${t('dash.interruptions.gap')}</th><th>${t('dash.interruptions.length')}</th><th>${t('dash.interruptions.between')}</th>
-<th>${t('dash.interruptions.activity')}</th><th>${t('dash.interruptions.explanation')}</th><th></th></tr></thead>
+<th>${t('dash.interruptions.activity')}</th><th>${t('dash.interruptions.explanation')}</th><th>${t('dash.interruptions.spokenReason')}</th><th></th></tr></thead>
 <tbody>${items.map((item) => itemRow(request, item, zone))}</tbody></table>`
         : html`<p class="good" id="interruptions-none">${t('dash.interruptions.none')}</p>`;
       return reply

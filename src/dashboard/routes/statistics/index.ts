@@ -43,7 +43,7 @@ function statisticsTable(request: FastifyRequest, statistics: MonthlyStatistics)
 ${columns.map((column) => html`<td class="${column}">${cell(officer[column])}</td>`)}</tr>`,
   )}
 <tr id="statistics-total"><th colspan="2">${t('stats.total')}</th><th>${totals.recordings}</th><th>${totals.hours}</th><th>${totals.lateExports}</th>
-<th>${totals.interruptions}</th><th>${totals.damagedRecordings}</th><th>${totals.unconfirmedRows}</th><th></th><th></th><th>${cell(totals.onTimePercent)}</th></tr>
+<th>${totals.interruptions}</th><th>${totals.spokenReasons}</th><th>${totals.silentResumptions}</th><th>${totals.damagedRecordings}</th><th>${totals.unconfirmedRows}</th><th></th><th></th><th>${cell(totals.onTimePercent)}</th></tr>
 </tbody></table>`;
 }
 

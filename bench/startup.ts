@@ -1,0 +1,45 @@
+// CLI start-up (target < 250 ms): `station --help`, and a command on an empty home (it creates the
+// ledger), against a bare `node -e 0` in the same run, which no CLI on Node can beat.
+// Usage: node --import tsx bench/startup.ts [--runs 15]
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadPerCore, median, stationBin, timeCommand } from './support.ts';
+
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' } } });
+const runs = Number(values.runs);
+const work = mkdtempSync(path.join(os.tmpdir(), 'bench-startup-'));
+
+const cases: { label: string; run(index: number): { seconds: number; maxRssMb: number } }[] = [
+  { label: 'node -e 0 (baseline)', run: () => timeCommand(process.execPath, ['-e', '0']) },
+  { label: 'station --help', run: () => timeCommand(process.execPath, [stationBin, '--help']) },
+  {
+    label: 'station officers list, empty home',
+    run: (index) =>
+      timeCommand(process.execPath, [stationBin, 'officers', 'list'], {
+        ...process.env,
+        STATION_HOME: path.join(work, `home-${index}`),
+      }),
+  },
+];
+const samples = cases.map(() => [] as { seconds: number; maxRssMb: number }[]);
+try {
+  // Interleaved, so a burst of load on a shared machine hits every case alike.
+  for (let index = 0; index < runs; index++)
+    for (const [which, entry] of cases.entries()) samples[which].push(entry.run(index));
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+console.log(`\nCLI start-up, ${runs} runs each, interleaved (load per core: ${loadPerCore()})\n`);
+console.log('| command | fastest | median | minus node itself (median) | peak RSS |');
+console.log('|---|---|---|---|---|');
+const nodeMedian = median(samples[0].map((sample) => sample.seconds));
+cases.forEach((entry, which) => {
+  const seconds = samples[which].map((sample) => sample.seconds);
+  const ms = (value: number) => `${(value * 1000).toFixed(0)} ms`;
+  console.log(
+    `| ${entry.label} | ${ms(Math.min(...seconds))} | ${ms(median(seconds))} | ${which ? ms(median(seconds) - nodeMedian) : '—'} | ${Math.max(...samples[which].map((sample) => sample.maxRssMb)).toFixed(0)} MB |`,
+  );
+});
