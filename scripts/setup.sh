@@ -6,8 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Ceph, PostgreSQL and rclone for the district tests and bench; dc3dd only for `npm run bench`.
-packages=(ffmpeg chromium fonts-wqy-microhei exfatprogs exfat-fuse fuse3 xorriso util-linux espeak-ng ceph-mon ceph-osd radosgw postgresql rclone dc3dd)
+# Ceph, PostgreSQL and rclone for the district tests and bench; dc3dd and GNU time only for `npm run bench`.
+packages=(ffmpeg chromium fonts-wqy-microhei exfatprogs exfat-fuse fuse3 xorriso util-linux espeak-ng ceph-mon ceph-osd radosgw postgresql rclone dc3dd time)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")

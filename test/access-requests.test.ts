@@ -346,5 +346,6 @@ describe('station access', () => {
       as('ops'),
     );
     expect(bad.code).toBe(2);
-  });
+    // Several real CLI runs, each opening the station: slow on a loaded machine, not a timing check.
+  }, 300_000);
 });

@@ -63,7 +63,3 @@ export function migrate(db: Db, allMigrations: Migration[]): void {
     }).immediate();
   }
 }
-
-export function schemaVersion(db: Db): number {
-  return Number(db.prepare('SELECT MAX(version) FROM schema_migrations').pluck().get() ?? 0);
-}

@@ -48,11 +48,6 @@ export function findOfficerByBadge(db: Db, badge: string): Officer | null {
   return row ? toOfficer(row) : null;
 }
 
-export function findOfficerById(db: Db, id: number): Officer | null {
-  const row = db.prepare('SELECT * FROM officers WHERE id = ?').get(id) as OfficerRow | undefined;
-  return row ? toOfficer(row) : null;
-}
-
 export function listOfficers(db: Db): Officer[] {
   return (db.prepare('SELECT * FROM officers ORDER BY badge').all() as OfficerRow[]).map(toOfficer);
 }

@@ -3,7 +3,6 @@ import { Type } from '@sinclair/typebox';
 // Shared pieces of route schemas. Pages answer HTML (a string) or a 303 to the next page.
 export const HtmlPage = Type.String({ description: 'HTML page' });
 export const SeeOther = Type.Null({ description: 'redirect to the next page' });
-export const pageResponses = { 200: HtmlPage };
 export const formResponses = { 303: SeeOther };
 
 export const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
