@@ -29,18 +29,26 @@ export default async function setup(): Promise<(() => Promise<void>) | undefined
     process.env.DISTRICT_SERVICES_UNAVAILABLE = `missing ${missing.join(', ')}: run scripts/setup.sh`;
     return undefined;
   }
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'bwc-district-services-'));
-  try {
-    await run(script, ['start', dir], { timeout: 240_000 });
-    for (const line of (await readFile(path.join(dir, 'env'), 'utf8')).split('\n')) {
-      const at = line.indexOf('=');
-      if (at > 0) process.env[line.slice(0, at)] = line.slice(at + 1);
+  // Ceph's first start sometimes loses a race between its daemons (seen on a loaded machine): each
+  // try starts afresh in its own folder, and only the last failure is reported.
+  let dir = '';
+  for (let attempt = 1; ; attempt++) {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'bwc-district-services-'));
+    try {
+      await run(script, ['start', dir], { timeout: 240_000 });
+      for (const line of (await readFile(path.join(dir, 'env'), 'utf8')).split('\n')) {
+        const at = line.indexOf('=');
+        if (at > 0) process.env[line.slice(0, at)] = line.slice(at + 1);
+      }
+      break;
+    } catch (error) {
+      await run(script, ['stop', dir]).catch(() => {});
+      if (attempt < 3) continue;
+      const { stderr, stdout } = error as { stderr?: string; stdout?: string };
+      const detail = [stderr, stdout, (error as Error).message].filter(Boolean).join('\n');
+      process.env.DISTRICT_SERVICES_UNAVAILABLE = `district services did not start: ${detail.trim()}`;
+      return undefined;
     }
-  } catch (error) {
-    await run(script, ['stop', dir]).catch(() => {});
-    const detail = (error as { stderr?: string }).stderr || (error as Error).message;
-    process.env.DISTRICT_SERVICES_UNAVAILABLE = `district services did not start: ${detail.trim()}`;
-    return undefined;
   }
   return async () => {
     await run(script, ['stop', dir], { timeout: 60_000 });
