@@ -160,6 +160,8 @@ describe('a recorder pulled out (its exFAT FUSE server killed) at each stage', (
         await volume.destroy();
       }
     },
+    // On a quiet machine the pull can race the end of the copy it aims at; a new recorder is tried.
+    { retry: 2 },
   );
 });
 
