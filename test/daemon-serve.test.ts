@@ -46,7 +46,7 @@ describe('station serve', () => {
     await writeFile(
       configFile,
       JSON.stringify({
-        dock: { mountRoots: [path.join(scratch.path, 'media')], settleSeconds: 0 },
+        dock: { mountRoots: [path.join(scratch.path, 'media')], settleSeconds: 0, simulatedRecorders: true },
         ingest: { copyChunkBytes: 65536 },
         http: { port: 0 },
         log: { level: 'warn' },

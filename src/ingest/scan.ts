@@ -50,14 +50,11 @@ const systemFolders = new Set(
  * Lists the recordings below `root` without following links: a recorder (or someone with one)
  * can plant a symlink to /etc, and the station must never read outside the volume.
  */
-export async function scanSource(root: string, recordingRoots: string[] = ['.']): Promise<ScanResult> {
+export async function scanSource(root: string): Promise<ScanResult> {
   const realRoot = await realpath(root);
   const result: ScanResult = { root: realRoot, files: [], skipped: [] };
-  const starts = recordingRoots
-    .map((folder) => path.resolve(realRoot, folder))
-    .filter((folder) => inside(realRoot, folder));
-  const seen = new Set<string>();
-  for (const start of starts) await walk(realRoot, start, result, seen);
+  // The whole volume: the driver, chosen from what is found, says which folders hold recordings.
+  await walk(realRoot, realRoot, result, new Set());
   const byPath = (a: { relativePath?: string; sourcePath?: string }, b: typeof a) =>
     (a.relativePath ?? a.sourcePath ?? '').localeCompare(b.relativePath ?? b.sourcePath ?? '', 'en', {
       numeric: true,
@@ -65,11 +62,6 @@ export async function scanSource(root: string, recordingRoots: string[] = ['.'])
   result.files.sort(byPath);
   result.skipped.sort(byPath);
   return result;
-}
-
-function inside(root: string, candidate: string): boolean {
-  const relative = path.relative(root, candidate);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 async function walk(root: string, folder: string, result: ScanResult, seen: Set<string>): Promise<void> {
