@@ -3,6 +3,7 @@ import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { SourceGoneError } from '../archive/copy-file.ts';
 import { type MediaKind, mediaKindOf } from '../media/media-kind.ts';
+import { type FileNote, fileNote } from './file-notes.ts';
 
 // A recorder pulled during the scan fails every call: that is the end of the dock, not a folder or a
 // file to skip (which would end the dock "done" with its recordings left behind).
@@ -24,7 +25,10 @@ export interface SourceFile {
 
 export interface SkippedFile {
   sourcePath: string;
+  /** The technical message, in English. */
   reason: string;
+  /** The same for people (file-notes.ts). */
+  note: FileNote;
 }
 
 export interface ScanResult {
@@ -76,6 +80,7 @@ async function walk(root: string, folder: string, result: ScanResult, seen: Set<
     result.skipped.push({
       sourcePath: relativeTo(root, folder),
       reason: `folder unreadable (${errorCode(error)})`,
+      note: fileNote('folder-unreadable', { detail: errorCode(error) }),
     });
     return;
   }
@@ -91,20 +96,27 @@ async function walk(root: string, folder: string, result: ScanResult, seen: Set<
 }
 
 async function consider(absolutePath: string, relativePath: string, entry: Dirent, result: ScanResult) {
-  const skip = (reason: string) => result.skipped.push({ sourcePath: relativePath, reason });
-  if (entry.isSymbolicLink()) return skip('symbolic link, not followed');
-  if (!entry.isFile()) return skip('not a regular file');
-  if (entry.name.startsWith('._')) return skip('operating system metadata file');
+  const skip = (reason: string, note: FileNote) =>
+    result.skipped.push({ sourcePath: relativePath, reason, note });
+  if (entry.isSymbolicLink()) return skip('symbolic link, not followed', fileNote('symbolic-link'));
+  if (!entry.isFile()) return skip('not a regular file', fileNote('not-regular-file'));
+  if (entry.name.startsWith('._')) return skip('operating system metadata file', fileNote('system-metadata'));
   const kind = mediaKindOf(entry.name);
-  if (!kind) return skip(`not a recording (${path.extname(entry.name) || 'no extension'})`);
+  if (!kind) {
+    const extension = path.extname(entry.name) || '-';
+    return skip(
+      `not a recording (${path.extname(entry.name) || 'no extension'})`,
+      fileNote('not-a-recording', { detail: extension }),
+    );
+  }
   let stats: Awaited<ReturnType<typeof lstat>>;
   try {
     stats = await lstat(absolutePath);
   } catch (error) {
     throwIfPulled(error, absolutePath);
-    return skip(`unreadable (${errorCode(error)})`);
+    return skip(`unreadable (${errorCode(error)})`, fileNote('unreadable', { detail: errorCode(error) }));
   }
-  if (stats.size === 0) return skip('empty file (0 bytes)');
+  if (stats.size === 0) return skip('empty file (0 bytes)', fileNote('empty-file'));
   result.files.push({ relativePath, absolutePath, sizeBytes: stats.size, mtime: stats.mtime, kind });
 }
 

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { roles } from '../../src/auth/roles.ts';
 import { addUser } from '../../src/auth/users.ts';
-import { loadConfig } from '../../src/config/config.ts';
+import { loadConfig, type StationConfig } from '../../src/config/config.ts';
 import { buildDashboard, type DashboardOptions } from '../../src/dashboard/app.ts';
 import { dockFolder } from '../../src/dock/dock-session.ts';
 import { makeSampleRecorder } from '../../src/footage/generate.ts';
@@ -26,11 +26,18 @@ export interface DashboardServer {
  * A real station in a temporary home with one user per role (named after the role; the officer holds
  * badge 010001) and the dashboard listening on 127.0.0.1 on a free port.
  */
-export async function startDashboard(options: DashboardOptions = {}): Promise<DashboardServer> {
+export async function startDashboard(
+  options: DashboardOptions = {},
+  settings: { dock?: Partial<StationConfig['dock']> } = {},
+): Promise<DashboardServer> {
   const folder = await temporaryFolder('dashboard');
   const config = loadConfig({ STATION_HOME: path.join(folder.path, 'home') });
   const station = await openStation({
-    config: { ...config, ingest: { ...config.ingest, copyChunkBytes: 65536 } },
+    config: {
+      ...config,
+      ingest: { ...config.ingest, copyChunkBytes: 65536 },
+      dock: { ...config.dock, ...settings.dock },
+    },
     logger: silentLogger,
   });
   saveOfficer(station.db, { badge: officerBadge, name: '张三' }, new Date());

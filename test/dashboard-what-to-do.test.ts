@@ -1,0 +1,134 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dockFolder } from '../src/dock/dock-session.ts';
+import { writeSimulatedRecorder } from '../src/dock/simulated-recorder.ts';
+import { truncateFile } from '../src/footage/generate.ts';
+import { createDock } from '../src/ledger/docks.ts';
+import {
+  type DashboardServer,
+  ingestSampleRecorder,
+  officerBadge,
+  passwordOf,
+  startDashboard,
+} from './helpers/dashboard-server.ts';
+import { repoRoot } from './helpers/station-cli.ts';
+
+// Issue 13, "cards and lists that say what to do", walked through in Chromium on the real server.
+
+const artifacts = path.join(repoRoot, 'test-artifacts');
+let server: DashboardServer;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+async function logIn(role: string): Promise<Page> {
+  const context = await browser.newContext({ locale: 'zh-CN' });
+  contexts.push(context);
+  const page = await context.newPage();
+  await page.goto(`${server.baseUrl}/login`);
+  await page.fill('input[name=name]', role);
+  await page.fill('input[name=password]', passwordOf(role));
+  await Promise.all([
+    page.waitForURL((url) => !url.pathname.startsWith('/login')),
+    page.click('button[type=submit]'),
+  ]);
+  return page;
+}
+
+const screenshot = (page: Page, name: string) =>
+  page.screenshot({ path: path.join(artifacts, `what-to-do-${name}.png`), fullPage: true });
+
+/** A simulated recorder (clock two hours fast) whose footage has one five-minute pause and one cut file. */
+async function dockTroubledRecorder() {
+  const root = path.join(server.folder, 'troubled');
+  const recorder = await writeSimulatedRecorder(root, {
+    serial: 'DSJ0130',
+    badge: officerBadge,
+    start: new Date(Date.now() - 2 * 3600_000),
+    segments: 3,
+    segmentSeconds: 2,
+    gapSeconds: [0, 300],
+    clockOffsetSeconds: 7200,
+    timezone: server.station.config.station.timezone,
+    width: 160,
+    height: 120,
+  });
+  await truncateFile(recorder.recordings[0].path, 0.6);
+  const report = await dockFolder(server.station, { sourceRoot: root, origin: 'folder', recorderChecks: true });
+  return { recorder, report };
+}
+
+beforeAll(async () => {
+  await mkdir(artifacts, { recursive: true });
+  // Every recorder counts as nearly full (under 100 % free), and the simulated family is loaded.
+  server = await startDashboard({}, { dock: { simulatedRecorders: true, lowStoragePercent: 100 } });
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
+  });
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close();
+  await browser?.close();
+  await server?.close();
+});
+
+describe('the dock card says what the dock left to do', () => {
+  it('moves a finished dock to 刚完成 with its warnings, per-file results and links to act', async () => {
+    const page = await logIn('officer');
+    await page.goto(`${server.baseUrl}/docks`);
+    await page.waitForSelector('body[data-stream=open]');
+    const { report } = await dockTroubledRecorder();
+    expect(report.state).toBe('done');
+    const card = page.locator(`#finished-docks section.dock[data-dock="${report.dockId}"]`);
+    await card.locator('.finding[data-finding="interruption"]').waitFor();
+    expect(await page.locator(`#live-docks section.dock[data-dock="${report.dockId}"]`).count()).toBe(0);
+    await page.locator('#no-active-docks').waitFor();
+    const findings = await card.locator('.finding').allTextContents();
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('发现 1 处中断，请填写中断说明'),
+        expect.stringContaining('时钟快 2 小时，已校正'),
+        expect.stringContaining('记录仪存储空间仅剩'),
+        expect.stringContaining('1 个文件不能正常回放'),
+      ]),
+    );
+    // Each file names its recording and whether it plays back.
+    const damaged = card.locator('.files li', { has: page.locator('.playback.bad') });
+    expect(await damaged.count()).toBe(1);
+    expect(await damaged.textContent()).toMatch(/记录 #\d+.*部分损坏|无法回放/);
+    expect(await card.locator('.files .playback.good').count()).toBeGreaterThan(0);
+    expect(await page.locator(`#recent-docks tr[data-dock="${report.dockId}"]`).textContent()).toContain('完成');
+    await screenshot(page, 'dock-card');
+    // The link goes where the officer explains the gap.
+    await Promise.all([
+      page.waitForURL(/\/interruptions/),
+      card.locator('.finding[data-finding="interruption"] a').click(),
+    ]);
+    expect(await page.locator('#interruptions tbody tr').count()).toBe(1);
+  });
+
+  it('keeps CLI ingests out of 当前采集 and adds new docks to 最近采集记录 without a reload', async () => {
+    const station = server.station;
+    const cli = createDock(station.db, { origin: 'cli', sourcePath: '/tmp/by-hand' }, new Date());
+    const page = await logIn('clerk');
+    await page.goto(`${server.baseUrl}/docks`);
+    await page.waitForSelector('body[data-stream=open]');
+    expect(await page.locator(`#live-docks section.dock[data-dock="${cli.id}"]`).count()).toBe(0);
+    expect(await page.locator(`#recent-docks tr[data-dock="${cli.id}"]`).count()).toBe(1);
+    const { report } = await ingestSampleRecorder(server, {
+      name: 'live-row',
+      serial: 'B000131',
+      badge: '010002',
+    });
+    const row = page.locator(`#recent-docks tr[data-dock="${report.dockId}"][data-state="done"]`);
+    await row.waitFor();
+    expect(await page.locator('#recent-docks tbody tr').first().getAttribute('data-dock')).toBe(
+      String(report.dockId),
+    );
+    expect(await row.textContent()).toContain('李四');
+    await screenshot(page, 'docks-clerk');
+  });
+});
