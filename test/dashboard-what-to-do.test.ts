@@ -55,7 +55,11 @@ async function dockTroubledRecorder() {
     height: 120,
   });
   await truncateFile(recorder.recordings[0].path, 0.6);
-  const report = await dockFolder(server.station, { sourceRoot: root, origin: 'folder', recorderChecks: true });
+  const report = await dockFolder(server.station, {
+    sourceRoot: root,
+    origin: 'folder',
+    recorderChecks: true,
+  });
   return { recorder, report };
 }
 
@@ -100,7 +104,9 @@ describe('the dock card says what the dock left to do', () => {
     expect(await damaged.count()).toBe(1);
     expect(await damaged.textContent()).toMatch(/记录 #\d+.*部分损坏|无法回放/);
     expect(await card.locator('.files .playback.good').count()).toBeGreaterThan(0);
-    expect(await page.locator(`#recent-docks tr[data-dock="${report.dockId}"]`).textContent()).toContain('完成');
+    expect(await page.locator(`#recent-docks tr[data-dock="${report.dockId}"]`).textContent()).toContain(
+      '完成',
+    );
     await screenshot(page, 'dock-card');
     // The link goes where the officer explains the gap.
     await Promise.all([
@@ -130,5 +136,52 @@ describe('the dock card says what the dock left to do', () => {
     );
     expect(await row.textContent()).toContain('李四');
     await screenshot(page, 'docks-clerk');
+  });
+});
+
+describe('histories keep what was dealt with', () => {
+  it('keeps an accepted interruption listed, filters it by state and lets the clerk send it back on the record', async () => {
+    const officer = await logIn('officer');
+    await officer.goto(`${server.baseUrl}/interruptions`);
+    const row = officer.locator('#interruptions tbody tr').first();
+    const id = Number(await row.getAttribute('data-interruption'));
+    // The officer's name beside the badge.
+    expect(await row.textContent()).toContain('张三');
+    await row.locator('textarea[name=explanation]').fill('电池耗尽，更换电池后继续录像');
+    await Promise.all([officer.waitForLoadState('load'), row.locator('.explain button').click()]);
+
+    const clerk = await logIn('clerk');
+    await clerk.goto(`${server.baseUrl}/interruptions`);
+    const waiting = clerk.locator(`#interruption-${id}`);
+    expect(await waiting.getAttribute('data-state')).toBe('explained');
+    await Promise.all([clerk.waitForLoadState('load'), waiting.locator('form.accept button').click()]);
+    // Accepted: no longer waiting, still on the record.
+    expect(await clerk.locator(`#interruption-${id}`).count()).toBe(0);
+    await clerk.selectOption('#interruption-filters select[name=state]', 'accepted');
+    await Promise.all([clerk.waitForURL(/state=accepted/), clerk.click('#interruption-filters button')]);
+    const accepted = clerk.locator(`#interruption-${id}`);
+    expect(await accepted.locator('td.state').textContent()).toContain('已确认');
+    expect(await accepted.locator('td.state').textContent()).toContain('clerk');
+    await screenshot(clerk, 'interruptions-accepted');
+    await accepted.locator('form.return input[name=reason]').fill('说明不具体，请写明中断的时段和原因');
+    await Promise.all([clerk.waitForURL(/state=all/), accepted.locator('form.return button').click()]);
+    const returned = clerk.locator(`#interruption-${id}`);
+    expect(await returned.getAttribute('data-state')).toBe('open');
+    expect(await returned.locator('.returned').textContent()).toContain('说明不具体');
+
+    const entry = server.station.db
+      .prepare(
+        "SELECT actor, detail FROM audit_log WHERE action = 'interruption-returned' AND subject_id = ?",
+      )
+      .get(String(id)) as { actor: string; detail: string };
+    expect(entry.actor).toBe('clerk');
+    expect(JSON.parse(entry.detail)).toMatchObject({
+      reason: '说明不具体，请写明中断的时段和原因',
+      acceptedBy: 'clerk',
+    });
+    // Back with the officer, with the reason to read.
+    await officer.goto(`${server.baseUrl}/interruptions`);
+    expect(await officer.locator(`#interruption-${id} .returned`).textContent()).toContain('说明不具体');
+    await screenshot(officer, 'interruptions-returned');
   });
 });
