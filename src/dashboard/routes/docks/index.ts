@@ -122,9 +122,12 @@ ${finished.length ? finished.map(card) : html`<p id="no-finished-docks" class="m
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LanguageQuery> }>(
     '/docks/:id/card',
-    { schema: { params: IdParams, response: { 200: HtmlPage } }, config: { permission: 'docks' } },
+    {
+      schema: { params: IdParams, querystring: LanguageQuery, response: { 200: HtmlPage } },
+      config: { permission: 'docks' },
+    },
     async (request, reply) => {
       const dock = findDock(db, request.params.id);
       const visibility = new DockVisibility(db, request.user!, () => clock.now());
@@ -143,9 +146,12 @@ ${finished.length ? finished.map(card) : html`<p id="no-finished-docks" class="m
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LanguageQuery> }>(
     '/docks/:id/row',
-    { schema: { params: IdParams, response: { 200: HtmlPage } }, config: { permission: 'docks' } },
+    {
+      schema: { params: IdParams, querystring: LanguageQuery, response: { 200: HtmlPage } },
+      config: { permission: 'docks' },
+    },
     async (request, reply) => {
       const dock = findDock(db, request.params.id);
       const visibility = new DockVisibility(db, request.user!, () => clock.now());
