@@ -184,4 +184,64 @@ describe('histories keep what was dealt with', () => {
     expect(await officer.locator(`#interruption-${id} .returned`).textContent()).toContain('说明不具体');
     await screenshot(officer, 'interruptions-returned');
   });
+
+  it('lets the clerk acknowledge an alert with a reason, filters open and acknowledged, and keeps the act', async () => {
+    const clerk = await logIn('clerk');
+    await clerk.goto(`${server.baseUrl}/alerts`);
+    const unplayable = clerk.locator('#alerts tr[data-kind="unplayable"]').first();
+    const subject = await unplayable.getAttribute('data-subject');
+    // 详情 says what is wrong for every alert listed.
+    for (const detail of await clerk.locator('#alerts td.detail').allTextContents())
+      expect(detail.trim()).not.toBe('');
+    await unplayable.locator('form.acknowledge input[name=reason]').fill('已交技术人员重新导出');
+    await Promise.all([clerk.waitForURL(/state=all/), unplayable.locator('form.acknowledge button').click()]);
+    const row = clerk.locator(`#alerts tr[data-kind="unplayable"][data-subject="${subject}"]`);
+    expect(await row.getAttribute('data-state')).toBe('acknowledged');
+    expect(await row.locator('.handled').textContent()).toContain('clerk 于');
+    expect(await row.locator('.handled').textContent()).toContain('已交技术人员重新导出');
+    await clerk.goto(`${server.baseUrl}/alerts`);
+    expect(await clerk.locator(`#alerts tr[data-kind="unplayable"][data-subject="${subject}"]`).count()).toBe(
+      0,
+    );
+    await clerk.goto(`${server.baseUrl}/alerts?state=acknowledged`);
+    expect(await clerk.locator(`#alerts tr[data-subject="${subject}"]`).count()).toBe(1);
+    expect(await clerk.locator('#alert-history').textContent()).toContain('已交技术人员重新导出');
+    await screenshot(clerk, 'alerts-acknowledged');
+    const entry = server.station.db
+      .prepare(
+        "SELECT actor, subject_id AS subject, detail FROM audit_log WHERE action = 'alert-acknowledged'",
+      )
+      .get() as { actor: string; subject: string; detail: string };
+    expect(entry).toMatchObject({ actor: 'clerk', subject: `unplayable ${subject}` });
+    expect(JSON.parse(entry.detail).reason).toBe('已交技术人员重新导出');
+  });
+
+  it('lets ops assign an alert to a named user, with the reason shown', async () => {
+    const ops = await logIn('ops');
+    await ops.goto(`${server.baseUrl}/alerts`);
+    const storage = ops.locator('#alerts tr[data-kind="device-storage"]').first();
+    const subject = await storage.getAttribute('data-subject');
+    await storage.locator('form.assign select[name=assignee]').selectOption('ops');
+    await storage.locator('form.assign input[name=reason]').fill('下次交接时清理存储卡');
+    await Promise.all([ops.waitForURL(/state=all/), storage.locator('form.assign button').click()]);
+    const row = ops.locator(`#alerts tr[data-kind="device-storage"][data-subject="${subject}"]`);
+    expect(await row.locator('.handled.assigned').textContent()).toContain(
+      '指派给 ops：下次交接时清理存储卡',
+    );
+    // Assigned is not acknowledged: it stays open until someone takes it on.
+    expect(await row.getAttribute('data-state')).toBe('open');
+    await screenshot(ops, 'alerts-assigned');
+  });
+
+  it('previews on 保存期限 what would be due by a later date', async () => {
+    const ops = await logIn('ops');
+    await ops.goto(`${server.baseUrl}/retention`);
+    expect(await ops.locator('#due-count').textContent()).toBe('0');
+    const later = new Date(Date.now() + 400 * 86_400_000).toISOString().slice(0, 10);
+    await ops.fill('#as-of input[name=asOf]', later);
+    await Promise.all([ops.waitForURL(/asOf=/), ops.click('#as-of button')]);
+    expect(Number(await ops.locator('#preview-count').textContent())).toBeGreaterThan(0);
+    expect(await ops.locator('h2', { hasText: later }).count()).toBe(1);
+    await screenshot(ops, 'retention-as-of');
+  });
 });
