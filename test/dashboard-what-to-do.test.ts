@@ -245,3 +245,47 @@ describe('histories keep what was dealt with', () => {
     await screenshot(ops, 'retention-as-of');
   });
 });
+
+describe('the station speaks its language in what it found', () => {
+  it('words playback-check details, dock file notes, the integrity digest and 型号 from the catalogues', async () => {
+    const clerk = await logIn('clerk');
+    const damaged = server.station.db
+      .prepare("SELECT id FROM recordings WHERE playback <> 'ok' AND kind = 'video' ORDER BY id LIMIT 1")
+      .pluck()
+      .get() as number;
+    await clerk.goto(`${server.baseUrl}/recordings/${damaged}`);
+    const findings = await clerk.locator('#playback-checks .finding-text').allTextContents();
+    expect(findings.length).toBeGreaterThan(0);
+    expect(findings.join('\n')).toMatch(/无法读取文件头|字节|解码/);
+    expect(findings.join('\n')).not.toMatch(/\b(decoded|declares|keyframes|bytes)\b/);
+    await screenshot(clerk, 'recording-checks');
+
+    // The same recorder docked again: its files are already in the archive, and the card says so.
+    const officer = await logIn('officer');
+    await officer.goto(`${server.baseUrl}/docks`);
+    await officer.waitForSelector('body[data-stream=open]');
+    const again = await dockFolder(server.station, {
+      sourceRoot: path.join(server.folder, 'troubled'),
+      origin: 'folder',
+      recorderChecks: true,
+    });
+    const card = officer.locator(`#finished-docks section.dock[data-dock="${again.dockId}"]`);
+    await card.locator('.files li[data-state="known"]').first().waitFor();
+    expect(await card.locator('.files li[data-state="known"] .note').first().textContent()).toMatch(
+      /^此前已归档为记录 #\d+$/,
+    );
+    await screenshot(officer, 'dock-again');
+
+    const ops = await logIn('ops');
+    await ops.goto(`${server.baseUrl}/integrity`);
+    const digest = await ops.locator('#audit-digest').textContent();
+    expect(digest).toMatch(/链头条目：#\d+\n链头哈希：[0-9a-f]{64}\n条目总数：\d+/);
+
+    await ops.goto(`${server.baseUrl}/devices`);
+    const models = await ops.locator('#devices tbody tr td:nth-child(2)').allTextContents();
+    expect(models).toContain('DSJ-SIM');
+    for (const model of models)
+      expect(['generic', 'named-recorder', 'simulated']).not.toContain(model.trim());
+    expect(await ops.locator('#devices tr[data-serial="DSJ0130"]').textContent()).toContain('快 2 小时');
+  });
+});

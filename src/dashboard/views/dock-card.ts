@@ -12,9 +12,11 @@ import { type Html, html } from '../html.ts';
 import { type KnownOfficer, officerLabel } from './officer.ts';
 
 export function dockOfficer(db: Db, dock: Dock, now: Date): KnownOfficer | null {
+  // Its files' recordings, new ones or those already archived from an earlier dock of the same recorder.
   const fromRecordings = db
     .prepare(
-      'SELECT officer_name AS name, badge FROM recordings WHERE dock_id = ? AND badge IS NOT NULL LIMIT 1',
+      `SELECT r.officer_name AS name, r.badge FROM dock_files f JOIN recordings r ON r.id = f.recording_id
+       WHERE f.dock_id = ? AND r.badge IS NOT NULL LIMIT 1`,
     )
     .get(dock.id) as KnownOfficer | undefined;
   if (fromRecordings) return fromRecordings;
