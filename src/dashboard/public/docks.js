@@ -35,6 +35,7 @@
           return;
         }
         const fresh = fragment(answer.markup, 'div');
+        if (old) keepProgress(old, fresh);
         if (old && old.parentElement === target) old.replaceWith(fresh);
         else {
           old?.remove();
@@ -43,6 +44,17 @@
         showPlaceholders();
       });
     loadRow(dockId);
+  }
+
+  // The ledger counts a file's bytes once it is archived; the stream counted them as they were copied.
+  // A card redrawn mid-dock keeps the stream's figures, so its bar never goes back.
+  function keepProgress(old, fresh) {
+    const before = old.querySelector('.dock-progress');
+    const after = fresh.querySelector('.dock-progress');
+    if (!before || !after || before.value <= after.value) return;
+    after.value = before.value;
+    for (const name of ['.percent', '.bytes', '.speed', '.eta'])
+      fresh.querySelector(name).textContent = old.querySelector(name).textContent;
   }
 
   // "Nothing here" where a section has no card, and only there.
