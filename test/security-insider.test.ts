@@ -1,0 +1,152 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findUserByName } from '../src/auth/users.ts';
+import { findAccessRequest } from '../src/custody/access-requests.ts';
+import { removeEndedExports } from '../src/custody/export-cleanup.ts';
+import type { Recording } from '../src/ledger/recordings.ts';
+import { fixedClock } from '../src/time/clock.ts';
+import {
+  type DashboardServer,
+  HttpClient,
+  ingestSampleRecorder,
+  loggedIn,
+  officerBadge,
+  passwordOf,
+  startDashboard,
+} from './helpers/dashboard-server.ts';
+
+// Issue 12 tried again as an insider, on the real server: the ways round the two-person rule and the
+// record that the first review of the fixes left open.
+
+const day = 86_400_000;
+
+async function ask(server: DashboardServer, client: HttpClient, form: Record<string, string>) {
+  const response = await client.post('/access/request', form);
+  expect(response.status, await response.text()).toBe(303);
+  return Number(server.station.db.prepare('SELECT MAX(id) FROM access_requests').pluck().get());
+}
+
+describe('an administrator who disables every leader', () => {
+  let server: DashboardServer;
+  beforeAll(async () => {
+    server = await startDashboard();
+  });
+  afterAll(async () => server?.close());
+
+  it('does not get a "first leader" who is active at once', async () => {
+    const { db } = server.station;
+    const admin = await loggedIn(server, 'admin');
+    const leader = findUserByName(db, 'leader')!;
+    expect((await admin.post(`/users/${leader.id}/disabled`, { disabled: 'true' })).status).toBe(303);
+    const made = await admin.post('/users', {
+      name: 'usurper',
+      role: 'leader',
+      password: passwordOf('usurper'),
+    });
+    expect(made.status, await made.text()).toBe(303);
+    expect(findUserByName(db, 'usurper')).toMatchObject({ awaitingConfirmation: true, disabled: true });
+    expect((await new HttpClient(server.baseUrl).login('usurper', passwordOf('usurper'))).status).not.toBe(
+      303,
+    );
+    const entry = db
+      .prepare(
+        "SELECT detail FROM audit_log WHERE action = 'user-change' AND subject_id = ? ORDER BY id DESC",
+      )
+      .pluck()
+      .get(String(findUserByName(db, 'usurper')!.id)) as string;
+    expect(JSON.parse(entry)).not.toHaveProperty('firstLeader');
+  });
+});
+
+describe('a clock set back', () => {
+  const clock = fixedClock(new Date());
+  let server: DashboardServer;
+  let own: Recording;
+  let other: Recording;
+  beforeAll(async () => {
+    server = await startDashboard({}, clock);
+    own = (await ingestSampleRecorder(server, { name: 'own', serial: 'A000001', badge: officerBadge })).report
+      .recordings[0];
+    other = (await ingestSampleRecorder(server, { name: 'other', serial: 'A000002', badge: '010002' })).report
+      .recordings[0];
+    await server.station.playback.whenIdle();
+  });
+  afterAll(async () => server?.close());
+
+  it('does not reopen a grant that has ended: no new disc, no playing', async () => {
+    const start = clock.now();
+    const [clerk, officer, leader] = [
+      await loggedIn(server, 'clerk'),
+      await loggedIn(server, 'officer'),
+      await loggedIn(server, 'leader'),
+    ];
+    const copy = await ask(server, clerk, {
+      recordings: String(own.id),
+      purpose: 'training',
+      mode: 'copy',
+      days: '1',
+    });
+    const view = await ask(server, officer, {
+      recordings: String(other.id),
+      purpose: 'training',
+      mode: 'view',
+      days: '1',
+    });
+    for (const id of [copy, view])
+      expect((await leader.post('/access/approve', { id: String(id) })).status).toBe(303);
+    expect((await clerk.post('/access/export', { id: String(copy) })).status).toBe(303);
+    expect((await officer.get(`/recordings/${other.id}/media`)).status).toBe(200);
+
+    // The grants end; the station goes on (the export folder is removed, people sign in again).
+    clock.advance(2 * day);
+    await removeEndedExports(server.station.db, clock.now());
+    const lateClerk = await loggedIn(server, 'clerk');
+    const lateOfficer = await loggedIn(server, 'officer');
+
+    // Someone sets the PC's clock back to within the grants (by hand, or with a forged time server).
+    clock.set(new Date(start.getTime() + 3600_000));
+    expect(findAccessRequest(server.station.db, copy)?.state).toBe('approved');
+    expect((await lateClerk.post('/access/export', { id: String(copy) })).status).toBe(409);
+    expect((await lateOfficer.get(`/recordings/${other.id}/media`)).status).toBe(404);
+  });
+});
+
+describe('a clock set back on a station where nobody asked for anything since the grant ended', () => {
+  const clock = fixedClock(new Date());
+  let server: DashboardServer;
+  let other: Recording;
+  beforeAll(async () => {
+    server = await startDashboard({}, clock);
+    other = (await ingestSampleRecorder(server, { name: 'other', serial: 'A000002', badge: '010002' })).report
+      .recordings[0];
+    await server.station.playback.whenIdle();
+  });
+  afterAll(async () => server?.close());
+
+  it('does not reopen the grant: its end is on the record once the station has seen it pass', async () => {
+    const start = clock.now();
+    const officer = await loggedIn(server, 'officer');
+    const leader = await loggedIn(server, 'leader');
+    const view = await ask(server, officer, {
+      recordings: String(other.id),
+      purpose: 'training',
+      mode: 'view',
+      days: '1',
+    });
+    expect((await leader.post('/access/approve', { id: String(view) })).status).toBe(303);
+    expect((await officer.get(`/recordings/${other.id}/media`)).status).toBe(200);
+    // Only the station's own ten-minute job runs after the grant's end.
+    clock.advance(day + 600_000);
+    await removeEndedExports(server.station.db, clock.now());
+    clock.set(new Date(start.getTime() + 3600_000));
+    expect((await officer.get(`/recordings/${other.id}/media`)).status).toBe(404);
+    // A grant approved while the clock is behind runs from the time on the record, not the clock's.
+    const again = await ask(server, officer, {
+      recordings: String(other.id),
+      purpose: 'training',
+      mode: 'view',
+      days: '1',
+    });
+    expect((await leader.post('/access/approve', { id: String(again) })).status).toBe(303);
+    expect((await officer.get(`/recordings/${other.id}/media`)).status).toBe(200);
+  });
+});
