@@ -1,7 +1,7 @@
 import type { User } from '../auth/users.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording } from '../ledger/recordings.ts';
-import { type AccessMode, isActive, requestsCovering } from './access-requests.ts';
+import { type AccessMode, grantTime, isActive, requestsCovering } from './access-requests.ts';
 import { recordRefusedAttempt } from './refused-attempts.ts';
 
 export interface AccessPolicyOptions {
@@ -82,8 +82,9 @@ function decide(
   if (user.role === 'admin') return refuse('administrators are not in the footage path');
   const recording = findRecording(db, recordingId);
   if (!recording) return refuse(`no recording #${recordingId}`);
+  const at = grantTime(db, now);
   const grant = requestsCovering(db, user.id, recordingId).find(
-    (request) => isActive(request, now) && (mode === 'view' || request.mode === 'copy'),
+    (request) => isActive(request, at) && (mode === 'view' || request.mode === 'copy'),
   );
   if (grant) return { allowed: true, reason: `approved request #${grant.id}`, requestId: grant.id };
   if (mode === 'view') {

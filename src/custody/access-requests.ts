@@ -1,6 +1,6 @@
 import { findUserByName } from '../auth/users.ts';
 import type { Db } from '../ledger/database.ts';
-import { appendAudit } from './audit-log.ts';
+import { appendAudit, latestEntryTime } from './audit-log.ts';
 import { refusesDecision, refusesRequest } from './release-rules.ts';
 
 /** Art. 27 and 28: why footage may be viewed or copied, with the regulation's own words. */
@@ -186,7 +186,9 @@ export function decideAccessRequest(
     );
     throw new AccessRefused(refusal);
   }
-  const validUntil = new Date(now.getTime() + request.days * 86_400_000);
+  // A grant runs from the time on the record, so one approved while the clock is behind is not born ended.
+  const from = grantTime(db, now);
+  const validUntil = new Date(from.getTime() + request.days * 86_400_000);
   return db
     .transaction(() => {
       db.prepare(
@@ -196,7 +198,7 @@ export function decideAccessRequest(
         decision.approve ? 'approved' : 'refused',
         decider!.id,
         now.toISOString(),
-        decision.approve ? now.toISOString() : null,
+        decision.approve ? from.toISOString() : null,
         decision.approve ? validUntil.toISOString() : null,
         id,
       );
@@ -220,7 +222,17 @@ export function decideAccessRequest(
     .immediate();
 }
 
-/** An approved request whose period has begun and not yet ended. */
+/**
+ * The instant grants are judged at: the clock's, but never before the newest act on the record, so a
+ * clock set back (by hand, or by a forged time server) does not reopen a grant that has ended. The
+ * end of each grant is itself on the record (export-cleanup.ts), which keeps the record past it.
+ */
+export function grantTime(db: Db, now: Date): Date {
+  const latest = latestEntryTime(db);
+  return latest !== null && latest > now.toISOString() ? new Date(latest) : now;
+}
+
+/** An approved request whose period has begun and not yet ended (judge at `grantTime`). */
 export function isActive(request: AccessRequest, now: Date): boolean {
   if (request.state !== 'approved' || !request.validFrom || !request.validUntil) return false;
   const instant = now.toISOString();

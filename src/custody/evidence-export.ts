@@ -9,7 +9,13 @@ import type { StationConfig } from '../config/config.ts';
 import { FootageReader } from '../district/footage-reader.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording, type Recording } from '../ledger/recordings.ts';
-import { AccessRefused, AccessRequestError, findAccessRequest, isActive } from './access-requests.ts';
+import {
+  AccessRefused,
+  AccessRequestError,
+  findAccessRequest,
+  grantTime,
+  isActive,
+} from './access-requests.ts';
 import { appendAudit } from './audit-log.ts';
 import {
   type ExportedFile,
@@ -64,7 +70,7 @@ export async function exportEvidence(
       ? `request #${request.id} is for viewing, not copying`
       : request.state !== 'approved'
         ? `request #${request.id} is ${request.state}, not approved`
-        : !isActive(request, now)
+        : !isActive(request, grantTime(db, now))
           ? `request #${request.id} expired at ${request.validUntil}`
           : !makerUser
             ? `no user named "${maker}"`

@@ -12,6 +12,7 @@ import {
   decideAccessRequest,
   defaultGrantDays,
   findAccessRequest,
+  grantTime,
   isActive,
   listAccessRequests,
 } from '../../../custody/access-requests.ts';
@@ -407,8 +408,9 @@ ${leaderApprovals(request)}
       const { query } = request;
       const { access, outDir, iso } = recordedExport(request, query);
       const now = clock.now();
-      // Taking the disc image away is copying: only while the copy grant lasts.
-      const problem = unusable(access, now);
+      // Taking the disc image away is copying: only while the copy grant lasts (a clock set back
+      // does not extend it).
+      const problem = unusable(access, grantTime(db, now));
       if (problem) {
         appendAudit(
           db,
