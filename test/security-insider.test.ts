@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findUserByName } from '../src/auth/users.ts';
-import { findAccessRequest } from '../src/custody/access-requests.ts';
+import { createAccessRequest, findAccessRequest } from '../src/custody/access-requests.ts';
 import { removeEndedExports } from '../src/custody/export-cleanup.ts';
 import type { Recording } from '../src/ledger/recordings.ts';
 import { fixedClock } from '../src/time/clock.ts';
+import { openTestStation, tokenEnv, useIngestedHomes } from './helpers/custody-fixtures.ts';
 import {
   type DashboardServer,
   HttpClient,
@@ -13,6 +14,7 @@ import {
   passwordOf,
   startDashboard,
 } from './helpers/dashboard-server.ts';
+import { runStation } from './helpers/station-cli.ts';
 
 // Issue 12 tried again as an insider, on the real server: the ways round the two-person rule and the
 // record that the first review of the fixes left open.
@@ -148,5 +150,62 @@ describe('a clock set back on a station where nobody asked for anything since th
     });
     expect((await leader.post('/access/approve', { id: String(again) })).status).toBe(303);
     expect((await officer.get(`/recordings/${other.id}/media`)).status).toBe(200);
+  });
+});
+
+describe('the command line', () => {
+  const homes = useIngestedHomes();
+
+  it('takes no decision on a name the token does not prove, and two leaders deciding at once decide once', async () => {
+    const home = await homes.fresh();
+    const station = await openTestStation(home);
+    const { db } = station;
+    db.prepare(
+      "INSERT INTO users (name, role, password_hash, created_at) VALUES ('leader2', 'leader', 'not-used', ?)",
+    ).run(new Date().toISOString());
+    const ids = [1, 2].map(
+      () =>
+        createAccessRequest(
+          db,
+          { user: 'clerk', purpose: 'training', mode: 'copy', recordingIds: [1] },
+          new Date(),
+        ).id,
+    );
+    const leaderEnv = tokenEnv(db, 'leader');
+    const leader2Env = tokenEnv(db, 'leader2');
+    const clerkEnv = tokenEnv(db, 'clerk');
+    station.close();
+
+    // The clerk's own token does not make them the leader.
+    const borrowed = await runStation(['access', 'approve', String(ids[0]), '--by', 'leader'], {
+      home,
+      env: clerkEnv,
+    });
+    expect(borrowed.code).toBe(1);
+
+    const runs = await Promise.all(
+      ids.flatMap((id) => [
+        runStation(['access', 'approve', String(id), '--by', 'leader'], { home, env: leaderEnv }),
+        runStation(['access', 'refuse', String(id), '--by', 'leader2'], { home, env: leader2Env }),
+      ]),
+    );
+    expect(runs.map((run) => run.code).sort()).toEqual([0, 0, 1, 1]);
+    const after = await openTestStation(home);
+    try {
+      for (const id of ids) {
+        const decisions = after.db
+          .prepare(
+            `SELECT actor, detail FROM audit_log WHERE subject_type = 'access-request' AND subject_id = ?
+               AND json_extract(detail, '$.decision') IS NOT NULL`,
+          )
+          .all(String(id)) as { actor: string; detail: string }[];
+        expect(decisions).toHaveLength(1);
+        const request = findAccessRequest(after.db, id)!;
+        expect(request.state).toBe(JSON.parse(decisions[0].detail).decision);
+        expect(request.decidedBy).toBe(decisions[0].actor);
+      }
+    } finally {
+      after.close();
+    }
   });
 });

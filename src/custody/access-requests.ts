@@ -168,32 +168,34 @@ export function decideAccessRequest(
   decision: { by: string; approve: boolean },
   now: Date,
 ): AccessRequest {
-  const request = findAccessRequest(db, id);
-  if (!request) throw new AccessRequestError(`no access request #${id}`);
-  const decider = findUserByName(db, decision.by);
-  const refusal = refusesDecision(decider, decision.by, request);
-  if (refusal) {
-    appendAudit(
-      db,
-      {
-        actor: decision.by,
-        action: 'access-refused',
-        subjectType: 'access-request',
-        subjectId: id,
-        detail: { attempted: decision.approve ? 'approve' : 'refuse', reason: refusal },
-      },
-      now,
-    );
-    throw new AccessRefused(refusal);
-  }
-  // A grant runs from the time on the record, so one approved while the clock is behind is not born ended.
-  const from = grantTime(db, now);
-  const validUntil = new Date(from.getTime() + request.days * 86_400_000);
-  return db
-    .transaction(() => {
+  // Checked and written in one IMMEDIATE transaction: a CLI and the dashboard (two processes) deciding
+  // at once cannot both find the request pending, so a refusal is never overwritten by an approval.
+  const outcome = db
+    .transaction((): { refusal: string } | { decided: AccessRequest } => {
+      const request = findAccessRequest(db, id);
+      if (!request) throw new AccessRequestError(`no access request #${id}`);
+      const decider = findUserByName(db, decision.by);
+      const refusal = refusesDecision(decider, decision.by, request);
+      if (refusal) {
+        appendAudit(
+          db,
+          {
+            actor: decision.by,
+            action: 'access-refused',
+            subjectType: 'access-request',
+            subjectId: id,
+            detail: { attempted: decision.approve ? 'approve' : 'refuse', reason: refusal },
+          },
+          now,
+        );
+        return { refusal };
+      }
+      // A grant runs from the time on the record, so one approved while the clock is behind is not born ended.
+      const from = grantTime(db, now);
+      const validUntil = new Date(from.getTime() + request.days * 86_400_000);
       db.prepare(
         `UPDATE access_requests SET state = ?, decided_by = ?, decided_at = ?, valid_from = ?, valid_until = ?
-       WHERE id = ?`,
+         WHERE id = ? AND state = 'pending'`,
       ).run(
         decision.approve ? 'approved' : 'refused',
         decider!.id,
@@ -217,9 +219,11 @@ export function decideAccessRequest(
         },
         now,
       );
-      return findAccessRequest(db, id)!;
+      return { decided: findAccessRequest(db, id)! };
     })
     .immediate();
+  if ('refusal' in outcome) throw new AccessRefused(outcome.refusal);
+  return outcome.decided;
 }
 
 /**
