@@ -1,6 +1,13 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findUserByName } from '../src/auth/users.ts';
-import { createAccessRequest, findAccessRequest } from '../src/custody/access-requests.ts';
+import { canView } from '../src/custody/access-policy.ts';
+import {
+  createAccessRequest,
+  decideAccessRequest,
+  findAccessRequest,
+} from '../src/custody/access-requests.ts';
 import { removeEndedExports } from '../src/custody/export-cleanup.ts';
 import type { Recording } from '../src/ledger/recordings.ts';
 import { fixedClock } from '../src/time/clock.ts';
@@ -14,7 +21,7 @@ import {
   passwordOf,
   startDashboard,
 } from './helpers/dashboard-server.ts';
-import { runStation } from './helpers/station-cli.ts';
+import { parseJson, runStation } from './helpers/station-cli.ts';
 
 // Issue 12 tried again as an insider, on the real server: the ways round the two-person rule and the
 // record that the first review of the fixes left open.
@@ -206,6 +213,71 @@ describe('the command line', () => {
       }
     } finally {
       after.close();
+    }
+  });
+});
+
+describe('a grant widened in station.db', () => {
+  const homes = useIngestedHomes();
+
+  it('is named by station verify and honoured neither by the player nor by the export', async () => {
+    const home = await homes.fresh();
+    const station = await openTestStation(home);
+    const { db } = station;
+    // The auditor is granted three days of viewing recording #1 (not #2), properly.
+    const request = createAccessRequest(
+      db,
+      { user: 'auditor', purpose: 'audit-organ', mode: 'view', recordingIds: [1], days: 3 },
+      new Date(),
+    );
+    decideAccessRequest(db, request.id, { by: 'leader', approve: true }, new Date());
+    const copy = createAccessRequest(
+      db,
+      { user: 'clerk', purpose: 'training', mode: 'copy', recordingIds: [1], days: 1 },
+      new Date(),
+    );
+    station.close();
+    expect((await runStation(['verify'], { home })).code).toBe(0);
+
+    // Someone with a shell widens it to #2, for ten years, and approves the clerk's copy themselves.
+    const file = new Database(path.join(home, 'station.db'));
+    file
+      .prepare('INSERT INTO access_request_recordings (request_id, recording_id) VALUES (?, 2)')
+      .run(request.id);
+    file
+      .prepare("UPDATE access_requests SET valid_until = '2036-01-01T00:00:00.000Z' WHERE id = ?")
+      .run(request.id);
+    file
+      .prepare(
+        `UPDATE access_requests SET state = 'approved', decided_by = (SELECT id FROM users WHERE name = 'leader'),
+           decided_at = ?, valid_from = ?, valid_until = '2036-01-01T00:00:00.000Z' WHERE id = ?`,
+      )
+      .run(new Date().toISOString(), new Date().toISOString(), copy.id);
+    file.close();
+
+    const verified = await runStation(['verify', '--json'], { home });
+    expect(verified.code).toBe(1);
+    const report = parseJson<{ grants: { problems: { requestId: number; detail: string }[] } }>(verified);
+    expect(report.grants.problems).toEqual([
+      {
+        requestId: request.id,
+        detail: expect.stringMatching(/recordings \[1,2\], recorded \[1\].*valid until/),
+      },
+      { requestId: copy.id, detail: expect.stringContaining('state "approved", recorded "pending"') },
+    ]);
+
+    const reopened = await openTestStation(home);
+    try {
+      const auditor = findUserByName(reopened.db, 'auditor')!;
+      expect(canView(reopened.db, auditor, 2, new Date()).allowed).toBe(false);
+      const exported = await runStation(
+        ['export', String(copy.id), '--out', path.join(home, 'out'), '--by', 'clerk'],
+        { home, env: tokenEnv(reopened.db, 'clerk') },
+      );
+      expect(exported.code, exported.stderr).toBe(1);
+      expect(exported.stderr).toContain('does not match its audit entries');
+    } finally {
+      reopened.close();
     }
   });
 });
