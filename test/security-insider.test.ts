@@ -102,7 +102,19 @@ describe('a clock set back', () => {
     });
     for (const id of [copy, view])
       expect((await leader.post('/access/approve', { id: String(id) })).status).toBe(303);
-    expect((await clerk.post('/access/export', { id: String(copy) })).status).toBe(303);
+    const exported = await clerk.post('/access/export', { id: String(copy) });
+    expect(exported.status).toBe(303);
+    // A HEAD of the disc serves no byte, so it is no download on the record; the GET is.
+    const iso = `${exported.headers.get('location')!.replace('/access/export?', '/access/export/iso?')}`;
+    const downloads = () =>
+      server.station.db
+        .prepare("SELECT COUNT(*) FROM audit_log WHERE action = 'download' AND subject_id = ?")
+        .pluck()
+        .get(String(copy));
+    expect((await clerk.request('HEAD', iso)).status).toBe(200);
+    expect(downloads()).toBe(0);
+    expect((await clerk.get(iso)).status).toBe(200);
+    expect(downloads()).toBe(1);
     expect((await officer.get(`/recordings/${other.id}/media`)).status).toBe(200);
 
     // The grants end; the station goes on (the export folder is removed, people sign in again).

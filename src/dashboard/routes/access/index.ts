@@ -436,21 +436,23 @@ ${leaderApprovals(request)}
       }
       const file = path.join(outDir, isoName);
       const { size } = await stat(file);
-      recordServedBytes(
-        db,
-        {
-          action: 'download',
-          actor: request.user!.name,
-          session: sessionDigest(request),
-          subjectType: 'access-request',
-          subjectId: access.id,
-          file: path.join(query.folder, isoName),
-          size,
-          range: [0, size - 1],
-          via: `evidence disc, sha256 ${iso.sha256}, recordings ${access.recordingIds.join(',')}`,
-        },
-        now,
-      );
+      // Every byte sent is on the record; a HEAD sends none.
+      if (request.method !== 'HEAD')
+        recordServedBytes(
+          db,
+          {
+            action: 'download',
+            actor: request.user!.name,
+            session: sessionDigest(request),
+            subjectType: 'access-request',
+            subjectId: access.id,
+            file: path.join(query.folder, isoName),
+            size,
+            range: [0, size - 1],
+            via: `evidence disc, sha256 ${iso.sha256}, recordings ${access.recordingIds.join(',')}`,
+          },
+          now,
+        );
       return reply
         .type('application/x-iso9660-image')
         .header('content-disposition', `attachment; filename="evidence-${request.query.folder}.iso"`)
