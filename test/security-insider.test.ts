@@ -1,6 +1,7 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken, revokeApiToken } from '../src/auth/api-tokens.ts';
 import { findUserByName } from '../src/auth/users.ts';
 import { canView } from '../src/custody/access-policy.ts';
 import {
@@ -63,6 +64,33 @@ describe('an administrator who disables every leader', () => {
       .pluck()
       .get(String(findUserByName(db, 'usurper')!.id)) as string;
     expect(JSON.parse(entry)).not.toHaveProperty('firstLeader');
+  });
+});
+
+describe('tokens and sessions that should be dead', () => {
+  let server: DashboardServer;
+  beforeAll(async () => {
+    server = await startDashboard();
+  });
+  afterAll(async () => server?.close());
+
+  it("refuse an expired token, a disabled user's token and session, and a revoked token", async () => {
+    const { db } = server.station;
+    const clerk = findUserByName(db, 'clerk')!;
+    const api = (token: string) =>
+      fetch(new URL('/api/ledger', server.baseUrl), { headers: { authorization: `Bearer ${token}` } });
+    const live = createApiToken(db, clerk.id, 'live', new Date()).token;
+    const expired = createApiToken(db, clerk.id, 'old', new Date(Date.now() - 2 * day), 1).token;
+    const revoked = createApiToken(db, clerk.id, 'revoked', new Date());
+    revokeApiToken(db, revoked.id, new Date());
+    expect((await api(live)).status).toBe(200);
+    expect((await api(expired)).status).toBe(401);
+    expect((await api(revoked.token)).status).toBe(401);
+    const session = await loggedIn(server, 'clerk');
+    const admin = await loggedIn(server, 'admin');
+    expect((await admin.post(`/users/${clerk.id}/disabled`, { disabled: 'true' })).status).toBe(303);
+    expect((await api(live)).status).toBe(401);
+    expect((await session.get('/ledger')).status).toBe(303);
   });
 });
 
