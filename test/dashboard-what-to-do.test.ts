@@ -66,7 +66,9 @@ async function dockTroubledRecorder() {
 beforeAll(async () => {
   await mkdir(artifacts, { recursive: true });
   // Every recorder counts as nearly full (under 100 % free), and the simulated family is loaded.
-  server = await startDashboard({}, { dock: { simulatedRecorders: true, lowStoragePercent: 100 } });
+  server = await startDashboard({}, undefined, {
+    dock: { simulatedRecorders: true, lowStoragePercent: 100 },
+  });
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],

@@ -9,6 +9,7 @@ import { makeSampleRecorder } from '../../src/footage/generate.ts';
 import { saveOfficer } from '../../src/ledger/officers.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { openStation, type Station } from '../../src/station.ts';
+import type { Clock } from '../../src/time/clock.ts';
 import { temporaryFolder } from './station-cli.ts';
 
 export const officerBadge = '010001';
@@ -28,6 +29,9 @@ export interface DashboardServer {
  */
 export async function startDashboard(
   options: DashboardOptions = {},
+  /** The station's clock, for tests that move time (a grant's end, a clock set back). */
+  clock?: Clock,
+  /** Settings that differ from the defaults. */
   settings: { dock?: Partial<StationConfig['dock']> } = {},
 ): Promise<DashboardServer> {
   const folder = await temporaryFolder('dashboard');
@@ -39,6 +43,7 @@ export async function startDashboard(
       dock: { ...config.dock, ...settings.dock },
     },
     logger: silentLogger,
+    clock,
   });
   saveOfficer(station.db, { badge: officerBadge, name: '张三' }, new Date());
   saveOfficer(station.db, { badge: '010002', name: '李四' }, new Date());
