@@ -100,7 +100,7 @@ function stateCell(request: FastifyRequest, item: InterruptionItem, zone: string
 function itemRow(request: FastifyRequest, item: InterruptionItem, zone: string): Html {
   const { t } = request;
   const loud = item.activityKinds.length > 0;
-  return html`<tr id="interruption-${item.id}" data-interruption="${item.id}" data-state="${item.state}" class="${loud ? 'loud' : ''}"><td>#${item.id}</td><td>${item.deviceSerial ?? ''}</td>
+  return html`<tr id="interruption-${item.id}" data-interruption="${item.id}" class="${loud ? 'loud' : ''}" data-state="${item.state}"><td>#${item.id}</td><td>${item.deviceSerial ?? ''}</td>
 <td>${item.officerName ?? html`<span class="muted">${t('common.unassigned')}</span>`}</td><td>${item.badge ?? ''}</td>
 <td>${formatDateTime(item.gapStart, zone)} – ${formatDateTime(item.gapEnd, zone)}</td><td>${formatDuration(item.gapSeconds)}</td>
 <td><a href="/recordings/${item.beforeRecordingId}">#${item.beforeRecordingId}</a> → <a href="/recordings/${item.afterRecordingId}">#${item.afterRecordingId}</a></td>
