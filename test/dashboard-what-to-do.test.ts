@@ -276,6 +276,8 @@ describe('the station speaks its language in what it found', () => {
     expect(await card.locator('.files li[data-state="known"] .note').first().textContent()).toMatch(
       /^此前已归档为记录 #\d+$/,
     );
+    // What the first dock reported is not reported again.
+    expect(await card.locator('.finding[data-finding="unplayable"]').count()).toBe(0);
     await screenshot(officer, 'dock-again');
 
     const ops = await logIn('ops');

@@ -30,12 +30,15 @@ export interface DockFinding {
   aboutFiles: boolean;
 }
 
-/** Each archived file of the dock with the playback status people are shown (the clerk's word first). */
+/**
+ * Each file this dock archived with the playback status people are shown (the clerk's word first).
+ * Files already archived by an earlier dock were reported by that dock's card.
+ */
 export function dockFileResults(db: Db, dockId: number): Map<number, PlaybackStatusShown> {
   const rows = db
     .prepare(
       `SELECT r.id, ${playbackStatusSql} AS status FROM dock_files f JOIN recordings r ON r.id = f.recording_id
-       WHERE f.dock_id = ?`,
+       WHERE f.dock_id = ? AND f.state IN ('done', 'duplicate')`,
     )
     .all(dockId) as { id: number; status: PlaybackStatusShown }[];
   return new Map(rows.map((row) => [row.id, row.status]));

@@ -78,7 +78,10 @@ function fileRow(request: FastifyRequest, file: DockFile, status: PlaybackStatus
   const done = file.state === 'done' || file.state === 'duplicate' || file.state === 'known';
   const value = done ? 100 : percent(file.bytesDone, file.sizeBytes);
   return html`<li data-file="${file.sourcePath}" data-state="${file.state}"><span class="name">${file.sourcePath}</span>
-<progress max="100" value="${value}"></progress> <span class="file-state">${fileStateLabel(request.t, file.state)}</span>${fileResult(request, file, status)}${fileNote(request, file)}</li>`;
+<progress max="100" value="${value}"></progress> <span class="file-state">${
+    // "Already archived as recording #6" says the state already.
+    file.state === 'known' && file.note ? '' : fileStateLabel(request.t, file.state)
+  }</span>${fileResult(request, file, status)}${fileNote(request, file)}</li>`;
 }
 
 function findingItem(request: FastifyRequest, finding: DockFinding): Html {
