@@ -17,6 +17,7 @@ import { parseArgs, promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { writeSimulatedState } from '../drivers/simulated.ts';
 import { folderDockRoot } from '../src/dock/dock-service.ts';
+import { type DockState, safeToUndockStates } from '../src/dock/dock-session.ts';
 import { dropCaches, loadPerCore, mibPerSecond, stationBin, timeShell, writeNoiseFile } from './support.ts';
 
 const { values } = parseArgs({
@@ -228,7 +229,10 @@ async function watchDocks(layout: Layout, db: Database.Database, pid: number): P
   for (;;) {
     const now = states.all() as string[];
     // The dashboard's 可以拔出: copied and verified, playback checks may still run.
-    if (Number.isNaN(firstSafeSeconds) && now.some((state) => state === 'verifying' || state === 'done'))
+    if (
+      Number.isNaN(firstSafeSeconds) &&
+      now.some((state) => safeToUndockStates.includes(state as DockState))
+    )
       firstSafeSeconds = since();
     if (Number.isNaN(ledgerSeconds) && Number(rows.get()) >= expected) ledgerSeconds = since();
     const final = now.filter((state) => ['done', 'device-removed', 'failed', 'interrupted'].includes(state));
