@@ -3,7 +3,7 @@ import { constants } from 'node:fs';
 import { chmod, link, mkdir, open, readdir, rm, statfs, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { formatBytes } from '../i18n/format.ts';
-import type { Db } from '../ledger/database.ts';
+import { type Db, withoutWaitingForDisk } from '../ledger/database.ts';
 import {
   type CopyOptions,
   type CopyResult,
@@ -70,9 +70,13 @@ export class Archive {
       this.partialDir,
       `${randomUUID()}${path.extname(sourcePath).toLowerCase()}`,
     );
-    this.db
-      .prepare('INSERT INTO copies_in_flight (partial_path, source_path, started_at) VALUES (?, ?, ?)')
-      .run(partialPath, sourcePath, new Date().toISOString());
+    // Not waited onto the disk: until place() records the final name (a commit that waits, and so
+    // also makes this one durable) the copy is only in .partial/, which the start-up sweep empties.
+    withoutWaitingForDisk(this.db, () =>
+      this.db
+        .prepare('INSERT INTO copies_in_flight (partial_path, source_path, started_at) VALUES (?, ?, ?)')
+        .run(partialPath, sourcePath, new Date().toISOString()),
+    );
     try {
       const result = await copyWithHash(sourcePath, partialPath, options);
       return { ...result, partialPath };
