@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -107,4 +107,38 @@ export function timeShell(script: string): number {
 
 export function mibPerSecond(bytes: number, seconds: number): string {
   return (bytes / 1024 / 1024 / seconds).toFixed(0);
+}
+
+/**
+ * Keeps a bench's figures in bench/results/ (gitignored): the raw numbers as JSON, and the table the
+ * bench printed appended to summary.md with the time and the machine's load, for the README.
+ */
+export function saveResults(name: string, data: unknown, summary: string): void {
+  const folder = path.resolve('bench', 'results');
+  mkdirSync(folder, { recursive: true });
+  const at = new Date().toISOString();
+  const load = os
+    .loadavg()
+    .map((value) => value.toFixed(2))
+    .join(' ');
+  writeFileSync(
+    path.join(folder, `${name}-${at.replace(/[:.]/g, '-')}.json`),
+    `${JSON.stringify({ at, load, cores: os.availableParallelism(), ...(data as object) }, null, 2)}\n`,
+  );
+  appendFileSync(
+    path.join(folder, 'summary.md'),
+    `\n## ${name}, ${at} (load ${load} on ${os.availableParallelism()} cores)\n\n${summary}\n`,
+  );
+}
+
+/** console.log that also keeps what it printed, for saveResults. */
+export function printer(): { say: (line: string) => void; text: () => string } {
+  const lines: string[] = [];
+  return {
+    say: (line) => {
+      console.log(line);
+      lines.push(line);
+    },
+    text: () => lines.join('\n'),
+  };
 }
