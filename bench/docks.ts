@@ -193,19 +193,20 @@ async function measureStation(work: string, layout: Layout): Promise<StationResu
   dropCaches();
   const child = spawn(process.execPath, [stationBin, 'serve'], {
     env: { ...process.env, STATION_HOME: layout.home, STATION_CONFIG: configFile },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // The station logs to stderr; its log is read until it watches the dock folder, then let go.
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   try {
     await new Promise<void>((resolve, reject) => {
       let log = '';
-      child.stdout.on('data', (chunk: Buffer) => {
+      child.stderr.on('data', (chunk: Buffer) => {
         log += chunk.toString('utf8');
         if (log.includes('watching for docked recorders')) resolve();
       });
       child.on('exit', (code) => reject(new Error(`station serve exited (${code}) before watching docks`)));
     });
-    child.stdout.resume();
+    child.stderr.resume();
     const db = new Database(path.join(layout.home, 'station.db'), { readonly: true });
     try {
       return await watchDocks(layout, db, child.pid!);
