@@ -17,7 +17,17 @@ import { parseArgs, promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { folderDockRoot } from '../src/dock/dock-service.ts';
 import { writeSimulatedState } from '../src/dock/simulated-driver.ts';
-import { dropCaches, loadPerCore, mibPerSecond, stationBin, timeShell, writeNoiseFile } from './support.ts';
+import { type DockState, safeToUndockStates } from '../src/dock/dock-session.ts';
+import {
+  dropCaches,
+  loadPerCore,
+  mibPerSecond,
+  printer,
+  saveResults,
+  stationBin,
+  timeShell,
+  writeNoiseFile,
+} from './support.ts';
 
 const { values } = parseArgs({
   options: {
@@ -188,19 +198,20 @@ async function measureStation(work: string, layout: Layout): Promise<StationResu
   dropCaches();
   const child = spawn(process.execPath, [stationBin, 'serve'], {
     env: { ...process.env, STATION_HOME: layout.home, STATION_CONFIG: configFile },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // The station logs to stderr; its log is read until it watches the dock folder, then let go.
+    stdio: ['ignore', 'ignore', 'pipe'],
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
   try {
     await new Promise<void>((resolve, reject) => {
       let log = '';
-      child.stdout.on('data', (chunk: Buffer) => {
+      child.stderr.on('data', (chunk: Buffer) => {
         log += chunk.toString('utf8');
         if (log.includes('watching for docked recorders')) resolve();
       });
       child.on('exit', (code) => reject(new Error(`station serve exited (${code}) before watching docks`)));
     });
-    child.stdout.resume();
+    child.stderr.resume();
     const db = new Database(path.join(layout.home, 'station.db'), { readonly: true });
     try {
       return await watchDocks(layout, db, child.pid!);
@@ -233,7 +244,10 @@ async function watchDocks(layout: Layout, db: Database.Database, pid: number): P
   for (;;) {
     const now = states.all() as string[];
     // The dashboard's 可以拔出: copied and verified, playback checks may still run.
-    if (Number.isNaN(firstSafeSeconds) && now.some((state) => state === 'verifying' || state === 'done'))
+    if (
+      Number.isNaN(firstSafeSeconds) &&
+      now.some((state) => safeToUndockStates.includes(state as DockState))
+    )
       firstSafeSeconds = since();
     if (Number.isNaN(ledgerSeconds) && Number(rows.get()) >= expected) ledgerSeconds = since();
     const final = now.filter((state) => ['done', 'device-removed', 'failed', 'interrupted'].includes(state));
@@ -275,33 +289,35 @@ function report(
   station: StationResult,
   floor: ReturnType<typeof measureFloor>,
 ): void {
+  const { say, text } = printer();
   if (station.states.some((state) => state !== 'done'))
     throw new Error(`docks ended ${station.states.join(', ')}`);
   const source = values.exfat ? 'loop-mounted exFAT volumes' : 'folders renamed into the folder dock';
-  console.log(
+  say(
     `\n${recorders} recorders docked at once under station serve, ${(bytes / 2 ** 30).toFixed(2)} GiB from ${source} (${baselines.cold ? 'cold: page cache dropped before each' : 'not root: warm page cache'}; load per core ${loadPerCore()})\n`,
   );
-  console.log('| job | wall | MiB/s |');
-  console.log('|---|---|---|');
+  say('| job | wall | MiB/s |');
+  say('|---|---|---|');
   const row = (label: string, seconds: number) =>
-    console.log(`| ${label} | ${seconds.toFixed(2)} s | ${mibPerSecond(bytes, seconds)} |`);
+    say(`| ${label} | ${seconds.toFixed(2)} s | ${mibPerSecond(bytes, seconds)} |`);
   row(`${recorders} parallel cp + sync`, baselines.cpSeconds);
   row(`${recorders} parallel dc3dd hash=sha256 verb=on + sync`, baselines.dc3ddSeconds);
   row('station: move into the dock → last ledger row', station.ledgerSeconds);
   row('station: … → every dock done (playback checks too)', station.doneSeconds);
-  console.log(
+  say(
     `\ndc3dd/station ${(baselines.dc3ddSeconds / station.ledgerSeconds).toFixed(2)}x (target ≥ 2x); cp/station ${(baselines.cpSeconds / station.ledgerSeconds).toFixed(2)}x (aim 0.6x); first 可以拔出 after ${station.firstSafeSeconds.toFixed(2)} s; station peak RSS ${station.maxRssMb.toFixed(0)} MB (target < 200 MB)`,
   );
   const { user, system, children } = station.cpu;
-  console.log(
+  say(
     `station CPU: ${user.toFixed(1)} s user + ${system.toFixed(1)} s system; its ffprobe/ffmpeg children ${children.toFixed(1)} s`,
   );
   const files = recorders * filesPerRecorder;
   const floorCpu = 2 * bytes * floor.shaSecondsPerByte + files * floor.probeSeconds;
   const floorSeconds = floorCpu / floor.cores;
-  console.log(
+  say(
     `CPU floor of the mandated work: 2 × SHA-256 at ${mibPerSecond(1, floor.shaSecondsPerByte)} MiB/s per core + ${files} ffprobe starts at ${(floor.probeSeconds * 1000).toFixed(0)} ms = ${floorCpu.toFixed(1)} core-seconds; on ${floor.cores} cores at best ${mibPerSecond(bytes, floorSeconds)} MiB/s`,
   );
+  saveResults('docks', { bytes, recorders, baselines, station, floor }, text());
 }
 
 /** CPU seconds of a process and of the children it waited for (ffprobe, ffmpeg), from /proc. */

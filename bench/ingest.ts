@@ -11,6 +11,8 @@ import {
   loadPerCore,
   median,
   mibPerSecond,
+  printer,
+  saveResults,
   stationBin,
   timeCommand,
   writeNoiseFile,
@@ -92,19 +94,31 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
+const { say, text } = printer();
 const wall = samples.map((list) => median(list.map((sample) => sample.seconds)));
 const [cpWall, dc3ddWall, stationWall] = wall;
-console.log(
+say(
   `\nIngest of ${(bytes / 2 ** 30).toFixed(2)} GiB in ${fileCount} files, median of ${runs} runs (${cold ? 'cold: page cache dropped before each' : 'not root: warm page cache'}; load per core ${loadPerCore()})\n`,
 );
-console.log('| job | wall | MiB/s | peak RSS |');
-console.log('|---|---|---|---|');
+say('| job | wall | MiB/s | peak RSS |');
+say('|---|---|---|---|');
 contenders.forEach((contender, which) => {
   const peak = Math.max(...samples[which].map((sample) => sample.maxRssMb));
-  console.log(
+  say(
     `| ${contender.label} | ${wall[which].toFixed(2)} s | ${mibPerSecond(bytes, wall[which])} | ${peak.toFixed(0)} MB |`,
   );
 });
-console.log(
+say(
   `\nstation/dc3dd wall ${(stationWall / dc3ddWall).toFixed(2)} (target ≤ 0.67); station/cp+sync wall ${(stationWall / cpWall).toFixed(2)} (aim: cp+sync/station ≥ 0.6, here ${(cpWall / stationWall).toFixed(2)})`,
+);
+saveResults(
+  'ingest',
+  {
+    bytes,
+    files: fileCount,
+    runs,
+    cold,
+    samples: Object.fromEntries(contenders.map((contender, which) => [contender.label, samples[which]])),
+  },
+  text(),
 );

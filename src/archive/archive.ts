@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { chmod, link, mkdir, open, readdir, rm, statfs, unlink } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { formatBytes } from '../i18n/format.ts';
-import type { Db } from '../ledger/database.ts';
+import { type Db, withoutWaitingForDisk } from '../ledger/database.ts';
 import {
   type CopyOptions,
   type CopyResult,
@@ -16,6 +17,10 @@ import { HashPool } from './hash-pool.ts';
 import { archiveFolder, candidateName, sanitiseFileName } from './layout.ts';
 
 export class VerificationError extends Error {}
+
+// The copies are hashed on the main thread, so the read-backs get the other cores, up to four: beyond
+// that the archive disk, not SHA-256, is the limit.
+const readBackWorkers = Math.max(1, Math.min(4, availableParallelism() - 1));
 
 export interface PartialCopy extends CopyResult {
   partialPath: string;
@@ -70,9 +75,13 @@ export class Archive {
       this.partialDir,
       `${randomUUID()}${path.extname(sourcePath).toLowerCase()}`,
     );
-    this.db
-      .prepare('INSERT INTO copies_in_flight (partial_path, source_path, started_at) VALUES (?, ?, ?)')
-      .run(partialPath, sourcePath, new Date().toISOString());
+    // Not waited onto the disk: until place() records the final name (a commit that waits, and so
+    // also makes this one durable) the copy is only in .partial/, which the start-up sweep empties.
+    withoutWaitingForDisk(this.db, () =>
+      this.db
+        .prepare('INSERT INTO copies_in_flight (partial_path, source_path, started_at) VALUES (?, ?, ?)')
+        .run(partialPath, sourcePath, new Date().toISOString()),
+    );
     try {
       const result = await copyWithHash(sourcePath, partialPath, options);
       return { ...result, partialPath };
@@ -130,7 +139,7 @@ export class Archive {
    * a worker thread, so the next file's copy (hashed on the main thread) goes on meanwhile.
    */
   async readBack(archivePath: string, expectedSha256: string): Promise<void> {
-    this.readBackPool ??= new HashPool(1);
+    this.readBackPool ??= new HashPool(readBackWorkers);
     const actual = await this.readBackPool.hash(this.absolutePath(archivePath));
     if (actual !== expectedSha256) {
       throw new VerificationError(`read-back of ${archivePath} gave ${actual}, copy gave ${expectedSha256}`);

@@ -36,9 +36,9 @@ export interface CopyOptions {
 
 /**
  * Copies `source` to a new file `destination` and computes SHA-256 in the same single read.
- * The next chunk is read while the current one is hashed and written, so hashing rides along
- * with the copy instead of adding a pass. The caller fsyncs the destination (`syncFile`) before it
- * relies on it, so that the flush of one file can overlap the copy of the next.
+ * Chunks move through a small ring of buffers: while one chunk is hashed, the next ones are being
+ * read and the previous ones written, so the recorder, the CPU and the archive disk work at the same
+ * time. The caller fsyncs the destination (`syncFile`) before it relies on it.
  */
 export async function copyWithHash(
   source: string,
@@ -46,13 +46,9 @@ export async function copyWithHash(
   options: CopyOptions,
 ): Promise<CopyResult> {
   const input = await SourceReader.open(source, options.chunkBytes);
-  let output: FileHandle | undefined;
+  let output: ArchiveWriter | undefined;
   try {
-    output = await open(destination, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600).catch(
-      (error) => {
-        throw classifyArchive(error, destination);
-      },
-    );
+    output = await ArchiveWriter.create(destination, options.chunkBytes);
     return await pump(input, output, options);
   } catch (error) {
     throw classify(error, source);
@@ -62,40 +58,108 @@ export async function copyWithHash(
   }
 }
 
-async function pump(input: SourceReader, output: FileHandle, options: CopyOptions): Promise<CopyResult> {
+// Two chunks read ahead and two being written: enough to keep a recorder and the archive disk busy
+// while a chunk is hashed, few enough that 24 docks hold tens of MiB, not hundreds.
+const readsAhead = 2;
+const writesInFlight = 2;
+
+interface InFlight<T> {
+  buffer: Buffer;
+  done: Promise<T>;
+}
+
+async function pump(input: SourceReader, output: ArchiveWriter, options: CopyOptions): Promise<CopyResult> {
   const hash = createHash('sha256');
-  let current = input.takeBuffer();
-  let spare = input.takeBuffer();
+  const free = Array.from({ length: readsAhead + writesInFlight }, () => takeBuffer(options.chunkBytes));
+  const reads: InFlight<number>[] = [];
+  const writes: InFlight<void>[] = [];
+  let readPosition = 0;
   let bytes = 0;
-  let pending = readAhead(input, current, 0);
-  for (;;) {
-    const bytesRead = await pending;
-    if (bytesRead === 0) break;
-    options.signal?.throwIfAborted();
-    const chunk = current.subarray(0, bytesRead);
-    pending = readAhead(input, spare, bytes + bytesRead);
-    hash.update(chunk);
-    await writeAll(output, chunk);
-    bytes += bytesRead;
-    const held = options.onProgress?.(bytes);
-    if (held instanceof Promise) await held;
-    [current, spare] = [spare, current];
+  let ended = false;
+  const readMore = () => {
+    while (!ended && reads.length < readsAhead && free.length > 0) {
+      const buffer = free.pop()!;
+      reads.push({ buffer, done: handled(input.read(buffer, readPosition)) });
+      readPosition += buffer.length;
+    }
+  };
+  try {
+    readMore();
+    while (reads.length > 0) {
+      const { buffer, done } = reads.shift()!;
+      const bytesRead = await done;
+      options.signal?.throwIfAborted();
+      if (bytesRead === 0) {
+        ended = true;
+        free.push(buffer);
+        continue;
+      }
+      const chunk = buffer.subarray(0, bytesRead);
+      hash.update(chunk);
+      writes.push({ buffer, done: handled(output.write(chunk, bytes)) });
+      bytes += bytesRead;
+      if (bytesRead < buffer.length) {
+        // A short read: the end of the file, or a file system that returns less at a time. The reads
+        // ahead were aimed past it: where they found nothing, this was the end; otherwise they are let
+        // go and reading goes on from where this one stopped.
+        const ahead = await settle(reads.splice(0));
+        free.push(...ahead.buffers);
+        ended = ahead.count > 0 && ahead.empty;
+        readPosition = bytes;
+      }
+      if (writes.length >= writesInFlight) free.push(await finish(writes.shift()!));
+      // A promise returned by the progress callback holds the next chunk (a stage hook in tests).
+      const held = options.onProgress?.(bytes);
+      if (held instanceof Promise) await held;
+      readMore();
+    }
+    while (writes.length > 0) free.push(await finish(writes.shift()!));
+    giveBack(free);
+    return { sha256: hash.digest('hex'), bytes };
+  } catch (error) {
+    // Nothing may still be filling or draining a buffer when the files are closed: a read in flight on
+    // a closed descriptor could land on another file opened meanwhile under the same number.
+    await Promise.allSettled([...reads, ...writes].map((operation) => operation.done));
+    throw error;
   }
-  input.giveBack(current, spare);
-  return { sha256: hash.digest('hex'), bytes };
+}
+
+async function finish(write: InFlight<void>): Promise<Buffer> {
+  await write.done;
+  return write.buffer;
+}
+
+/** Waits for reads that are no longer wanted: their buffers, and whether all of them found the end. */
+async function settle(reads: InFlight<number>[]) {
+  const buffers: Buffer[] = [];
+  let empty = true;
+  for (const read of reads) {
+    const bytesRead = await read.done.catch(() => -1);
+    empty &&= bytesRead === 0;
+    buffers.push(read.buffer);
+  }
+  return { buffers, empty, count: reads.length };
 }
 
 /**
- * Starts the read of the next chunk while the current one is written. A pulled cable fails that read
- * while the loop is still awaiting the write, before anyone awaits the read: without a handler from
- * the start, Node reports it as an unhandled rejection and ends the whole station. The handler only
- * marks the promise handled; the loop still gets the error when it awaits the read. A buffer whose
- * read failed is not given back, since the kernel may still be filling it.
+ * A read or write runs while the loop awaits another one. A pulled cable fails a read before anyone
+ * awaits it: without a handler from the start, Node reports it as an unhandled rejection and ends the
+ * whole station. The handler only marks the promise handled; the loop still gets the error when it
+ * awaits it.
  */
-function readAhead(input: SourceReader, buffer: Buffer, position: number): Promise<number> {
-  const read = input.read(buffer, position);
-  read.catch(() => {});
-  return read;
+function handled<T>(operation: Promise<T>): Promise<T> {
+  operation.catch(() => {});
+  return operation;
+}
+
+// Whole pages, page-aligned, so that the same buffer can be read with O_DIRECT from the recorder and
+// written with O_DIRECT to the archive, without a copy in between.
+function takeBuffer(chunkBytes: number): Buffer {
+  return chunkBytes % directAlignment === 0 ? takeAlignedBuffer(chunkBytes) : Buffer.allocUnsafe(chunkBytes);
+}
+
+function giveBack(buffers: Buffer[]): void {
+  for (const buffer of buffers) if (buffer.length % directAlignment === 0) returnAlignedBuffer(buffer);
 }
 
 /**
@@ -105,70 +169,118 @@ function readAhead(input: SourceReader, buffer: Buffer, position: number): Promi
  * refuses direct reads (FUSE, some network mounts) is read through the page cache as before.
  */
 class SourceReader {
+  private buffered: Promise<FileHandle> | null = null;
+
   private constructor(
-    private handle: FileHandle,
-    private direct: boolean,
+    private readonly direct: FileHandle | null,
     private readonly source: string,
-    private readonly chunkBytes: number,
   ) {}
 
   static async open(source: string, chunkBytes: number): Promise<SourceReader> {
-    const direct = constants.O_DIRECT !== undefined && chunkBytes % directAlignment === 0;
-    if (direct) {
-      const handle = await openSource(source, constants.O_DIRECT).catch((error) => {
+    if (constants.O_DIRECT !== undefined && chunkBytes % directAlignment === 0) {
+      const direct = await openSource(source, constants.O_DIRECT).catch((error) => {
         if ((error as NodeJS.ErrnoException).code === 'EINVAL') return null;
         throw error;
       });
-      if (handle) return new SourceReader(handle, true, source, chunkBytes);
+      if (direct) return new SourceReader(direct, source);
     }
-    return new SourceReader(await openSource(source, 0), false, source, chunkBytes);
+    const reader = new SourceReader(null, source);
+    await reader.pageCache();
+    return reader;
   }
 
-  takeBuffer(): Buffer {
-    return this.direct ? takeAlignedBuffer(this.chunkBytes) : Buffer.allocUnsafe(this.chunkBytes);
-  }
-
-  giveBack(...buffers: Buffer[]): void {
-    if (this.direct) for (const buffer of buffers) returnAlignedBuffer(buffer);
-  }
-
-  /** Reads at `position` until the buffer is full or the file ends; the length read, 0 at the end. */
+  /** One read at `position`: the length read, 0 at the end. */
   async read(buffer: Buffer, position: number): Promise<number> {
+    if (this.direct && !this.buffered) {
+      try {
+        return (await this.direct.read(buffer, 0, buffer.length, position)).bytesRead;
+      } catch (error) {
+        // Some file systems accept O_DIRECT at open and refuse it at the first read (or a short read
+        // left the position unaligned): the rest goes through the page cache.
+        if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+      }
+    }
+    return (await (await this.pageCache()).read(buffer, 0, buffer.length, position)).bytesRead;
+  }
+
+  // Both descriptors stay open to the end: a read may still be in flight on the direct one.
+  async close(): Promise<void> {
+    const buffered = await this.buffered?.catch(() => null);
+    await Promise.all([this.direct?.close(), buffered?.close()]);
+  }
+
+  private pageCache(): Promise<FileHandle> {
+    this.buffered ??= openSource(this.source, 0);
+    return this.buffered;
+  }
+}
+
+/**
+ * The archive side of a copy. Whole chunks are written with O_DIRECT where the file system allows:
+ * they go from the buffer they were read into straight to the disk, without a second copy in the page
+ * cache that the kernel would then write back, and that the read-back must not read anyway. The last,
+ * shorter chunk of a file (and everything on a file system that refuses O_DIRECT) goes through a
+ * plain descriptor of the same file.
+ */
+class ArchiveWriter {
+  private buffered: Promise<FileHandle> | null = null;
+  private directRefused = false;
+
+  private constructor(
+    private readonly direct: FileHandle | null,
+    private readonly destination: string,
+  ) {}
+
+  static async create(destination: string, chunkBytes: number): Promise<ArchiveWriter> {
+    const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL;
     try {
-      const { bytesRead } = await this.handle.read(buffer, 0, buffer.length, position);
-      return bytesRead;
+      if (constants.O_DIRECT !== undefined && chunkBytes % directAlignment === 0) {
+        const direct = await open(destination, flags | constants.O_DIRECT, 0o600).catch((error) => {
+          if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+          return null;
+        });
+        if (direct) return new ArchiveWriter(direct, destination);
+      }
+      const writer = new ArchiveWriter(null, destination);
+      writer.buffered = open(destination, flags, 0o600);
+      await writer.buffered;
+      return writer;
     } catch (error) {
-      // Some file systems accept O_DIRECT at open and refuse it at the first read (or a short read
-      // left the position unaligned): the rest goes through the page cache.
-      if (!this.direct || (error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
-      await this.fallBackToPageCache();
-      return this.read(buffer, position);
+      throw classifyArchive(error, destination);
+    }
+  }
+
+  /** Writes all of `chunk` at `position`; errors are the archive's, classified here. */
+  async write(chunk: Buffer, position: number): Promise<void> {
+    try {
+      const aligned = chunk.length % directAlignment === 0 && position % directAlignment === 0;
+      if (this.direct && aligned && !this.directRefused) {
+        try {
+          return await writeAll(this.direct, chunk, position);
+        } catch (error) {
+          // A file system that takes O_DIRECT at open and refuses it at the write.
+          if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+          this.directRefused = true;
+        }
+      }
+      this.buffered ??= open(this.destination, constants.O_WRONLY);
+      await writeAll(await this.buffered, chunk, position);
+    } catch (error) {
+      throw classifyArchive(error, this.destination);
     }
   }
 
   async close(): Promise<void> {
-    await this.handle.close();
-  }
-
-  private async fallBackToPageCache(): Promise<void> {
-    const buffered = await openSource(this.source, 0);
-    await this.handle.close().catch(() => {});
-    this.handle = buffered;
-    this.direct = false;
+    const buffered = await this.buffered?.catch(() => null);
+    await Promise.all([this.direct?.close(), buffered?.close()]);
   }
 }
 
-// Errors of the archive side are classified here, so that an EIO of the archive disk is never taken
-// for a pulled recorder.
-async function writeAll(output: FileHandle, chunk: Buffer): Promise<void> {
+async function writeAll(output: FileHandle, chunk: Buffer, position: number): Promise<void> {
   let offset = 0;
-  try {
-    while (offset < chunk.length) {
-      const { bytesWritten } = await output.write(chunk, offset, chunk.length - offset);
-      offset += bytesWritten;
-    }
-  } catch (error) {
-    throw classifyArchive(error, 'archive');
+  while (offset < chunk.length) {
+    const { bytesWritten } = await output.write(chunk, offset, chunk.length - offset, position + offset);
+    offset += bytesWritten;
   }
 }
 

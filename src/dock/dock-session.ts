@@ -245,7 +245,7 @@ export class DockSession {
     await ingestor.copyAll(plan.files, plan.context, report);
     this.setState('checking-playback');
     await this.atStage('playback-check');
-    await playback.whenIdle();
+    await playback.whenChecked(report.recordings.map((recording) => recording.id));
     report.recordings = ingestor.refreshed(report.recordings);
     await this.atStage('dock-end');
     const deviceId = plan.context.deviceId;

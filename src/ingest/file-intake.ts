@@ -9,7 +9,7 @@ import type { DockReason, DockState, StageHook } from '../dock/dock-session.ts';
 import { parseFileName } from '../drivers/file-name-template.ts';
 import type { LoadedDriver } from '../drivers/registry.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import type { Db } from '../ledger/database.ts';
+import { type Db, withoutWaitingForDisk } from '../ledger/database.ts';
 import { holderAt } from '../ledger/devices.ts';
 import { saveDockFile } from '../ledger/docks.ts';
 import { findOfficerByBadge } from '../ledger/officers.ts';
@@ -82,25 +82,44 @@ export interface Outcome extends SkippedFile {
   recordingId?: number;
 }
 
-/** A source copied into `.partial/`, hashed, probed and placed in time, waiting for its commit. */
+/** A source copied into `.partial/` and hashed, waiting to be verified. */
 export interface CopiedFile {
   file: SourceFile;
   copy: PartialCopy;
   copiedAt: Date;
+}
+
+/** Content the archive already holds: no second copy, a row that points at the original. */
+export interface DuplicateFile {
+  file: SourceFile;
+  sha256: string;
+  original: Recording;
+  copiedAt: Date;
+}
+
+/** A copy placed under its final name and read back from the disk, waiting for its ledger row. */
+export interface VerifiedFile extends CopiedFile {
+  archivePath: string;
+  localDate: string | null;
   probed: ProbeResult;
   time: RecordingTime;
   officer: { officerId: number | null; badge: string | null; officerName: string | null };
+  verifiedAt: Date;
 }
 
-export type CopyStageResult = Outcome | Recording | CopiedFile;
+export type CopyStageResult = Outcome | DuplicateFile | CopiedFile;
 
-export function isCopiedFile(result: CopyStageResult): result is CopiedFile {
-  return 'copy' in result;
+export function isCopiedFile(result: CopyStageResult | VerifiedFile): result is CopiedFile {
+  return 'copy' in result && !('archivePath' in result);
+}
+
+export function isVerifiedFile(result: CopyStageResult | VerifiedFile): result is VerifiedFile {
+  return 'archivePath' in result;
 }
 
 /**
  * Stage one, the only one that reads the recorder: skip what this recorder already gave us, check
- * space, copy with hash, make sure the source held still, catch duplicates, probe the partial copy.
+ * space, copy with hash, make sure the source held still, catch content the archive already holds.
  */
 export async function copyStage(
   file: SourceFile,
@@ -131,12 +150,14 @@ export async function copyStage(
   } catch (error) {
     throw new StopIngest('failed', 'archive-full', (error as Error).message);
   }
-  saveDockFile(db, {
-    dockId: context.dockId,
-    sourcePath: file.relativePath,
-    sizeBytes: file.sizeBytes,
-    state: 'copying',
-  });
+  withoutWaitingForDisk(db, () =>
+    saveDockFile(db, {
+      dockId: context.dockId,
+      sourcePath: file.relativePath,
+      sizeBytes: file.sizeBytes,
+      state: 'copying',
+    }),
+  );
   let copyStarted = false;
   const copy = await archive.copyIn(file.absolutePath, {
     chunkBytes: config.ingest.copyChunkBytes,
@@ -166,8 +187,22 @@ export async function copyStage(
   const original = findOriginalBySha256(db, copy.sha256);
   if (original) {
     await archive.discard(copy.partialPath);
-    return recordDuplicate(file, context, deps, copy.sha256, original, copiedAt);
+    return { file, sha256: copy.sha256, original, copiedAt };
   }
+  return { file, copy, copiedAt };
+}
+
+/**
+ * Stage two, on the archive only, while the recorder's next file is being copied: probe the copy and
+ * place it in time, flush it and move it to its final name, read it back from the disk.
+ */
+export async function verifyStage(
+  copied: CopiedFile,
+  context: DockContext,
+  deps: IntakeDeps,
+): Promise<VerifiedFile> {
+  const { db, archive, config, clock } = deps;
+  const { file, copy } = copied;
   try {
     const probed = await probe(copy.partialPath, { timeoutMs: config.ingest.probeTimeoutSeconds * 1000 });
     const fields = parseFileName(context.driver.templates, path.basename(file.relativePath));
@@ -189,27 +224,7 @@ export async function copyStage(
       },
     );
     const officer = resolveOfficer(db, context, time.start, fields?.badge ?? null);
-    return { file, copy, copiedAt, probed, time, officer };
-  } catch (error) {
-    await archive.discard(copy.partialPath);
-    throw error;
-  }
-}
-
-/**
- * Stage two, on the archive only: place the copy under its final name, read it back, write the ledger
- * row and its audit entry in one transaction, queue the playback check.
- */
-export async function commitStage(
-  copied: CopiedFile,
-  context: DockContext,
-  deps: IntakeDeps,
-): Promise<Recording> {
-  const { db, archive, config, clock } = deps;
-  const { file, copy, time, officer, probed } = copied;
-  const zone = config.station.timezone;
-  const localDate = localDateIn(time.start, zone);
-  try {
+    const localDate = localDateIn(time.start, config.station.timezone);
     const archivePath = await archive.place(copy.partialPath, {
       localDate,
       badge: officer.badge,
@@ -217,6 +232,29 @@ export async function commitStage(
     });
     await context.atStage?.('read-back', { dockId: context.dockId, sourcePath: file.relativePath });
     await archive.readBack(archivePath, copy.sha256);
+    return { ...copied, archivePath, localDate, probed, time, officer, verifiedAt: clock.now() };
+  } catch (error) {
+    await archive.discard(copy.partialPath);
+    throw error;
+  }
+}
+
+/**
+ * Stage three, in the recorder's file order: the ledger row and its audit entry in one transaction,
+ * then the playback check is queued. Content another dock archived a moment earlier becomes a
+ * duplicate row: the database decided.
+ */
+export async function recordStage(
+  staged: VerifiedFile | DuplicateFile,
+  context: DockContext,
+  deps: IntakeDeps,
+): Promise<Recording> {
+  if (!isVerifiedFile(staged))
+    return recordDuplicate(staged.file, context, deps, staged.sha256, staged.original, staged.copiedAt);
+  const { db, archive, config, clock } = deps;
+  const { file, copy, time, officer, probed, archivePath, localDate } = staged;
+  const zone = config.station.timezone;
+  try {
     const now = clock.now();
     const durationSeconds = file.kind === 'photo' ? 0 : probed.durationSeconds;
     const recording: NewRecording = {
@@ -242,8 +280,8 @@ export async function commitStage(
       ...officer,
       ingestedAt: now.toISOString(),
       late: now.getTime() - time.end.getTime() > config.ingest.lateAfterHours * 3600_000,
-      copiedAt: copied.copiedAt.toISOString(),
-      verifiedAt: now.toISOString(),
+      copiedAt: staged.copiedAt.toISOString(),
+      verifiedAt: staged.verifiedAt.toISOString(),
     };
     const saved = db
       .transaction(() => {
@@ -258,9 +296,8 @@ export async function commitStage(
   } catch (error) {
     await archive.discard(copy.partialPath);
     if (isUniqueViolation(error)) {
-      // Another dock archived the same content a moment earlier: the database decided.
       const winner = findOriginalBySha256(db, copy.sha256)!;
-      return recordDuplicate(file, context, deps, copy.sha256, winner, copied.copiedAt);
+      return recordDuplicate(file, context, deps, copy.sha256, winner, staged.copiedAt);
     }
     throw error;
   }

@@ -8,7 +8,7 @@ import type { DockedVolume } from '../drivers/driver.ts';
 import { parseFileName } from '../drivers/file-name-template.ts';
 import type { LoadedDriver } from '../drivers/registry.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import type { Db } from '../ledger/database.ts';
+import { type Db, withoutWaitingForDisk } from '../ledger/database.ts';
 import { ensureDevice, recordDeviceSighting } from '../ledger/devices.ts';
 import { saveDockFile, updateDock } from '../ledger/docks.ts';
 import type { Recording } from '../ledger/recordings.ts';
@@ -16,13 +16,17 @@ import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../time/clock.ts';
 import {
   type CopyStageResult,
-  commitStage,
   copyStage,
   type DockContext,
+  type DuplicateFile,
   isCopiedFile,
   isLedgerBusy,
+  isVerifiedFile,
   type Outcome,
+  recordStage,
   StopIngest,
+  type VerifiedFile,
+  verifyStage,
 } from './file-intake.ts';
 import { fileNote } from './file-notes.ts';
 import type { PlaybackQueue } from './playback-queue.ts';
@@ -68,10 +72,11 @@ export interface IngestDeps {
 
 /**
  * Takes every new recording off one scanned source, for a dock session (src/dock/dock-session.ts),
- * which owns the dock's state. Files go through two stages (file-intake.ts): the copy stage reads the
- * recorder, the commit stage works on the archive only. While file N is committed (read back on a
- * worker thread, ledger row written) file N+1 is already being copied. A fault that ends the whole
- * dock is thrown as a StopIngest naming the dock's end state and reason.
+ * which owns the dock's state. Files go through three stages (file-intake.ts): the copy stage reads
+ * the recorder, the verify stage works on the archive only (probe, flush, final name, read-back on a
+ * worker thread), the record stage writes the ledger row. While files N and N-1 are verified, file
+ * N+1 is already being copied. A fault that ends the whole dock is thrown as a StopIngest naming the
+ * dock's end state and reason.
  */
 export class Ingestor {
   constructor(private readonly deps: IngestDeps) {}
@@ -104,11 +109,25 @@ export class Ingestor {
     return recordings.map((recording) => refresh(this.deps.db, recording));
   }
 
-  /** Files of one recorder go in order; the commit of one overlaps the copy of the next. */
+  /**
+   * Files of one recorder are copied one after another: the recorder is read once, in order. While
+   * the next file is copied, up to `verifyingPerDock` copied files are probed, placed and read back
+   * (the read-back on the shared worker pool); their ledger rows are written in the recorder's order.
+   * A fault that stops the dock lets the files in flight settle, each cleaning up after itself.
+   */
   async copyAll(files: SourceFile[], context: DockContext, report: IngestProgress): Promise<void> {
-    let committing: Promise<Error | null> = Promise.resolve(null);
+    const finishing = new Set<Promise<Error | null>>();
+    // The chain of rows: each file's row waits for the previous file's; a stop travels down it.
+    let recorded: Promise<Error | null> = Promise.resolve(null);
+    let stop: Error | null = null;
     for (const [index, file] of files.entries()) {
-      let staged: CopyStageResult | null = null;
+      while (finishing.size >= verifyingPerDock && !stop) stop = await Promise.race(finishing);
+      stop ??= await Promise.race([recorded, null]);
+      if (stop) {
+        this.skipRest(files.slice(index), stop, report);
+        break;
+      }
+      let staged: CopyStageResult;
       try {
         staged = await copyStage(
           file,
@@ -116,26 +135,22 @@ export class Ingestor {
           this.deps,
           throttle((bytes) => this.progress(context, file, bytes)),
         ).catch((error) => this.failure(error, file, context));
-        // The previous file's row comes first, and at most one copy waits for its commit.
-        const previousFailure = await committing;
-        if (previousFailure) throw previousFailure;
       } catch (error) {
-        if (staged && isCopiedFile(staged)) await this.deps.archive.discard(staged.copy.partialPath);
-        await committing;
-        this.skipRest(files.slice(index), error, report);
-        throw error;
+        stop = error as Error;
+        this.skipRest(files.slice(index), stop, report);
+        break;
       }
-      // Settled into a value so that a failure surfaces at the next await, never as an unhandled rejection.
-      committing = this.finishFile(file, staged, context, report).then(
-        () => null,
-        (error: Error) => error,
-      );
+      const finished = this.finishFile(file, staged, context, report, recorded);
+      recorded = finished;
+      finishing.add(finished);
+      void finished.then(() => finishing.delete(finished));
     }
-    const lastFailure = await committing;
-    if (lastFailure) throw lastFailure;
+    const lastStop = await recorded;
+    await Promise.all(finishing);
+    if (stop ?? lastStop) throw stop ?? lastStop;
   }
 
-  private skipRest(files: SourceFile[], error: unknown, report: IngestProgress): void {
+  private skipRest(files: SourceFile[], error: Error, report: IngestProgress): void {
     if (!(error instanceof StopIngest)) return;
     for (const file of files)
       report.skipped.push({
@@ -145,77 +160,95 @@ export class Ingestor {
       });
   }
 
+  /**
+   * Verifies a copied file, then, in turn, writes its row and the dock's bookkeeping. Never rejects:
+   * a fault that stops the dock is returned, and the files after it are skipped, their copies discarded.
+   */
   private async finishFile(
     file: SourceFile,
     staged: CopyStageResult,
     context: DockContext,
     report: IngestProgress,
-  ) {
-    const outcome = isCopiedFile(staged)
-      ? await commitStage(staged, context, this.deps).catch((error) => this.failure(error, file, context))
-      : staged;
-    context.filesDone++;
-    context.bytesDone += file.sizeBytes;
-    updateDock(
-      this.deps.db,
-      context.dockId,
-      { filesDone: context.filesDone, bytesDone: context.bytesDone },
-      this.deps.clock.now(),
+    previous: Promise<Error | null>,
+  ): Promise<Error | null> {
+    let verified: Outcome | DuplicateFile | VerifiedFile | Error;
+    try {
+      verified = isCopiedFile(staged)
+        ? await verifyStage(staged, context, this.deps).catch((error) => this.failure(error, file, context))
+        : staged;
+    } catch (error) {
+      verified = error as Error;
+    }
+    const earlier = await previous;
+    if (earlier) {
+      if (!(verified instanceof Error)) {
+        if (isVerifiedFile(verified)) await this.deps.archive.discard(verified.copy.partialPath);
+        this.skipRest([file], earlier, report);
+      }
+      return earlier;
+    }
+    if (verified instanceof Error) return verified;
+    try {
+      const outcome =
+        'reason' in verified
+          ? verified
+          : await recordStage(verified, context, this.deps).catch((error) =>
+              this.failure(error, file, context),
+            );
+      this.bookkeeping(file, outcome, context, report);
+      return null;
+    } catch (error) {
+      return error as Error;
+    }
+  }
+
+  /**
+   * The dock's own record of a finished file: its dock_files entry and the dock's counters, in one
+   * commit that does not wait for the disk (a restart recomputes a dock's progress; the recording's
+   * row, written before, did wait). Then the report and the event stream.
+   */
+  private bookkeeping(
+    file: SourceFile,
+    outcome: Outcome | Recording,
+    context: DockContext,
+    report: IngestProgress,
+  ): void {
+    const { db, clock, events } = this.deps;
+    const archived = !('reason' in outcome);
+    const state = archived ? (outcome.duplicateOf ? 'duplicate' : 'done') : outcome.state;
+    const recordingId = archived ? outcome.id : (outcome.recordingId ?? null);
+    const reason = archived ? null : outcome.reason;
+    const note = archived ? null : (outcome.note ?? null);
+    const update = { filesDone: context.filesDone + 1, bytesDone: context.bytesDone + file.sizeBytes };
+    withoutWaitingForDisk(db, () =>
+      db.transaction(() => {
+        updateDock(db, context.dockId, update, clock.now());
+        saveDockFile(db, {
+          dockId: context.dockId,
+          sourcePath: file.relativePath,
+          sizeBytes: file.sizeBytes,
+          state,
+          reason,
+          note,
+          recordingId,
+          bytesDone: archived ? file.sizeBytes : 0,
+        });
+      })(),
     );
-    if ('reason' in outcome) this.recordSkipped(file, outcome, context, report);
-    else this.recordArchived(file, outcome, context, report);
-  }
-
-  private recordSkipped(
-    file: SourceFile,
-    outcome: Outcome,
-    context: DockContext,
-    report: IngestProgress,
-  ): void {
-    report.skipped.push({ sourcePath: outcome.sourcePath, reason: outcome.reason, note: outcome.note });
-    if (outcome.state === 'failed') report.failedFiles++;
-    saveDockFile(this.deps.db, {
+    context.filesDone = update.filesDone;
+    context.bytesDone = update.bytesDone;
+    if (archived) report.recordings.push(outcome);
+    else {
+      report.skipped.push({ sourcePath: outcome.sourcePath, reason: outcome.reason, note: outcome.note });
+      if (outcome.state === 'failed') report.failedFiles++;
+    }
+    events.emit('file.done', {
       dockId: context.dockId,
       sourcePath: file.relativePath,
-      sizeBytes: file.sizeBytes,
-      state: outcome.state,
-      reason: outcome.reason,
-      note: outcome.note,
-      recordingId: outcome.recordingId ?? null,
-    });
-    this.deps.events.emit('file.done', {
-      dockId: context.dockId,
-      sourcePath: file.relativePath,
-      recordingId: outcome.recordingId ?? null,
-      outcome: outcome.state,
-      reason: outcome.reason,
-      note: outcome.note,
-    });
-  }
-
-  private recordArchived(
-    file: SourceFile,
-    recording: Recording,
-    context: DockContext,
-    report: IngestProgress,
-  ): void {
-    report.recordings.push(recording);
-    const state = recording.duplicateOf ? 'duplicate' : 'done';
-    saveDockFile(this.deps.db, {
-      dockId: context.dockId,
-      sourcePath: file.relativePath,
-      sizeBytes: file.sizeBytes,
-      state,
-      bytesDone: file.sizeBytes,
-      recordingId: recording.id,
-    });
-    this.deps.events.emit('file.done', {
-      dockId: context.dockId,
-      sourcePath: file.relativePath,
-      recordingId: recording.id,
+      recordingId,
       outcome: state,
-      reason: null,
-      note: null,
+      reason,
+      note,
     });
   }
 
@@ -237,16 +270,21 @@ export class Ingestor {
         note: fileNote('outside-recording-folders'),
       }));
     report.skipped.push(...scan.skipped, ...outside);
-    for (const skipped of [...scan.skipped, ...outside]) {
-      saveDockFile(this.deps.db, {
-        dockId: report.dockId,
-        sourcePath: skipped.sourcePath,
-        sizeBytes: 0,
-        state: 'skipped',
-        reason: skipped.reason,
-        note: skipped.note,
-      });
-    }
+    const { db } = this.deps;
+    withoutWaitingForDisk(db, () =>
+      db.transaction(() => {
+        for (const skipped of [...scan.skipped, ...outside]) {
+          saveDockFile(db, {
+            dockId: report.dockId,
+            sourcePath: skipped.sourcePath,
+            sizeBytes: 0,
+            state: 'skipped',
+            reason: skipped.reason,
+            note: skipped.note,
+          });
+        }
+      })(),
+    );
     context.bytesTotal = files.reduce((sum, file) => sum + file.sizeBytes, 0);
     return files;
   }
@@ -349,6 +387,10 @@ export class Ingestor {
     return { sourcePath: file.relativePath, reason, note, state: 'failed' };
   }
 }
+
+// Copied files of one dock being verified while its next file is copied: two keep the recorder busy
+// while a read-back waits its turn on the pool, and bound the partial copies a dock leaves in flight.
+const verifyingPerDock = 2;
 
 function refresh(db: Db, recording: Recording): Recording {
   const row = db

@@ -16,7 +16,8 @@ import { createLimiter, type Limiter } from '../util/limiter.ts';
 export class PlaybackQueue {
   private readonly limit: Limiter;
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly queued = new Set<number>();
+  /** The check of each queued recording, by id, until it ends. */
+  private readonly queued = new Map<number, Promise<void>>();
 
   constructor(
     private readonly deps: {
@@ -32,13 +33,15 @@ export class PlaybackQueue {
   }
 
   enqueue(recording: Recording, probed?: ProbeResult): Promise<void> {
-    if (!recording.archivePath || this.queued.has(recording.id)) return Promise.resolve();
-    this.queued.add(recording.id);
+    if (!recording.archivePath) return Promise.resolve();
+    const queued = this.queued.get(recording.id);
+    if (queued) return queued;
     const task = this.limit(() => this.check(recording, probed)).finally(() => {
       this.inFlight.delete(task);
       this.queued.delete(recording.id);
     });
     this.inFlight.add(task);
+    this.queued.set(recording.id, task);
     return task;
   }
 
@@ -57,6 +60,11 @@ export class PlaybackQueue {
     const waiting = recordingsAwaitingPlayback(this.deps.db);
     for (const recording of waiting) void this.enqueue(recording);
     return waiting.length;
+  }
+
+  /** Waits for the checks of these recordings only: one dock does not wait for the others' footage. */
+  async whenChecked(recordingIds: number[]): Promise<void> {
+    await Promise.allSettled(recordingIds.map((id) => this.queued.get(id)));
   }
 
   async whenIdle(): Promise<void> {
