@@ -16,8 +16,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs, promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { folderDockRoot } from '../src/dock/dock-service.ts';
-import { writeSimulatedState } from '../src/dock/simulated-driver.ts';
 import { type DockState, safeToUndockStates } from '../src/dock/dock-session.ts';
+import { writeSimulatedState } from '../src/dock/simulated-driver.ts';
 import {
   dropCaches,
   loadPerCore,
