@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { Value } from '@sinclair/typebox/value';
 import { isValidTimeZone } from '../time/zone.ts';
-import { ConfigSchema, type StationConfig } from './schema.ts';
+import { type ConfigProblem, firstConfigProblem } from './config-check.ts';
+import type { StationConfig } from './schema.ts';
 
 export type { StationConfig } from './schema.ts';
 
@@ -40,7 +40,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
 }
 
 export function validate(candidate: unknown): StationConfig {
-  const firstError = Value.Errors(ConfigSchema, candidate).First();
+  const firstError = firstConfigProblem(candidate);
   if (firstError) {
     const key = firstError.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
     throw new ConfigError(`configuration key "${key}": ${describeError(firstError)}`);
@@ -77,7 +77,7 @@ function checkTlsFiles(tls: { certFile: string; keyFile: string }): void {
   }
 }
 
-function describeError(error: { message: string; schema: { description?: string }; value: unknown }): string {
+function describeError(error: ConfigProblem): string {
   const allowed = error.schema.description ? ` (${error.schema.description})` : '';
   const got = error.value === undefined ? 'missing' : `got ${JSON.stringify(error.value)}`;
   return `${error.message}${allowed}; ${got}`;
