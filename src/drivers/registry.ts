@@ -10,7 +10,6 @@ export interface LoadedDriver extends RecorderDriver {
   templates: CompiledTemplate[];
 }
 
-
 export class DriverError extends Error {}
 
 // Code drivers run as compiled with the station (dist/drivers/*.js), or as sources under the test runner.
