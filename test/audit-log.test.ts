@@ -147,14 +147,14 @@ describe('the daily digest', () => {
     const digest = parseJson<{ headId: number; headHash: string; count: number }>(json);
     expect(digest).toMatchObject({ headId: 1, count: 1 });
     const text = await runStation(['audit', 'digest', '--date', '2026-11-25'], { home });
-    expect(text.stdout).toContain(`head hash: ${digest.headHash}`);
+    expect(text.stdout).toContain(`链头哈希：${digest.headHash}`);
     expect((await runStation(['audit', 'digest', '--date', 'yesterday'], { home })).code).toBe(2);
   });
 
   it('is written every night for the day before, as JSON and text', async () => {
     const { db, home } = await freshDatabase();
     const entry = appendAudit(db, { actor: 'a', action: 'login' }, new Date('2026-11-25T04:00:00Z'));
-    const job = auditDigestJob({ db, config: { home, station: { timezone: zone } } });
+    const job = auditDigestJob({ db, config: { home, station: { timezone: zone, language: 'zh-CN' } } });
     await job.run(new Date('2026-11-25T16:05:00Z'));
     const saved = JSON.parse(await readFile(path.join(home, 'audit-digests', '2026-11-25.json'), 'utf8'));
     expect(saved).toEqual({ date: '2026-11-25', headId: entry.id, headHash: entry.hash, count: 1 });

@@ -27,6 +27,29 @@ export interface LoadedConfig extends StationConfig {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const { merged, sources } = readConfigFiles(env);
+  const config = validate(merged);
+  const home = path.resolve(env.STATION_HOME || 'data');
+  return { ...config, home, sources };
+}
+
+/**
+ * The configured `station.language`, the rest unchecked: `station --help` and a usage error speak
+ * the station's language even when another setting is wrong (which the command then reports in it).
+ */
+export function configuredLanguage(
+  env: NodeJS.ProcessEnv = process.env,
+): StationConfig['station']['language'] {
+  try {
+    const language = (readConfigFiles(env).merged as { station?: { language?: unknown } }).station?.language;
+    if (language === 'en' || language === 'zh-CN') return language;
+  } catch {
+    // The command itself reports the unreadable file.
+  }
+  return 'zh-CN';
+}
+
+function readConfigFiles(env: NodeJS.ProcessEnv): { merged: unknown; sources: string[] } {
   const sources = [defaultConfigPath];
   let merged: unknown = readJson(defaultConfigPath);
   if (env.STATION_CONFIG) {
@@ -34,9 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
     merged = deepMerge(merged, readJson(overridePath));
     sources.push(overridePath);
   }
-  const config = validate(merged);
-  const home = path.resolve(env.STATION_HOME || 'data');
-  return { ...config, home, sources };
+  return { merged, sources };
 }
 
 export function validate(candidate: unknown): StationConfig {

@@ -1,6 +1,8 @@
 import type { Catalogue } from './catalogue.ts';
+import { cliEn } from './cli-en.ts';
 
 export const en: Catalogue = {
+  ...cliEn,
   'ledger.id': 'No.',
   'ledger.officerName': 'Officer',
   'ledger.badge': 'Badge',

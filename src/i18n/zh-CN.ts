@@ -1,5 +1,8 @@
-// Every user-facing text in Chinese. Keys mirror en.ts exactly (a test checks).
+import { cliZhCN } from './cli-zh-CN.ts';
+
+// Every user-facing text in Chinese. Keys mirror en.ts exactly (a test checks); the CLI's own are in cli-zh-CN.ts.
 export const zhCN = {
+  ...cliZhCN,
   'ledger.id': '编号',
   'ledger.officerName': '执法人员',
   'ledger.badge': '执法证号',
