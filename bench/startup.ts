@@ -1,6 +1,8 @@
-// CLI start-up (target < 250 ms): `station --help`, and a command on an empty home (it creates the
-// ledger), against a bare `node -e 0` in the same run, which no CLI on Node can beat.
+// CLI start-up (target < 250 ms): `station --help`, a command on an empty home (it creates the
+// ledger) and on a migrated one, against a bare `node -e 0` in the same run, which no CLI on Node
+// can beat.
 // Usage: node --import tsx bench/startup.ts [--runs 15]
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -10,6 +12,10 @@ import { loadPerCore, median, stationBin, timeCommand } from './support.ts';
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '15' } } });
 const runs = Number(values.runs);
 const work = mkdtempSync(path.join(os.tmpdir(), 'bench-startup-'));
+const migratedHome = path.join(work, 'migrated');
+execFileSync(process.execPath, [stationBin, 'officers', 'list'], {
+  env: { ...process.env, STATION_HOME: migratedHome },
+});
 
 const cases: { label: string; run(index: number): { seconds: number; maxRssMb: number } }[] = [
   { label: 'node -e 0 (baseline)', run: () => timeCommand(process.execPath, ['-e', '0']) },
@@ -20,6 +26,14 @@ const cases: { label: string; run(index: number): { seconds: number; maxRssMb: n
       timeCommand(process.execPath, [stationBin, 'officers', 'list'], {
         ...process.env,
         STATION_HOME: path.join(work, `home-${index}`),
+      }),
+  },
+  {
+    label: 'station officers list, migrated home',
+    run: () =>
+      timeCommand(process.execPath, [stationBin, 'officers', 'list'], {
+        ...process.env,
+        STATION_HOME: migratedHome,
       }),
   },
 ];
@@ -33,13 +47,13 @@ try {
 }
 
 console.log(`\nCLI start-up, ${runs} runs each, interleaved (load per core: ${loadPerCore()})\n`);
-console.log('| command | fastest | median | minus node itself (median) | peak RSS |');
-console.log('|---|---|---|---|---|');
+console.log('| command | fastest | median | minus node itself (median) | median / node | peak RSS |');
+console.log('|---|---|---|---|---|---|');
 const nodeMedian = median(samples[0].map((sample) => sample.seconds));
 cases.forEach((entry, which) => {
   const seconds = samples[which].map((sample) => sample.seconds);
   const ms = (value: number) => `${(value * 1000).toFixed(0)} ms`;
   console.log(
-    `| ${entry.label} | ${ms(Math.min(...seconds))} | ${ms(median(seconds))} | ${which ? ms(median(seconds) - nodeMedian) : '—'} | ${Math.max(...samples[which].map((sample) => sample.maxRssMb)).toFixed(0)} MB |`,
+    `| ${entry.label} | ${ms(Math.min(...seconds))} | ${ms(median(seconds))} | ${which ? ms(median(seconds) - nodeMedian) : '—'} | ${(median(seconds) / nodeMedian).toFixed(2)} | ${Math.max(...samples[which].map((sample) => sample.maxRssMb)).toFixed(0)} MB |`,
   );
 });
