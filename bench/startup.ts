@@ -17,7 +17,8 @@ execFileSync(process.execPath, [stationBin, 'officers', 'list'], {
   env: { ...process.env, STATION_HOME: migratedHome },
 });
 
-const cases: { label: string; run(index: number): { seconds: number; maxRssMb: number } }[] = [
+type Sample = { seconds: number; cpuSeconds: number; maxRssMb: number };
+const cases: { label: string; run(index: number): Sample }[] = [
   { label: 'node -e 0 (baseline)', run: () => timeCommand(process.execPath, ['-e', '0']) },
   { label: 'station --help', run: () => timeCommand(process.execPath, [stationBin, '--help']) },
   {
@@ -37,7 +38,7 @@ const cases: { label: string; run(index: number): { seconds: number; maxRssMb: n
       }),
   },
 ];
-const samples = cases.map(() => [] as { seconds: number; maxRssMb: number }[]);
+const samples = cases.map(() => [] as Sample[]);
 try {
   // Interleaved, so a burst of load on a shared machine hits every case alike.
   for (let index = 0; index < runs; index++)
@@ -47,13 +48,20 @@ try {
 }
 
 console.log(`\nCLI start-up, ${runs} runs each, interleaved (load per core: ${loadPerCore()})\n`);
-console.log('| command | fastest | median | minus node itself (median) | median / node | peak RSS |');
-console.log('|---|---|---|---|---|---|');
+// CPU time (user + system) as well: on a machine shared with other work a wall time waits for the
+// cores, the CPU a command spends does not.
+console.log(
+  '| command | fastest | median | minus node itself (median) | median / node | CPU (median) | CPU / node | peak RSS |',
+);
+console.log('|---|---|---|---|---|---|---|---|');
+const ms = (value: number) => `${(value * 1000).toFixed(0)} ms`;
 const nodeMedian = median(samples[0].map((sample) => sample.seconds));
+const nodeCpu = median(samples[0].map((sample) => sample.cpuSeconds));
 cases.forEach((entry, which) => {
   const seconds = samples[which].map((sample) => sample.seconds);
-  const ms = (value: number) => `${(value * 1000).toFixed(0)} ms`;
+  const cpu = median(samples[which].map((sample) => sample.cpuSeconds));
+  const peak = Math.max(...samples[which].map((sample) => sample.maxRssMb));
   console.log(
-    `| ${entry.label} | ${ms(Math.min(...seconds))} | ${ms(median(seconds))} | ${which ? ms(median(seconds) - nodeMedian) : '—'} | ${(median(seconds) / nodeMedian).toFixed(2)} | ${Math.max(...samples[which].map((sample) => sample.maxRssMb)).toFixed(0)} MB |`,
+    `| ${entry.label} | ${ms(Math.min(...seconds))} | ${ms(median(seconds))} | ${which ? ms(median(seconds) - nodeMedian) : '—'} | ${(median(seconds) / nodeMedian).toFixed(2)} | ${ms(cpu)} | ${(cpu / nodeCpu).toFixed(2)} | ${peak.toFixed(0)} MB |`,
   );
 });
