@@ -19,7 +19,7 @@ export const cliEn: Record<keyof typeof cliZhCN, string> = {
   'cli.summary.ingest': 'Copy, hash, check and ledger every new recording from a mounted recorder or folder',
   'cli.summary.ledger': 'Print the ledger (台账): officer, badge, date and time span of every recording',
   'cli.summary.verify':
-    'Re-hash every archived file, walk the audit chain, check every anchor of its head and the ledger seals; exit 1 naming each problem',
+    'Re-hash every archived file, walk the audit chain, check every anchor of its head, the ledger seals and the access requests; exit 1 naming each problem',
   'cli.summary.access.request': 'Ask to view or copy recordings (art. 27, 28); prints the request id',
   'cli.summary.access.approve':
     'Approve an access request (a leader other than the requester); the grant runs for its days from now',
@@ -133,6 +133,9 @@ export const cliEn: Record<keyof typeof cliZhCN, string> = {
   'cli.verify.anchors':
     'anchors: {checked} heads kept outside the database checked ({sources}), {problems} problems',
   'cli.verify.ledger': 'ledger: {checked} rows checked against their seals, {problems} problems',
+  'cli.verify.accessRequest': 'EDITED ACCESS REQUEST #{id}: {detail}',
+  'cli.verify.accessRequests':
+    'access requests: {checked} checked against their audit entries, {problems} problems',
   'cli.verify.problem.missing': 'MISSING',
   'cli.verify.problem.changed': 'CHANGED',
   'cli.verify.problem.unreadable': 'UNREADABLE',

@@ -17,7 +17,7 @@ export const cliZhCN = {
   'cli.summary.ingest': '从已挂载的记录仪或文件夹采集每个新记录：复制、校验、回放检查、登记台账',
   'cli.summary.ledger': '打印台账：每个记录的执法人员、执法证号、日期和时段',
   'cli.summary.verify':
-    '重新计算每个存档文件的哈希，核对审计链、链头锚点和台账封存；有问题时逐条列出并以 1 退出',
+    '重新计算每个存档文件的哈希，核对审计链、链头锚点、台账封存和调阅申请；有问题时逐条列出并以 1 退出',
   'cli.summary.access.request': '申请查阅或复制记录（第二十七、二十八条）；打印申请编号',
   'cli.summary.access.approve': '批准调阅申请（须由申请人以外的负责人）；授权自现在起按申请天数有效',
   'cli.summary.access.refuse': '拒绝调阅申请（须由申请人以外的负责人）',
@@ -108,6 +108,8 @@ export const cliZhCN = {
   'cli.verify.auditChain': '审计链：{checked} 条，链头 #{head}，{problems} 个问题',
   'cli.verify.anchors': '锚点：核对了 {checked} 个保存在数据库以外的链头（{sources}），{problems} 个问题',
   'cli.verify.ledger': '台账：{checked} 行与其封存值核对，{problems} 个问题',
+  'cli.verify.accessRequest': '被修改：调阅申请 #{id}：{detail}',
+  'cli.verify.accessRequests': '调阅申请：{checked} 个与其审计条目核对，{problems} 个问题',
   'cli.verify.problem.missing': '缺失',
   'cli.verify.problem.changed': '已被改动',
   'cli.verify.problem.unreadable': '无法读取',

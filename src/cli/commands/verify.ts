@@ -1,6 +1,7 @@
 import { verifyArchive } from '../../archive/fixity.ts';
 import { checkAnchors, configuredAnchorSources } from '../../custody/audit-anchors.ts';
 import { verifyAuditChain } from '../../custody/audit-chain.ts';
+import { verifyAccessGrants } from '../../custody/grant-seal.ts';
 import { verifyRecordingSeals } from '../../custody/recording-seal.ts';
 import { districtAnchorSources } from '../../district/anchor-check.ts';
 import { FootageReader } from '../../district/footage-reader.ts';
@@ -27,11 +28,13 @@ export const verifyCommand: CliCommand = {
         ...districtAnchorSources(station.config),
       ]);
       const ledger = verifyRecordingSeals(station.db);
+      const grants = verifyAccessGrants(station.db);
       const problemCount =
         archive.problems.length +
         auditChain.problems.length +
         anchors.problems.length +
-        ledger.problems.length;
+        ledger.problems.length +
+        grants.problems.length;
       if (args.values.json)
         printJson(
           {
@@ -39,6 +42,7 @@ export const verifyCommand: CliCommand = {
             auditChain,
             anchors,
             ledger,
+            grants,
             passed: problemCount === 0,
           },
           station.config.station.timezone,
@@ -81,6 +85,9 @@ export const verifyCommand: CliCommand = {
             }),
           );
         }
+        for (const problem of grants.problems) {
+          print(t('cli.verify.accessRequest', { id: problem.requestId, detail: problem.detail }));
+        }
         const sources = anchors.sources.map((source) => `${source.name}: ${source.anchors}`).join('; ');
         print(
           [
@@ -96,6 +103,7 @@ export const verifyCommand: CliCommand = {
             }),
             t('cli.verify.anchors', { checked: anchors.checked, sources, problems: anchors.problems.length }),
             t('cli.verify.ledger', { checked: ledger.checked, problems: ledger.problems.length }),
+            t('cli.verify.accessRequests', { checked: grants.checked, problems: grants.problems.length }),
           ].join('\n'),
         );
       }
