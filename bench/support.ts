@@ -59,19 +59,19 @@ function writeMp4Boxes(first: Buffer, fileBytes: number): void {
 }
 
 /**
- * Wall-clock seconds and peak RSS of one command, through GNU time: the peak is that of the command's
- * own process, which Node's spawnSync does not report.
+ * Wall-clock seconds, CPU seconds (user + system) and peak RSS of one command, through GNU time: the
+ * peak is that of the command's own process, which Node's spawnSync does not report.
  */
 export function timeCommand(
   command: string,
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
-): { seconds: number; maxRssMb: number; stdout: string } {
+): { seconds: number; cpuSeconds: number; maxRssMb: number; stdout: string } {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'bench-time-'));
   const report = path.join(folder, 'time');
   try {
     const started = process.hrtime.bigint();
-    const result = spawnSync('/usr/bin/time', ['-f', '%M', '-o', report, command, ...args], {
+    const result = spawnSync('/usr/bin/time', ['-f', '%U %S %M', '-o', report, command, ...args], {
       env,
       encoding: 'utf8',
       maxBuffer: 64 * 1024 * 1024,
@@ -79,8 +79,10 @@ export function timeCommand(
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     if (result.status !== 0)
       throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-    const maxRssKb = Number(readFileSync(report, 'utf8').trim().split('\n').at(-1));
-    return { seconds, maxRssMb: maxRssKb / 1024, stdout: result.stdout };
+    const [user, system, maxRssKb] = (readFileSync(report, 'utf8').trim().split('\n').at(-1) ?? '')
+      .split(' ')
+      .map(Number);
+    return { seconds, cpuSeconds: user + system, maxRssMb: maxRssKb / 1024, stdout: result.stdout };
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

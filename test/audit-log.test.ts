@@ -154,7 +154,7 @@ describe('the daily digest', () => {
   it('is written every night for the day before, as JSON and text', async () => {
     const { db, home } = await freshDatabase();
     const entry = appendAudit(db, { actor: 'a', action: 'login' }, new Date('2026-11-25T04:00:00Z'));
-    const job = auditDigestJob({ db, config: { home, station: { timezone: zone } } });
+    const job = auditDigestJob({ db, config: { home, station: { timezone: zone, language: 'zh-CN' } } });
     await job.run(new Date('2026-11-25T16:05:00Z'));
     const saved = JSON.parse(await readFile(path.join(home, 'audit-digests', '2026-11-25.json'), 'utf8'));
     expect(saved).toEqual({ date: '2026-11-25', headId: entry.id, headHash: entry.hash, count: 1 });

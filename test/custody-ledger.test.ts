@@ -135,7 +135,7 @@ describe('the chain head anchored outside the database', () => {
     const env = { STATION_CONFIG: configFile };
     const written = await runStation(['audit', 'anchor'], { home, env });
     expect(written.code, written.stderr).toBe(0);
-    expect(written.stdout).toMatch(/head entry: #\d+\nhead hash: [0-9a-f]{64}\nentries: \d+/);
+    expect(written.stdout).toMatch(/链头条目：#\d+\n链头哈希：[0-9a-f]{64}\n条目数：\d+/);
     return { home, env };
   }
 

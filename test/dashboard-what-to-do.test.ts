@@ -283,7 +283,7 @@ describe('the station speaks its language in what it found', () => {
     const ops = await logIn('ops');
     await ops.goto(`${server.baseUrl}/integrity`);
     const digest = await ops.locator('#audit-digest').textContent();
-    expect(digest).toMatch(/链头条目：#\d+\n链头哈希：[0-9a-f]{64}\n条目总数：\d+/);
+    expect(digest).toMatch(/链头条目：#\d+\n链头哈希：[0-9a-f]{64}\n条目数：\d+/);
 
     await ops.goto(`${server.baseUrl}/devices`);
     const models = await ops.locator('#devices tbody tr td:nth-child(2)').allTextContents();

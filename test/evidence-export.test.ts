@@ -153,7 +153,7 @@ describe('station export', () => {
     const out = await outFolder();
     const exported = await exportAs(home, id, out, 'clerk');
     expect(exported.code, exported.stderr).toBe(0);
-    expect(exported.stderr).toContain('third-party');
+    expect(exported.stderr).toContain('第三人');
     const statement = await readFile(path.join(out, 'statement.txt'), 'utf8');
     expect(statement).toContain('第三人');
     expect(statement).toMatch(/制作人:\n {2}clerk/);

@@ -69,8 +69,8 @@ describe('station interruptions', () => {
       [neverExplained, null],
     ]);
     expect(table.code).toBe(0);
-    expect(table.stdout).toContain('unexplained');
-    expect(table.stdout).toContain('2026-11-20T08:01:00+08:00');
+    expect(table.stdout).toContain('尚未说明');
+    expect(table.stdout).toContain('2026-11-20 08:01:00');
   });
 
   it('records the explanation under the name given with --by, in the audit log', async () => {
@@ -106,7 +106,7 @@ describe('station interruptions', () => {
       station('interruptions', 'explain', '999', '--by', '010001', '--text', 'x'),
     ]);
     expect([noActor.code, notNumber.code, unknown.code]).toEqual([2, 2, 2]);
-    expect(noActor.stderr).toContain('--by is required');
+    expect(noActor.stderr).toContain('缺少 --by');
     expect(unknown.stderr).toContain('no interruption #999');
   });
 });

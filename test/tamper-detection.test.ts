@@ -71,7 +71,7 @@ describe('station verify', () => {
     expect(report.problems).toEqual([
       expect.objectContaining({ recordingId: 2, archivePath, problem: 'changed' }),
     ]);
-    expect(text).toContain(`CHANGED FILE #2 ${archivePath}`);
+    expect(text).toContain(`已被改动：存档文件 #2 ${archivePath}`);
   });
 
   it('names an archived file that was deleted', async () => {
@@ -154,7 +154,7 @@ describe('station verify', () => {
     expect(report.ledger.problems).toEqual([
       expect.objectContaining({ recordingId: 3, problem: 'edited-row', fields: ['start', 'badge'] }),
     ]);
-    expect(text).toMatch(/EDITED-ROW LEDGER ROW #3: start: sealed .*badge: sealed "010001", now "099999"/);
+    expect(text).toMatch(/被修改：台账记录 #3：start: sealed .*badge: sealed "010001", now "099999"/);
     expect(report.auditChain.problems).toEqual([]);
   });
 

@@ -44,7 +44,7 @@ describe('station users', () => {
     );
     const table = await runStation(['users', 'list'], { home: folder.path });
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/zhang\s+officer\s+010001/);
+    expect(table.stdout).toMatch(/zhang\s+执法人员\s+010001/);
     const json = await runStation(['users', 'list', '--json'], { home: folder.path });
     const users = parseJson<{ name: string; role: string; badge: string | null }[]>(json);
     expect(users.map((user) => [user.name, user.role, user.badge])).toEqual([

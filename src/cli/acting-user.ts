@@ -2,9 +2,8 @@ import { text } from 'node:stream/consumers';
 import { userForApiToken } from '../auth/api-tokens.ts';
 import { authenticate, type User } from '../auth/users.ts';
 import { appendAudit } from '../custody/audit-log.ts';
-import { translator } from '../i18n/catalogue.ts';
 import type { Station } from '../station.ts';
-import { CheckFailed, type ParsedArgs, requireString, UsageError } from './command.ts';
+import { CheckFailed, type ParsedArgs, requireString, t, UsageError } from './command.ts';
 
 /** The options a command that records a person's act takes besides its `--by`/`--user`. */
 export const provingOptions = { 'password-stdin': { type: 'boolean' } } as const;
@@ -12,8 +11,14 @@ export const provingOptions = { 'password-stdin': { type: 'boolean' } } as const
 /** The password is the first line of stdin, so it never shows in `ps` or the shell history. */
 export async function readPasswordFromStdin(): Promise<string> {
   const password = (await text(process.stdin)).split(/\r?\n/)[0] ?? '';
-  if (!password) throw new UsageError('no password on stdin');
+  if (!password) throw new UsageError(t('cli.error.noPasswordOnStdin'));
   return password;
+}
+
+/** For the commands that take only a password: `--password-stdin` must be given. */
+export function requirePasswordStdin(args: ParsedArgs): void {
+  if (!args.values['password-stdin'])
+    throw new UsageError(t('cli.error.required', { what: '--password-stdin' }));
 }
 
 /**
@@ -27,7 +32,6 @@ export async function actingUser(
   option: 'by' | 'user' = 'by',
 ): Promise<User> {
   const name = requireString(args, option);
-  const t = translator(station.config.station.language);
   const now = station.clock.now();
   const token = process.env.STATION_TOKEN?.trim();
   let user: User | null;

@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
-import type { StationConfig } from '../config/schema.ts';
-import { translator } from '../i18n/catalogue.ts';
+import { configuredLanguage } from '../config/config.ts';
+import { type MessageKey, translator } from '../i18n/catalogue.ts';
+import type { Station } from '../station.ts';
 import { withZoneOffsets } from '../time/zone.ts';
 
 /** Wrong words on the command line: exit code 2 with the command's usage. */
@@ -18,15 +19,34 @@ export interface ParsedArgs {
 export interface CliCommand {
   /** Words that select it, e.g. "officers add". */
   name: string;
-  summary: string;
+  /** What `station --help` says of it, in the station's language. */
+  summary: MessageKey;
   usage: string;
   options?: NonNullable<ParseArgsConfig['options']>;
   run(args: ParsedArgs): Promise<number>;
 }
 
-/** The station's language for what the CLI prints for people (JSON keys stay English). */
-export function cliText(config: Pick<StationConfig, 'station'>) {
-  return translator(config.station.language);
+let translate: ReturnType<typeof translator> | null = null;
+
+/**
+ * Everything the CLI prints for people, in the station's language (`station.language` in its
+ * configuration, read once); JSON keys and codes stay English.
+ */
+export function t(key: MessageKey, values?: Record<string, string | number>): string {
+  translate ??= translator(configuredLanguage());
+  return translate(key, values);
+}
+
+/** Opens the station for one command and closes it however the command ends. */
+export async function withStation<T>(run: (station: Station) => T | Promise<T>): Promise<T> {
+  // Loaded here: `station --help` and the commands that only read the ledger file do not need it.
+  const { openStation } = await import('../station.ts');
+  const station = await openStation();
+  try {
+    return await run(station);
+  } finally {
+    station.close();
+  }
 }
 
 export function print(text: string): void {
@@ -41,7 +61,8 @@ export function printJson(value: unknown, zone?: string): void {
 
 export function requireString(args: ParsedArgs, name: string): string {
   const value = args.values[name];
-  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} is required`);
+  if (typeof value !== 'string' || value.trim() === '')
+    throw new UsageError(t('cli.error.required', { what: `--${name}` }));
   return value;
 }
 
@@ -63,4 +84,28 @@ export function formatTable(header: string[], rows: string[][]): string {
       .join('  ')
       .trimEnd();
   return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** A whole number option (`--days 7`), or `fallback` when it is not given. */
+export function wholeNumberOption(
+  args: ParsedArgs,
+  name: string,
+  fallback: number,
+  { allowNegative = false } = {},
+): number {
+  const value = args.values[name];
+  if (value === undefined) return fallback;
+  const number = Number(value);
+  if (!Number.isInteger(number) || (!allowNegative && number < 1))
+    throw new UsageError(
+      t(allowNegative ? 'cli.error.integer' : 'cli.error.wholeNumber', { option: `--${name}` }),
+    );
+  return number;
+}
+
+/** The one NAME word a command takes (`station users passwd NAME`). */
+export function oneName(args: ParsedArgs): string {
+  const [name, ...extra] = args.positionals;
+  if (!name || extra.length > 0) throw new UsageError(t('cli.error.oneUserName'));
+  return name;
 }

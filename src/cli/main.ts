@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CheckFailed, type CliCommand, exitCodes, print, UsageError } from './command.ts';
+import { CheckFailed, type CliCommand, exitCodes, print, t, UsageError } from './command.ts';
 import { type CommandEntry, listCommands, loadCommand } from './commands/index.ts';
 
 function findCommand(
@@ -19,16 +19,18 @@ function findCommand(
 function help(commands: CommandEntry[]): string {
   const width = Math.max(...commands.map((command) => command.name.length));
   return [
-    'station — body-worn camera collection station (执法记录仪采集站)',
+    t('cli.help.title'),
     '',
-    'Usage: station <command> [options]',
+    t('cli.help.usage'),
     '',
-    ...commands.map((command) => `  ${command.name.padEnd(width)}  ${command.summary}`),
+    ...commands.map((command) => `  ${command.name.padEnd(width)}  ${t(command.summary)}`),
     '',
-    'Environment: STATION_HOME (data folder, default ./data), STATION_CONFIG (override file).',
-    'Exit codes: 0 success, 1 a check failed, 2 bad usage or configuration.',
+    t('cli.help.environment'),
+    t('cli.help.exitCodes'),
   ].join('\n');
 }
+
+const usageLine = (usage: string) => t('cli.usage', { usage });
 
 export async function main(argv: string[]): Promise<number> {
   const commands = await listCommands();
@@ -43,14 +45,14 @@ export async function main(argv: string[]): Promise<number> {
     const choices = group.map((command) => `  ${command.usage}`).join('\n');
     process.stderr.write(
       group.length
-        ? `station ${argv[0]}: which one?\n${choices}\n`
-        : `station: unknown command "${argv.join(' ')}"\n\n${help(commands)}\n`,
+        ? `${t('cli.whichOne', { group: argv[0] })}\n${choices}\n`
+        : `${t('cli.unknownCommand', { command: argv.join(' ') })}\n\n${help(commands)}\n`,
     );
     return exitCodes.usage;
   }
   const { rest } = found;
   if (rest.includes('--help') || rest.includes('-h')) {
-    print(`Usage: ${found.command.usage}\n\n${found.command.summary}`);
+    print(`${usageLine(found.command.usage)}\n\n${t(found.command.summary)}`);
     return exitCodes.ok;
   }
   const command = await loadCommand(found.command);
@@ -73,8 +75,9 @@ async function reportError(error: unknown, command: CliCommand): Promise<number>
     process.stderr.write(`station ${command.name}: ${message}\n`);
     return exitCodes.checkFailed;
   }
-  if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-    process.stderr.write(`station ${command.name}: ${message}\nUsage: ${command.usage}\n`);
+  const parseError = parseArgsMessage(error);
+  if (error instanceof UsageError || parseError) {
+    process.stderr.write(`station ${command.name}: ${parseError ?? message}\n${usageLine(command.usage)}\n`);
     return exitCodes.usage;
   }
   // Loaded only now: the modules that define these errors are not needed to start a command.
@@ -87,8 +90,25 @@ async function reportError(error: unknown, command: CliCommand): Promise<number>
     process.stderr.write(`station ${command.name}: ${message}\n`);
     return exitCodes.usage;
   }
-  process.stderr.write(`station ${command.name}: unexpected error: ${(error as Error).stack ?? message}\n`);
+  process.stderr.write(
+    `station ${command.name}: ${t('cli.unexpectedError', { detail: (error as Error).stack ?? message })}\n`,
+  );
   return exitCodes.checkFailed;
+}
+
+// node:util parseArgs says what is wrong in English; the code and the option it names are enough.
+const parseArgsMessages: Record<string, Parameters<typeof t>[0]> = {
+  ERR_PARSE_ARGS_UNKNOWN_OPTION: 'cli.error.unknownOption',
+  ERR_PARSE_ARGS_INVALID_OPTION_VALUE: 'cli.error.optionValue',
+  ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL: 'cli.error.unexpectedWord',
+};
+
+function parseArgsMessage(error: unknown): string | null {
+  const { code, message } = error as { code?: string; message?: string };
+  const key = code ? parseArgsMessages[code] : undefined;
+  if (!key) return null;
+  const option = /'(-{1,2}[^' ]+)/.exec(message ?? '')?.[1] ?? /'([^']+)'/.exec(message ?? '')?.[1] ?? '';
+  return t(key, { option });
 }
 
 process.exitCode = await main(process.argv.slice(2));

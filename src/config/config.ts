@@ -1,10 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createSecureContext } from 'node:tls';
 import { fileURLToPath } from 'node:url';
-import { Value } from '@sinclair/typebox/value';
 import { isValidTimeZone } from '../time/zone.ts';
-import { ConfigSchema, type StationConfig } from './schema.ts';
+import { type ConfigProblem, firstConfigProblem } from './config-check.ts';
+import type { StationConfig } from './schema.ts';
 
 export type { StationConfig } from './schema.ts';
 
@@ -27,6 +26,29 @@ export interface LoadedConfig extends StationConfig {
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const { merged, sources } = readConfigFiles(env);
+  const config = validate(merged);
+  const home = path.resolve(env.STATION_HOME || 'data');
+  return { ...config, home, sources };
+}
+
+/**
+ * The configured `station.language`, the rest unchecked: `station --help` and a usage error speak
+ * the station's language even when another setting is wrong (which the command then reports in it).
+ */
+export function configuredLanguage(
+  env: NodeJS.ProcessEnv = process.env,
+): StationConfig['station']['language'] {
+  try {
+    const language = (readConfigFiles(env).merged as { station?: { language?: unknown } }).station?.language;
+    if (language === 'en' || language === 'zh-CN') return language;
+  } catch {
+    // The command itself reports the unreadable file.
+  }
+  return 'zh-CN';
+}
+
+function readConfigFiles(env: NodeJS.ProcessEnv): { merged: unknown; sources: string[] } {
   const sources = [defaultConfigPath];
   let merged: unknown = readJson(defaultConfigPath);
   if (env.STATION_CONFIG) {
@@ -34,13 +56,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LoadedConfig {
     merged = deepMerge(merged, readJson(overridePath));
     sources.push(overridePath);
   }
-  const config = validate(merged);
-  const home = path.resolve(env.STATION_HOME || 'data');
-  return { ...config, home, sources };
+  return { merged, sources };
 }
 
 export function validate(candidate: unknown): StationConfig {
-  const firstError = Value.Errors(ConfigSchema, candidate).First();
+  const firstError = firstConfigProblem(candidate);
   if (firstError) {
     const key = firstError.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
     throw new ConfigError(`configuration key "${key}": ${describeError(firstError)}`);
@@ -69,6 +89,8 @@ function checkTlsFiles(tls: { certFile: string; keyFile: string }): void {
     }
   }
   try {
+    // Loaded only here: node:tls is 5 ms of every command's start, and most stations have no TLS.
+    const { createSecureContext } = process.getBuiltinModule('node:tls');
     createSecureContext({ cert: pem.certFile, key: pem.keyFile });
   } catch (error) {
     throw new ConfigError(
@@ -77,7 +99,7 @@ function checkTlsFiles(tls: { certFile: string; keyFile: string }): void {
   }
 }
 
-function describeError(error: { message: string; schema: { description?: string }; value: unknown }): string {
+function describeError(error: ConfigProblem): string {
   const allowed = error.schema.description ? ` (${error.schema.description})` : '';
   const got = error.value === undefined ? 'missing' : `got ${JSON.stringify(error.value)}`;
   return `${error.message}${allowed}; ${got}`;

@@ -1,5 +1,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { type Language, translator } from '../i18n/catalogue.ts';
 import type { Db } from '../ledger/database.ts';
 
 /**
@@ -110,7 +111,7 @@ const anchorPrefix = 'audit-anchor-';
  * Anchors as files in a folder, one JSON file (and a printable .txt twin) per anchor. The station's
  * own daily digests (`audit-digests/DATE.json`, written by the digest job) are read as anchors too.
  */
-export function folderAnchorSource(folder: string): AnchorSource {
+export function folderAnchorSource(folder: string, language: Language): AnchorSource {
   return {
     name: `folder ${folder}`,
     async read() {
@@ -127,7 +128,7 @@ export function folderAnchorSource(folder: string): AnchorSource {
       const stamp = anchor.at.replace(/[-:]|\.\d+/g, '');
       const base = path.join(folder, `${anchorPrefix}${stamp}-${anchor.headId}`);
       await writeFile(`${base}.json`, `${JSON.stringify(anchor, null, 2)}\n`);
-      await writeFile(`${base}.txt`, `${formatAnchor(anchor)}\n`);
+      await writeFile(`${base}.txt`, `${formatAnchor(anchor, translator(language))}\n`);
     },
   };
 }
@@ -151,29 +152,32 @@ function parseAnchor(value: Record<string, unknown>): AuditAnchor | null {
   return null;
 }
 
-export function formatAnchor(anchor: AuditAnchor): string {
+/** The anchor for people to read and print, in `t`'s language. */
+export function formatAnchor(anchor: AuditAnchor, t: ReturnType<typeof translator>): string {
   return [
-    `audit chain anchor ${anchor.at}`,
-    `head entry: #${anchor.headId}`,
-    `head hash: ${anchor.hash}`,
-    `entries: ${anchor.entryCount}`,
+    t('audit.anchor.title', { at: anchor.at }),
+    t('audit.headEntry', { id: `#${anchor.headId}` }),
+    t('audit.headHash', { hash: anchor.hash }),
+    t('audit.entries', { count: anchor.entryCount }),
   ].join('\n');
 }
 
 /** The sources a station has: its own digests, and every configured folder outside the database. */
 export function configuredAnchorSources(config: {
   home: string;
+  station: { language: Language };
   audit: { anchorFolders: string[] };
 }): AnchorSource[] {
+  const { language } = config.station;
   return [
-    digestFolderSource(path.join(config.home, 'audit-digests')),
-    ...config.audit.anchorFolders.map((folder) => folderAnchorSource(folder)),
+    digestFolderSource(path.join(config.home, 'audit-digests'), language),
+    ...config.audit.anchorFolders.map((folder) => folderAnchorSource(folder, language)),
   ];
 }
 
 // The digest folder exists only once the nightly job ran; a station without one has nothing to check.
-function digestFolderSource(folder: string): AnchorSource {
-  const source = folderAnchorSource(folder);
+function digestFolderSource(folder: string, language: Language): AnchorSource {
+  const source = folderAnchorSource(folder, language);
   return {
     name: source.name,
     read: () =>

@@ -36,13 +36,13 @@ export function matchesDigest(db: Db, digest: Pick<AuditDigest, 'headId' | 'head
   return hash === digest.headHash;
 }
 
-/** The digest to print or copy, in the reader's language; the values are the same in every language. */
+/** The digest for people to read and print, in `t`'s language. */
 export function formatDigest(digest: AuditDigest, t: ReturnType<typeof translator>): string {
   return [
-    t('digest.title', { date: digest.date }),
-    t('digest.headEntry', { id: digest.headId === null ? '-' : `#${digest.headId}` }),
-    t('digest.headHash', { hash: digest.headHash ?? '-' }),
-    t('digest.entries', { count: digest.count }),
+    t('audit.digest.title', { date: digest.date }),
+    t('audit.headEntry', { id: digest.headId === null ? '-' : `#${digest.headId}` }),
+    t('audit.headHash', { hash: digest.headHash ?? '-' }),
+    t('audit.entries', { count: digest.count }),
   ].join('\n');
 }
 
@@ -56,7 +56,7 @@ export function auditDigestJob(
     db: Db;
     config: {
       home: string;
-      station: { timezone: string; language?: Language };
+      station: { timezone: string; language: Language };
       audit?: { anchorFolders: string[] };
     };
   },
@@ -72,10 +72,16 @@ export function auditDigestJob(
       const folder = path.join(deps.config.home, 'audit-digests');
       await mkdir(folder, { recursive: true });
       await writeFile(path.join(folder, `${digest.date}.json`), `${JSON.stringify(digest, null, 2)}\n`);
-      const t = translator(deps.config.station.language ?? 'zh-CN');
+      const t = translator(deps.config.station.language);
       await writeFile(path.join(folder, `${digest.date}.txt`), `${formatDigest(digest, t)}\n`);
       // And the head now, to every folder outside the station that the config names.
-      await writeAnchors(deps.db, (deps.config.audit?.anchorFolders ?? []).map(folderAnchorSource), now);
+      const language = deps.config.station.language;
+      const folders = deps.config.audit?.anchorFolders ?? [];
+      await writeAnchors(
+        deps.db,
+        folders.map((anchorFolder) => folderAnchorSource(anchorFolder, language)),
+        now,
+      );
       return digest;
     },
   };

@@ -1,8 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type Static, Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import { codeRoot, projectRoot } from '../config/config.ts';
 import type { DockedVolume, RecorderDriver } from './driver.ts';
 import { type CompiledTemplate, compileTemplate, parseFileName } from './file-name-template.ts';
@@ -11,33 +9,6 @@ import { type CompiledTemplate, compileTemplate, parseFileName } from './file-na
 export interface LoadedDriver extends RecorderDriver {
   templates: CompiledTemplate[];
 }
-
-// JSON definitions carry the same data as TypeScript ones, without capability functions.
-const JsonDriverSchema = Type.Object(
-  {
-    id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]*$' }),
-    name: Type.String({ minLength: 1 }),
-    priority: Type.Integer(),
-    match: Type.Object(
-      {
-        usb: Type.Optional(
-          Type.Array(Type.Object({ vendorId: Type.Integer(), productId: Type.Optional(Type.Integer()) })),
-        ),
-        volumeLabels: Type.Optional(Type.Array(Type.String())),
-        markerPaths: Type.Optional(Type.Array(Type.String())),
-        fileNames: Type.Optional(Type.Boolean()),
-        any: Type.Optional(Type.Boolean()),
-      },
-      { additionalProperties: false },
-    ),
-    recordingRoots: Type.Optional(Type.Array(Type.String())),
-    fileNames: Type.Optional(Type.Array(Type.String())),
-    creationTime: Type.Union([Type.Literal('utc'), Type.Literal('local')]),
-    fileSystemTime: Type.Optional(Type.Union([Type.Literal('utc'), Type.Literal('local')])),
-  },
-  { additionalProperties: false },
-);
-type JsonDriver = Static<typeof JsonDriverSchema>;
 
 export class DriverError extends Error {}
 
@@ -52,7 +23,7 @@ export async function loadDrivers(
 ): Promise<LoadedDriver[]> {
   const drivers: RecorderDriver[] = [...extra];
   if (folders.code) drivers.push(...(await loadCodeDrivers(folders.code)));
-  for (const folder of folders.json ?? []) drivers.push(...loadJsonDrivers(folder));
+  for (const folder of folders.json ?? []) drivers.push(...(await loadJsonDrivers(folder)));
   return prepareDrivers(drivers);
 }
 
@@ -70,23 +41,23 @@ async function loadCodeDrivers(folder: string): Promise<RecorderDriver[]> {
   return drivers;
 }
 
-function loadJsonDrivers(folder: string): RecorderDriver[] {
-  if (!existsSync(folder)) return [];
-  return readdirSync(folder)
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => {
-      const file = path.join(folder, name);
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(readFileSync(file, 'utf8'));
-      } catch (error) {
-        throw new DriverError(`driver ${file} is not valid JSON: ${(error as Error).message}`);
-      }
-      const problem = Value.Errors(JsonDriverSchema, parsed).First();
-      if (problem) throw new DriverError(`driver ${file}: ${problem.path || '(root)'} ${problem.message}`);
-      return { ...(parsed as JsonDriver), source: file };
-    });
+async function loadJsonDrivers(folder: string): Promise<RecorderDriver[]> {
+  const names = existsSync(folder) ? readdirSync(folder).filter((name) => name.endsWith('.json')) : [];
+  if (names.length === 0) return [];
+  // Only now: the schema needs TypeBox, some 200 modules, which a station without JSON drivers never loads.
+  const { jsonDriverProblem } = await import('./json-driver.ts');
+  return names.sort().map((name) => {
+    const file = path.join(folder, name);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new DriverError(`driver ${file} is not valid JSON: ${(error as Error).message}`);
+    }
+    const problem = jsonDriverProblem(parsed);
+    if (problem) throw new DriverError(`driver ${file}: ${problem}`);
+    return { ...(parsed as RecorderDriver), source: file };
+  });
 }
 
 /** Compiles templates and refuses ambiguous sets: duplicate ids, or two drivers claiming the same thing. */

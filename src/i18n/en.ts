@@ -1,6 +1,8 @@
 import type { Catalogue } from './catalogue.ts';
+import { cliEn } from './cli-en.ts';
 
 export const en: Catalogue = {
+  ...cliEn,
   'ledger.id': 'No.',
   'ledger.officerName': 'Officer',
   'ledger.badge': 'Badge',
@@ -716,10 +718,6 @@ export const en: Catalogue = {
   'dash.integrity.upTo': 'checked up to recording #{id}, {bytes}',
   'dash.integrity.lastCompleted': 'Last cycle completed',
   'dash.integrity.notYet': 'not yet',
-  'digest.title': 'audit digest {date}',
-  'digest.headEntry': 'head entry: {id}',
-  'digest.headHash': 'head hash: {hash}',
-  'digest.entries': 'entries: {count}',
   // Custody you can defend in court (issue 12): two people for every release, proven CLI users.
   'dash.reassign.needsApproval':
     'Recording #{id} is already assigned to an officer; reassigning it needs a reason and another leader’s approval.',

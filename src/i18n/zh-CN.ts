@@ -1,5 +1,8 @@
-// Every user-facing text in Chinese. Keys mirror en.ts exactly (a test checks).
+import { cliZhCN } from './cli-zh-CN.ts';
+
+// Every user-facing text in Chinese. Keys mirror en.ts exactly (a test checks); the CLI's own are in cli-zh-CN.ts.
 export const zhCN = {
+  ...cliZhCN,
   'ledger.id': '编号',
   'ledger.officerName': '执法人员',
   'ledger.badge': '执法证号',
@@ -697,10 +700,6 @@ export const zhCN = {
   'dash.integrity.upTo': '已校验至记录 #{id}，共 {bytes}',
   'dash.integrity.lastCompleted': '上一轮完成',
   'dash.integrity.notYet': '尚未完成',
-  'digest.title': '审计链摘要 {date}',
-  'digest.headEntry': '链头条目：{id}',
-  'digest.headHash': '链头哈希：{hash}',
-  'digest.entries': '条目总数：{count}',
   // Custody you can defend in court (issue 12): two people for every release, proven CLI users.
   'dash.reassign.needsApproval': '记录 #{id} 已分配给民警；改派须写明理由，并经另一位领导批准。',
   'dash.reassign.title': '改派民警（须领导批准）',

@@ -8,18 +8,19 @@ import {
 } from '../../custody/access-requests.ts';
 import type { MessageKey } from '../../i18n/catalogue.ts';
 import { formatDateTime } from '../../i18n/format.ts';
-import { openStation } from '../../station.ts';
 import { actingUser, provingOptions } from '../acting-user.ts';
 import {
   CheckFailed,
   type CliCommand,
-  cliText,
   formatTable,
   optionalString,
   print,
   printJson,
   requireString,
+  t,
   UsageError,
+  wholeNumberOption,
+  withStation,
 } from '../command.ts';
 
 /** Bad input is a usage error (exit 2); a refusal by the rules is a failed check (exit 1). */
@@ -35,58 +36,68 @@ async function withAccessErrors<T>(work: () => Promise<T>): Promise<T> {
 
 function parseRequestId(args: { positionals: string[] }): number {
   const id = Number(args.positionals[0]);
-  if (!Number.isInteger(id) || id < 1) throw new UsageError('request ID is required');
+  if (!Number.isInteger(id) || id < 1) throw new UsageError(t('cli.error.required', { what: 'ID' }));
   return id;
 }
 
 function parseRecordingIds(text: string): number[] {
   const ids = text.split(',').map((part) => Number(part.trim()));
   if (ids.some((id) => !Number.isInteger(id) || id < 1))
-    throw new UsageError(`--recordings: not a list of ids: ${text}`);
+    throw new UsageError(t('cli.error.idList', { option: '--recordings', value: text }));
   return ids;
 }
 
-function describe(request: AccessRequest): string {
-  const scope = request.caseNumber ? `case ${request.caseNumber}` : '';
+function describe(request: AccessRequest, zone: string): string {
   const lines = [
-    `access request #${request.id}: ${request.state}; ${request.mode} for ${request.user}; purpose ${request.purposeLabel} (${request.purpose})`,
-    `recordings ${request.recordingIds.map((id) => `#${id}`).join(', ')} ${scope}`.trim(),
+    t('cli.access.request', {
+      id: request.id,
+      state: t(`dash.access.state.${request.state}` as MessageKey),
+      mode: t(`dash.access.mode.${request.mode}` as MessageKey),
+      user: request.user,
+      purpose: request.purposeLabel,
+    }),
+    request.caseNumber
+      ? t('cli.access.recordingsOfCase', {
+          recordings: request.recordingIds.map((id) => `#${id}`).join(', '),
+          case: request.caseNumber,
+        })
+      : t('cli.access.recordingsList', { recordings: request.recordingIds.map((id) => `#${id}`).join(', ') }),
   ];
-  if (request.validUntil) lines.push(`valid ${request.validFrom} until ${request.validUntil}`);
-  if (request.thirdPartyReview)
-    lines.push('warning: party concerned — review third-party content before release (art. 28)');
+  if (request.validUntil)
+    lines.push(
+      t('cli.access.valid', {
+        from: formatDateTime(request.validFrom, zone),
+        until: formatDateTime(request.validUntil, zone),
+      }),
+    );
+  if (request.thirdPartyReview) lines.push(t('dash.access.thirdParty'));
   return lines.join('\n');
 }
 
 const decide = (approve: boolean): CliCommand => ({
   name: approve ? 'access approve' : 'access refuse',
-  summary: approve
-    ? 'Approve an access request (a leader other than the requester); the grant runs for its days from now'
-    : 'Refuse an access request (a leader other than the requester)',
+  summary: approve ? 'cli.summary.access.approve' : 'cli.summary.access.refuse',
   usage: `station access ${approve ? 'approve' : 'refuse'} ID --by USER (--password-stdin | STATION_TOKEN) [--json]`,
   options: { by: { type: 'string' }, json: { type: 'boolean' }, ...provingOptions },
   async run(args) {
     const id = parseRequestId(args);
     requireString(args, 'by');
-    const station = await openStation();
-    try {
+    return withStation(async (station) => {
       const by = (await actingUser(station, args)).name;
       const request = await withAccessErrors(async () =>
         decideAccessRequest(station.db, id, { by, approve }, station.clock.now()),
       );
       if (args.values.json) printJson(request, station.config.station.timezone);
-      else print(describe(request));
+      else print(describe(request, station.config.station.timezone));
       return 0;
-    } finally {
-      station.close();
-    }
+    });
   },
 });
 
 export const accessCommands: CliCommand[] = [
   {
     name: 'access request',
-    summary: 'Ask to view or copy recordings (art. 27, 28); prints the request id',
+    summary: 'cli.summary.access.request',
     usage:
       'station access request (--recordings ID[,ID…] | --case NUMBER) --purpose PURPOSE --mode view|copy --user NAME (--password-stdin | STATION_TOKEN) [--days N] [--json]',
     options: {
@@ -102,17 +113,15 @@ export const accessCommands: CliCommand[] = [
     async run(args) {
       const recordings = optionalString(args, 'recordings');
       const caseNumber = optionalString(args, 'case');
-      if (!recordings && !caseNumber) throw new UsageError('--recordings or --case is required');
+      if (!recordings && !caseNumber)
+        throw new UsageError(t('cli.error.required', { what: '--recordings | --case' }));
       const purpose = requireString(args, 'purpose');
       const mode = requireString(args, 'mode');
-      if (mode !== 'view' && mode !== 'copy') throw new UsageError('--mode must be view or copy');
-      const daysText = optionalString(args, 'days');
-      const days = daysText === undefined ? undefined : Number(daysText);
-      if (days !== undefined && (!Number.isInteger(days) || days < 1))
-        throw new UsageError('--days must be a whole number >= 1');
+      if (mode !== 'view' && mode !== 'copy')
+        throw new UsageError(t('cli.error.oneOf', { option: '--mode', choices: 'view, copy' }));
+      const days = args.values.days === undefined ? undefined : wholeNumberOption(args, 'days', 0);
       requireString(args, 'user');
-      const station = await openStation();
-      try {
+      return withStation(async (station) => {
         const user = (await actingUser(station, args, 'user')).name;
         const request = await withAccessErrors(async () =>
           createAccessRequest(
@@ -131,31 +140,24 @@ export const accessCommands: CliCommand[] = [
         if (args.values.json) printJson(request, station.config.station.timezone);
         else {
           print(String(request.id));
-          if (request.thirdPartyReview)
-            process.stderr.write(
-              'warning: a request by the party concerned; third-party content must be reviewed before release (art. 28)\n',
-            );
+          if (request.thirdPartyReview) process.stderr.write(`${t('dash.access.thirdParty')}\n`);
         }
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
   decide(true),
   decide(false),
   {
     name: 'access list',
-    summary: 'List access requests and their grants',
+    summary: 'cli.summary.access.list',
     usage: 'station access list [--json]',
     options: { json: { type: 'boolean' } },
-    async run(args) {
-      const station = await openStation();
-      try {
+    run: (args) =>
+      withStation((station) => {
         const requests = listAccessRequests(station.db);
         if (args.values.json) printJson(requests, station.config.station.timezone);
         else {
-          const t = cliText(station.config);
           const zone = station.config.station.timezone;
           if (requests.length === 0) print(t('cli.access.none'));
           else
@@ -185,9 +187,6 @@ export const accessCommands: CliCommand[] = [
             );
         }
         return 0;
-      } finally {
-        station.close();
-      }
-    },
+      }),
   },
 ];

@@ -6,87 +6,83 @@ import {
   writeAnchors,
 } from '../../custody/audit-anchors.ts';
 import { auditDigest, formatDigest, matchesDigest } from '../../custody/audit-digest.ts';
-import { openStation } from '../../station.ts';
 import {
   CheckFailed,
   type CliCommand,
-  cliText,
   optionalString,
   print,
   printJson,
+  t,
   UsageError,
+  withStation,
 } from '../command.ts';
 
 export const auditCommands: CliCommand[] = [
   {
     name: 'audit anchor',
-    summary:
-      'Write the audit chain head now to every configured anchor folder (audit.anchorFolders) or --out, and print it',
+    summary: 'cli.summary.audit.anchor',
     usage: 'station audit anchor [--out FOLDER] [--json]',
     options: { out: { type: 'string' }, json: { type: 'boolean' } },
     async run(args) {
       const out = optionalString(args, 'out');
-      const station = await openStation();
-      try {
+      return withStation(async (station) => {
         const sources = out
-          ? [folderAnchorSource(out)]
+          ? [folderAnchorSource(out, station.config.station.language)]
           : configuredAnchorSources(station.config).filter((source) => source.write);
-        if (sources.length === 0)
-          throw new UsageError('no anchor folder: set audit.anchorFolders in the config or give --out');
+        if (sources.length === 0) throw new UsageError(t('cli.audit.noAnchorFolder'));
         const anchor = await writeAnchors(station.db, sources, station.clock.now());
-        if (!anchor) throw new CheckFailed('the audit log is empty');
+        if (!anchor) throw new CheckFailed(t('cli.audit.empty'));
         if (args.values.json) printJson(anchor);
-        else print(`${formatAnchor(anchor)}\nwritten to: ${sources.map((source) => source.name).join(', ')}`);
+        else
+          print(
+            `${formatAnchor(anchor, t)}\n${t('cli.audit.writtenTo', { sources: sources.map((source) => source.name).join(', ') })}`,
+          );
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
   {
     name: 'audit digest',
-    summary: 'Print the audit chain head at the end of a day, to be kept outside the station',
+    summary: 'cli.summary.audit.digest',
     usage: 'station audit digest [--date YYYY-MM-DD] [--json]',
     options: { date: { type: 'string' }, json: { type: 'boolean' } },
     async run(args) {
       const date = optionalString(args, 'date');
       if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date))
-        throw new UsageError('--date must be YYYY-MM-DD');
-      const station = await openStation();
-      try {
+        throw new UsageError(t('cli.error.date', { option: '--date', value: date }));
+      return withStation((station) => {
         const digest = auditDigest(station.db, {
           date,
           zone: station.config.station.timezone,
           now: station.clock.now(),
         });
         if (args.values.json) printJson(digest, station.config.station.timezone);
-        else print(formatDigest(digest, cliText(station.config)));
+        else print(formatDigest(digest, t));
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
   {
     name: 'audit check',
-    summary: 'Check that the audit log still holds the head a digest (saved with --json) recorded',
+    summary: 'cli.summary.audit.check',
     usage: 'station audit check DIGEST.json',
     async run(args) {
       const file = args.positionals[0];
-      if (!file) throw new UsageError('DIGEST.json is required');
+      if (!file) throw new UsageError(t('cli.error.required', { what: 'DIGEST.json' }));
       const digest = readDigest(file);
-      const station = await openStation();
-      try {
+      return withStation((station) => {
         if (!matchesDigest(station.db, digest)) {
           throw new CheckFailed(
-            `audit entry #${digest.headId} no longer has hash ${digest.headHash}: entries up to the ${digest.date} digest were removed or rewritten`,
+            t('cli.audit.rewritten', {
+              id: digest.headId ?? '-',
+              hash: digest.headHash ?? '-',
+              date: digest.date,
+            }),
           );
         }
-        print(`audit log still holds the ${digest.date} head #${digest.headId ?? '-'}`);
+        print(t('cli.audit.stillHolds', { date: digest.date, id: digest.headId ?? '-' }));
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
 ];
@@ -97,7 +93,7 @@ function readDigest(file: string): { date: string; headId: number | null; headHa
     if (digest.headId === null || (Number.isInteger(digest.headId) && typeof digest.headHash === 'string'))
       return digest;
   } catch (error) {
-    throw new UsageError(`cannot read ${file}: ${(error as Error).message}`);
+    throw new UsageError(t('cli.error.cannotRead', { file, detail: (error as Error).message }));
   }
-  throw new UsageError(`${file} is not a digest printed by station audit digest --json`);
+  throw new UsageError(t('cli.audit.notDigest', { file }));
 }

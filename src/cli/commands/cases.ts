@@ -8,7 +8,8 @@ import {
   serveCase,
 } from '../../compliance/cases.ts';
 import { placeHold } from '../../compliance/holds.ts';
-import { openStation } from '../../station.ts';
+import { codeLabel } from '../../i18n/catalogue.ts';
+import { formatDateTime } from '../../i18n/format.ts';
 import { parseUserTime } from '../../time/zone.ts';
 import { provingOptions } from '../acting-user.ts';
 import {
@@ -18,45 +19,45 @@ import {
   print,
   printJson,
   requireString,
+  t,
   UsageError,
+  withStation,
 } from '../command.ts';
 import { cliActor, positional, recordingIdArgument } from './compliance-args.ts';
 
 const byOption = { by: { type: 'string' }, ...provingOptions } as const;
 
+const caseStatus = (status: string) => codeLabel(t, 'dash.cases.', status);
+
 export const caseCommands: CliCommand[] = [
   {
     name: 'cases add',
-    summary: 'Add a case (art. 4): number and enforcement type (行政检查, 行政处罚, 行政强制 …)',
+    summary: 'cli.summary.cases.add',
     usage: 'station cases add NUMBER --type TYPE [--by USER] [--json]',
     options: { type: { type: 'string' }, json: { type: 'boolean' }, ...byOption },
     async run(args) {
       const number = positional(args, 0, 'NUMBER');
-      const station = await openStation();
-      try {
+      return withStation(async (station) => {
         const added = addCase(
           station.db,
           { number, type: requireString(args, 'type'), by: await cliActor(station, args) },
           station.clock.now(),
         );
         if (args.values.json) printJson(added, station.config.station.timezone);
-        else print(`case ${added.number} (${added.enforcementType}) added`);
+        else print(t('cli.cases.added', { number: added.number, type: added.enforcementType }));
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
   {
     name: 'cases link',
-    summary: 'Link a recording to a case, optionally at a stage (受案, 立案, 调查取证 … 查封, 扣押, 听证 …)',
+    summary: 'cli.summary.cases.link',
     usage: 'station cases link NUMBER RECORDING_ID [--stage STAGE] [--by USER]',
     options: { stage: { type: 'string' }, ...byOption },
     async run(args) {
       const number = positional(args, 0, 'NUMBER');
       const recordingId = recordingIdArgument(positional(args, 1, 'RECORDING_ID'));
-      const station = await openStation();
-      try {
+      return withStation(async (station) => {
         const link = linkRecording(
           station.db,
           {
@@ -68,66 +69,57 @@ export const caseCommands: CliCommand[] = [
           station.clock.now(),
         );
         print(
-          `recording #${link.recordingId} linked to case ${number}${link.stage ? ` at ${link.stage}` : ''}`,
+          link.stage
+            ? t('cli.cases.linkedAt', { id: link.recordingId, number, stage: link.stage })
+            : t('cli.cases.linked', { id: link.recordingId, number }),
         );
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
   {
     name: 'cases serve',
-    summary: 'Record the date the final decision was served (art. 24: retention counts from it)',
+    summary: 'cli.summary.cases.serve',
     usage: 'station cases serve NUMBER --date DATE [--by USER]',
     options: { date: { type: 'string' }, ...byOption },
     async run(args) {
       const number = positional(args, 0, 'NUMBER');
       const dateText = requireString(args, 'date');
-      const station = await openStation();
-      try {
+      return withStation(async (station) => {
         const servedAt = parseUserTime(dateText, station.config.station.timezone);
-        if (!servedAt)
-          throw new UsageError(`--date must be a date YYYY-MM-DD or an ISO time, got "${dateText}"`);
+        if (!servedAt) throw new UsageError(t('cli.error.dateOrTime', { option: '--date', value: dateText }));
         const served = serveCase(
           station.db,
           { number, servedAt, by: await cliActor(station, args) },
           station.clock.now(),
         );
-        print(`case ${served.number}: final decision served ${dateText}`);
+        print(t('cli.cases.served', { number: served.number, date: dateText }));
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
   {
     name: 'cases close',
-    summary: 'Mark a case closed',
+    summary: 'cli.summary.cases.close',
     usage: 'station cases close NUMBER [--by USER]',
     options: { ...byOption },
     async run(args) {
       const number = positional(args, 0, 'NUMBER');
-      const station = await openStation();
-      try {
+      return withStation(async (station) => {
         closeCase(station.db, { number, by: await cliActor(station, args) }, station.clock.now());
-        print(`case ${number} closed`);
+        print(t('cli.cases.closed', { number }));
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
   {
     name: 'cases hold',
-    summary:
-      'Keep every recording of a case permanently (evidence, obstruction, major-incident, mass-incident)',
+    summary: 'cli.summary.cases.hold',
     usage: 'station cases hold NUMBER --kind KIND [--note TEXT] [--by USER]',
     options: { kind: { type: 'string' }, note: { type: 'string' }, ...byOption },
     async run(args) {
       const caseNumber = positional(args, 0, 'NUMBER');
-      const station = await openStation();
-      try {
+      return withStation(async (station) => {
         const hold = placeHold(
           station.db,
           {
@@ -138,93 +130,107 @@ export const caseCommands: CliCommand[] = [
           },
           station.clock.now(),
         );
-        print(`case ${caseNumber}: hold ${hold.kind} placed (permanent)`);
+        print(
+          t('cli.cases.held', {
+            number: caseNumber,
+            kind: codeLabel(t, 'dash.retention.reason.hold-', hold.kind),
+          }),
+        );
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
   {
     name: 'cases tag',
-    summary: 'Tag a recording as an art. 20 activity (its interruptions are raised louder)',
+    summary: 'cli.summary.cases.tag',
     usage: `station cases tag RECORDING_ID --activity ${activityKinds.join('|')} [--by USER]`,
     options: { activity: { type: 'string' }, ...byOption },
     async run(args) {
       const recordingId = recordingIdArgument(positional(args, 0, 'RECORDING_ID'));
       const kind = requireString(args, 'activity');
-      const station = await openStation();
-      try {
+      return withStation(async (station) => {
         tagActivity(
           station.db,
           { recordingId, kind, by: await cliActor(station, args) },
           station.clock.now(),
         );
-        print(`recording #${recordingId} tagged ${kind}`);
+        print(t('cli.cases.tagged', { id: recordingId, activity: codeLabel(t, 'dash.activity.', kind) }));
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
   {
     name: 'cases show',
-    summary: 'Show a case with all its recordings (art. 22)',
+    summary: 'cli.summary.cases.show',
     usage: 'station cases show NUMBER [--json]',
     options: { json: { type: 'boolean' } },
     async run(args) {
       const number = positional(args, 0, 'NUMBER');
-      const station = await openStation();
-      try {
+      return withStation(async (station) => {
         const detail = caseDetail(station.db, number, station.config.station.timezone);
-        if (!detail) throw new UsageError(`no case ${number}`);
+        if (!detail) throw new UsageError(t('cli.error.noCase', { number }));
         if (args.values.json) printJson(detail, station.config.station.timezone);
         else {
+          const zone = station.config.station.timezone;
+          const served = formatDateTime(detail.servedAt, zone) || t('dash.cases.notServed');
           print(
-            `case ${detail.number}  ${detail.enforcementType}  ${detail.status}  served: ${detail.servedAt ?? '-'}`,
+            `${t('dash.cases.case')} ${detail.number}  ${detail.enforcementType}  ${caseStatus(detail.status)}  ${t('dash.cases.servedOn')}: ${served}`,
           );
           print(
             formatTable(
-              ['id', 'stage', 'badge', 'officer', 'start', 'kind', 'sha256'],
+              [
+                t('ledger.id'),
+                t('dash.cases.stage'),
+                t('ledger.badge'),
+                t('ledger.officerName'),
+                t('ledger.start'),
+                t('ledger.kind'),
+                'SHA-256',
+              ],
               detail.recordings.map((recording) => [
                 String(recording.id),
                 recording.stage ?? '',
                 recording.badge ?? '',
                 recording.officerName ?? '',
-                recording.start ?? '',
-                recording.kind,
+                formatDateTime(recording.start, zone),
+                codeLabel(t, 'kind.', recording.kind),
                 recording.sha256.slice(0, 16),
               ]),
             ),
           );
         }
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
   {
     name: 'cases list',
-    summary: 'List cases',
+    summary: 'cli.summary.cases.list',
     usage: 'station cases list [--json]',
     options: { json: { type: 'boolean' } },
     async run(args) {
-      const station = await openStation();
-      try {
+      return withStation(async (station) => {
         const cases = listCases(station.db);
         if (args.values.json) printJson({ cases }, station.config.station.timezone);
         else
           print(
             formatTable(
-              ['number', 'type', 'status', 'served'],
-              cases.map((item) => [item.number, item.enforcementType, item.status, item.servedAt ?? '']),
+              [
+                t('dash.cases.number'),
+                t('dash.cases.type'),
+                t('dash.cases.status'),
+                t('dash.cases.servedOn'),
+              ],
+              cases.map((item) => [
+                item.number,
+                item.enforcementType,
+                caseStatus(item.status),
+                formatDateTime(item.servedAt, station.config.station.timezone),
+              ]),
             ),
           );
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
 ];

@@ -1,17 +1,18 @@
 import { userInfo } from 'node:os';
 import type { Station } from '../../station.ts';
 import { actingUser } from '../acting-user.ts';
-import { optionalString, type ParsedArgs, UsageError } from '../command.ts';
+import { optionalString, type ParsedArgs, t, UsageError } from '../command.ts';
 
 /** The NUMBER or ID word after the command name. */
 export function positional(args: ParsedArgs, index: number, name: string): string {
   const value = args.positionals[index];
-  if (value === undefined || value.trim() === '') throw new UsageError(`${name} is required`);
+  if (value === undefined || value.trim() === '')
+    throw new UsageError(t('cli.error.required', { what: name }));
   return value;
 }
 
 export function recordingIdArgument(text: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`recording id must be a number, got "${text}"`);
+  if (!/^\d+$/.test(text)) throw new UsageError(t('cli.error.recordingId', { value: text }));
   return Number(text);
 }
 

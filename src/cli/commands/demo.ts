@@ -4,14 +4,23 @@ import { loadConfig } from '../../config/config.ts';
 import { folderDockRoot } from '../../dock/dock-service.ts';
 import { isFinalDockState } from '../../dock/dock-session.ts';
 import { dockSimulatedRecorder } from '../../dock/simulated-recorder.ts';
+import { codeLabel } from '../../i18n/catalogue.ts';
 import { openDatabase } from '../../ledger/database.ts';
 import { type Dock, listDockFiles } from '../../ledger/docks.ts';
 import { databaseFile } from '../../station.ts';
-import { CheckFailed, type CliCommand, optionalString, print, printJson, UsageError } from '../command.ts';
+import {
+  CheckFailed,
+  type CliCommand,
+  optionalString,
+  print,
+  printJson,
+  t,
+  wholeNumberOption,
+} from '../command.ts';
 
 export const demoCommand: CliCommand = {
   name: 'demo',
-  summary: 'Dock a simulated recorder with real footage into the running station (start it with npm start)',
+  summary: 'cli.summary.demo',
   usage:
     'station demo [--serial S] [--badge B] [--segments N] [--clock-offset SECONDS] [--wait SECONDS] [--json]',
   options: {
@@ -23,9 +32,9 @@ export const demoCommand: CliCommand = {
     json: { type: 'boolean' },
   },
   async run(args) {
-    const segments = wholeNumber(args.values.segments, 'segments', 3);
-    const clockOffsetSeconds = wholeNumber(args.values['clock-offset'], 'clock-offset', 0, true);
-    const waitSeconds = wholeNumber(args.values.wait, 'wait', 20);
+    const segments = wholeNumberOption(args, 'segments', 3);
+    const clockOffsetSeconds = wholeNumberOption(args, 'clock-offset', 0, { allowNegative: true });
+    const waitSeconds = wholeNumberOption(args, 'wait', 20);
     const serial = optionalString(args, 'serial') ?? `DSJ${String(randomInt(10_000)).padStart(4, '0')}`;
     const badge = optionalString(args, 'badge') ?? '100001';
     const config = loadConfig();
@@ -43,30 +52,24 @@ export const demoCommand: CliCommand = {
       width: 640,
       height: 360,
     });
-    if (!args.values.json) print(`recorder ${serial} (badge ${badge}) docked at ${root}`);
+    if (!args.values.json) print(t('cli.demo.docked', { serial, badge, root }));
     const dock = await followDock(databaseFile(config.home), root, waitSeconds, !args.values.json);
     if (!dock) {
-      throw new CheckFailed(
-        `no running station picked the recorder up within ${waitSeconds} s; start one with \`npm start\` ` +
-          `(STATION_HOME=${config.home}) and it will be docked then`,
-      );
+      throw new CheckFailed(t('cli.demo.notPickedUp', { seconds: waitSeconds, home: config.home }));
     }
     if (args.values.json) printJson({ root, dock: dock.dock, files: dock.files }, config.station.timezone);
     else
       print(
-        `dock #${dock.dock.id}: ${dock.dock.state}; ${dock.dock.filesDone}/${dock.dock.filesTotal} files`,
+        t('cli.demo.finished', {
+          id: dock.dock.id,
+          state: codeLabel(t, 'dash.dockState.', dock.dock.state),
+          done: dock.dock.filesDone,
+          total: dock.dock.filesTotal,
+        }),
       );
     return dock.dock.state === 'done' ? 0 : 1;
   },
 };
-
-function wholeNumber(value: unknown, name: string, fallback: number, allowNegative = false): number {
-  if (value === undefined) return fallback;
-  const number = Number(value);
-  if (!Number.isInteger(number) || (!allowNegative && number < 1))
-    throw new UsageError(`--${name} must be a whole number${allowNegative ? '' : ' >= 1'}`);
-  return number;
-}
 
 /** Watches the ledger until the station has finished the dock of `root`; null if it never starts. */
 async function followDock(file: string, root: string, waitSeconds: number, narrate: boolean) {
@@ -91,7 +94,8 @@ async function followDock(file: string, root: string, waitSeconds: number, narra
              clock_offset_seconds AS clockOffsetSeconds FROM docks WHERE id = ?`,
         )
         .get(dockId) as Dock;
-      if (narrate && dock.state !== lastState) print(`  ${dock.state} ${dock.filesDone}/${dock.filesTotal}`);
+      if (narrate && dock.state !== lastState)
+        print(`  ${codeLabel(t, 'dash.dockState.', dock.state)} ${dock.filesDone}/${dock.filesTotal}`);
       lastState = dock.state;
       if (isFinalDockState(dock.state)) return { dock, files: listDockFiles(db, dockId) };
       await sleep(250);

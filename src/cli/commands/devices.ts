@@ -1,22 +1,22 @@
 import { driverLabel, formatDateTime } from '../../i18n/format.ts';
 import { assignDevice, listAssignments, listDevices } from '../../ledger/devices.ts';
-import { openStation } from '../../station.ts';
 import { parseUserTime } from '../../time/zone.ts';
 import {
   type CliCommand,
-  cliText,
   formatTable,
   optionalString,
   print,
   printJson,
   requireString,
+  t,
   UsageError,
+  withStation,
 } from '../command.ts';
 
 export const deviceCommands: CliCommand[] = [
   {
     name: 'devices assign',
-    summary: 'Hand a recorder to an officer for a period (default: from now, open-ended)',
+    summary: 'cli.summary.devices.assign',
     usage: 'station devices assign SERIAL --badge B [--from ISO] [--to ISO] [--json]',
     options: {
       badge: { type: 'string' },
@@ -26,15 +26,14 @@ export const deviceCommands: CliCommand[] = [
     },
     async run(args) {
       const serial = args.positionals[0];
-      if (!serial) throw new UsageError('SERIAL is required');
-      const station = await openStation();
-      try {
+      if (!serial) throw new UsageError(t('cli.error.required', { what: 'SERIAL' }));
+      return withStation((station) => {
         const zone = station.config.station.timezone;
         const time = (name: string) => {
           const text = optionalString(args, name);
           if (text === undefined) return null;
           const instant = parseUserTime(text, zone);
-          if (!instant) throw new UsageError(`--${name} must be an ISO date or time, got "${text}"`);
+          if (!instant) throw new UsageError(t('cli.error.dateOrTime', { option: `--${name}`, value: text }));
           return instant;
         };
         const assignment = assignDevice(
@@ -50,22 +49,24 @@ export const deviceCommands: CliCommand[] = [
         if (args.values.json) printJson(assignment, station.config.station.timezone);
         else
           print(
-            `recorder ${serial} assigned to ${assignment.officerName} (${assignment.badge}) from ${assignment.validFrom}`,
+            t('cli.devices.assigned', {
+              serial,
+              name: assignment.officerName,
+              badge: assignment.badge,
+              from: formatDateTime(assignment.validFrom, zone),
+            }),
           );
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
   {
     name: 'devices list',
-    summary: 'List recorders and who holds them',
+    summary: 'cli.summary.devices.list',
     usage: 'station devices list [--json]',
     options: { json: { type: 'boolean' } },
-    async run(args) {
-      const station = await openStation();
-      try {
+    run: (args) =>
+      withStation((station) => {
         const devices = listDevices(station.db).map((device) => ({
           ...device,
           assignments: listAssignments(station.db, device.serial),
@@ -76,7 +77,6 @@ export const deviceCommands: CliCommand[] = [
             const open = device.assignments.find((assignment) => !assignment.validTo);
             return open ? `${open.officerName} (${open.badge})` : '';
           };
-          const t = cliText(station.config);
           const zone = station.config.station.timezone;
           print(
             formatTable(
@@ -96,9 +96,6 @@ export const deviceCommands: CliCommand[] = [
           );
         }
         return 0;
-      } finally {
-        station.close();
-      }
-    },
+      }),
   },
 ];

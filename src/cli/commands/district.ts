@@ -1,12 +1,13 @@
+import { ConfigError } from '../../config/config.ts';
 import { lastAnchor } from '../../district/audit-anchors.ts';
 import { DistrictLedger, DistrictSchemaMissing } from '../../district/district-ledger.ts';
 import { migrateDistrict } from '../../district/district-migrations.ts';
-import { requireDistrict } from '../../district/district-settings.ts';
+import { type DistrictSettings, districtSettings } from '../../district/district-settings.ts';
 import { DistrictSync } from '../../district/district-sync.ts';
 import { ObjectLockMissing } from '../../district/object-lock.ts';
 import { joinDistrict, outboxCounts } from '../../district/outbox.ts';
-import { translator } from '../../i18n/catalogue.ts';
-import { openStation } from '../../station.ts';
+import { formatDateTime } from '../../i18n/format.ts';
+import type { Station } from '../../station.ts';
 import { isoInZone } from '../../time/zone.ts';
 import {
   CheckFailed,
@@ -15,7 +16,9 @@ import {
   optionalString,
   print,
   printJson,
+  t,
   UsageError,
+  withStation,
 } from '../command.ts';
 
 // A district that cannot be used is a failed check with its reason, not a stack trace.
@@ -28,20 +31,26 @@ async function districtCall<T>(work: () => Promise<T>): Promise<T> {
     }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ENOTFOUND' || code === 'ECONNRESET') {
-      throw new CheckFailed(`district unreachable (${code}): ${(error as Error).message}`);
+      throw new CheckFailed(t('cli.district.unreachable', { code, detail: (error as Error).message }));
     }
     throw error;
   }
 }
 
+// The district settings or why there are none, in the station's language.
+function requireDistrict(station: Station): DistrictSettings {
+  if (!station.config.district) throw new ConfigError(t('cli.district.notConfigured'));
+  if (!station.config.station.id) throw new ConfigError(t('cli.district.noStationId'));
+  return districtSettings(station.config)!;
+}
+
 const migrateCommand: CliCommand = {
   name: 'district migrate',
-  summary: "Create or update the district ledger's tables in PostgreSQL (district.postgresUrl)",
+  summary: 'cli.summary.district.migrate',
   usage: 'station district migrate',
   async run() {
-    const station = await openStation();
-    try {
-      const settings = requireDistrict(station.config);
+    return withStation(async (station) => {
+      const settings = requireDistrict(station);
       const ledger = new DistrictLedger(settings.postgresUrl, settings.zone);
       try {
         const applied = await districtCall(async () => {
@@ -54,28 +63,25 @@ const migrateCommand: CliCommand = {
         });
         print(
           applied.length
-            ? `district ledger: applied schema ${applied.join(', ')}`
-            : 'district ledger: schema up to date',
+            ? t('cli.district.migrated', { versions: applied.join(', ') })
+            : t('cli.district.upToDate'),
         );
       } finally {
         await ledger.close();
       }
       return 0;
-    } finally {
-      station.close();
-    }
+    });
   },
 };
 
 const syncCommand: CliCommand = {
   name: 'district sync',
-  summary: 'One pass now: upload, lock and verify what the district is owed, anchor the audit chain',
+  summary: 'cli.summary.district.sync',
   usage: 'station district sync [--json]',
   options: { json: { type: 'boolean' } },
   async run(args) {
-    const station = await openStation();
-    try {
-      const settings = requireDistrict(station.config);
+    return withStation(async (station) => {
+      const settings = requireDistrict(station);
       const sync = new DistrictSync({
         ...station,
         settings,
@@ -85,32 +91,36 @@ const syncCommand: CliCommand = {
         const report = await districtCall(() => sync.runOnce({ anchorEveryMs: 0 }));
         if (args.values.json) printJson(report);
         else {
-          for (const failure of report.failed) print(`FAILED #${failure.recordingId}: ${failure.error}`);
+          for (const failure of report.failed)
+            print(t('cli.district.failed', { id: failure.recordingId, error: failure.error }));
+          const summary = t('cli.district.synced', {
+            uploaded: report.uploaded.length,
+            failed: report.failed.length,
+            relocked: report.relocked.length,
+            evicted: report.evicted.length,
+          });
           print(
-            `district sync: ${report.uploaded.length} uploaded and verified, ${report.failed.length} failed, ` +
-              `${report.relocked.length} locks extended, ${report.evicted.length} local copies removed` +
-              (report.anchoredHeadId !== null ? `, audit chain anchored at #${report.anchoredHeadId}` : ''),
+            report.anchoredHeadId === null
+              ? summary
+              : `${summary}${t('cli.district.anchored', { id: report.anchoredHeadId })}`,
           );
         }
         return report.failed.length ? 1 : 0;
       } finally {
         await sync.close();
       }
-    } finally {
-      station.close();
-    }
+    });
   },
 };
 
 const statusCommand: CliCommand = {
   name: 'district status',
-  summary: "This station's district backlog: pending, uploading, verified, failed, last contact, anchors",
+  summary: 'cli.summary.district.status',
   usage: 'station district status [--json]',
   options: { json: { type: 'boolean' } },
   async run(args) {
-    const station = await openStation();
-    try {
-      const settings = requireDistrict(station.config);
+    return withStation(async (station) => {
+      const settings = requireDistrict(station);
       joinDistrict(station.db, settings.stationId, station.clock.now());
       const counts = outboxCounts(station.db);
       const zone = settings.zone;
@@ -128,7 +138,6 @@ const statusCommand: CliCommand = {
       };
       if (args.values.json) printJson(status);
       else {
-        const t = translator(station.config.station.language);
         print(
           formatTable(
             [
@@ -149,16 +158,15 @@ const statusCommand: CliCommand = {
             ],
           ),
         );
-        print(`${t('district.oldestPending')}: ${status.oldestPendingAt ?? '-'}`);
-        print(`${t('district.lastContact')}: ${status.lastContactAt ?? '-'}`);
+        const local = (value: string | null) => formatDateTime(value, zone) || '-';
+        print(`${t('district.oldestPending')}: ${local(status.oldestPendingAt)}`);
+        print(`${t('district.lastContact')}: ${local(status.lastContactAt)}`);
         print(
-          `${t('district.lastAnchor')}: ${status.anchors.lastAt ?? '-'} #${status.anchors.headId ?? '-'}`,
+          `${t('district.lastAnchor')}: ${local(status.anchors.lastAt)} #${status.anchors.headId ?? '-'}`,
         );
       }
       return 0;
-    } finally {
-      station.close();
-    }
+    });
   },
 };
 
@@ -180,14 +188,14 @@ const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 function dateOption(value: string | undefined, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (!datePattern.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
-    throw new UsageError(`--${name} must be a date YYYY-MM-DD (local date), got "${value}"`);
+    throw new UsageError(t('cli.error.date', { option: `--${name}`, value }));
   }
   return value;
 }
 
 const ledgerCommand: CliCommand = {
   name: 'district ledger',
-  summary: "The district ledger (every station's recordings) from PostgreSQL, filtered",
+  summary: 'cli.summary.district.ledger',
   usage: 'station district ledger [--station ID] [--badge B] [--from DATE] [--to DATE] [--json]',
   options: {
     station: { type: 'string' },
@@ -203,9 +211,8 @@ const ledgerCommand: CliCommand = {
       fromDate: dateOption(optionalString(args, 'from'), 'from'),
       toDate: dateOption(optionalString(args, 'to'), 'to'),
     };
-    const station = await openStation();
-    try {
-      const settings = requireDistrict(station.config);
+    return withStation(async (station) => {
+      const settings = requireDistrict(station);
       const ledger = new DistrictLedger(settings.postgresUrl, settings.zone);
       try {
         const recordings = await districtCall(async () => {
@@ -214,7 +221,6 @@ const ledgerCommand: CliCommand = {
         });
         if (args.values.json) printJson({ recordings });
         else {
-          const t = translator(station.config.station.language);
           print(
             formatTable(
               [
@@ -244,9 +250,7 @@ const ledgerCommand: CliCommand = {
       } finally {
         await ledger.close();
       }
-    } finally {
-      station.close();
-    }
+    });
   },
 };
 

@@ -8,27 +8,26 @@ import { type Dock, listDocks } from '../../ledger/docks.ts';
 import { databaseFile } from '../../station.ts';
 import {
   type CliCommand,
-  cliText,
   formatTable,
   optionalString,
   print,
   printJson,
+  t,
   UsageError,
+  wholeNumberOption,
 } from '../command.ts';
 
 export const docksCommand: CliCommand = {
   name: 'docks',
-  summary: 'Show recorders docked now and the most recent docks',
+  summary: 'cli.summary.docks',
   usage: 'station docks [--limit N] [--json]',
   options: { json: { type: 'boolean' }, limit: { type: 'string' } },
   async run(args) {
-    const limit = Number(optionalString(args, 'limit') ?? '20');
-    if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a whole number >= 1');
+    const limit = wholeNumberOption(args, 'limit', 20);
     const config = loadConfig();
     // Read-only use of the ledger: safe while `station serve` is copying (WAL).
     const db = openDatabase(databaseFile(config.home));
     try {
-      const t = cliText(config);
       // The reason code for scripts, and the same in the station's language for people.
       const docks = listDocks(db, { limit }).map((dock) => ({
         ...dock,
@@ -49,7 +48,6 @@ type DockLine = Dock & { reasonText: string | null };
 
 // The table is for people at the station: their language, times on its wall clock, as the dashboard shows them.
 function docksText(current: DockLine[], recent: DockLine[], config: Pick<StationConfig, 'station'>): string {
-  const t = cliText(config);
   const zone = config.station.timezone;
   const header = [
     t('cli.docks.dock'),

@@ -1,9 +1,10 @@
 import { loadDrivers } from '../../drivers/registry.ts';
-import { type CliCommand, formatTable, print, printJson } from '../command.ts';
+import { driverLabel } from '../../i18n/format.ts';
+import { type CliCommand, formatTable, print, printJson, t } from '../command.ts';
 
 export const driversCommand: CliCommand = {
   name: 'drivers',
-  summary: 'List recorder drivers, highest priority first',
+  summary: 'cli.summary.drivers',
   usage: 'station drivers [--json]',
   options: { json: { type: 'boolean' } },
   async run(args) {
@@ -24,8 +25,13 @@ export const driversCommand: CliCommand = {
     else
       print(
         formatTable(
-          ['id', 'priority', 'name', 'source'],
-          rows.map((row) => [row.id, String(row.priority), row.name, row.source ?? '']),
+          [t('cli.drivers.id'), t('cli.drivers.priority'), t('cli.drivers.name'), t('cli.drivers.source')],
+          rows.map((row) => [
+            row.id,
+            String(row.priority),
+            driverLabel(t, drivers, row.id),
+            row.source ?? '',
+          ]),
         ),
       );
     return 0;

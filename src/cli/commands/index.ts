@@ -1,4 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { MessageKey } from '../../i18n/catalogue.ts';
 import type { CliCommand } from '../command.ts';
 
 // Each module of commands is loaded only when one of its commands runs: a command module pulls in the
@@ -31,7 +32,7 @@ type ModuleName = keyof typeof modules;
 /** What the command line needs to choose a command and to list them, without loading any. */
 export interface CommandEntry {
   name: string;
-  summary: string;
+  summary: MessageKey;
   usage: string;
   module: ModuleName;
 }

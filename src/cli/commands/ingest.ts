@@ -1,44 +1,49 @@
 import { statSync } from 'node:fs';
 import { type DockReport, dockFolder } from '../../dock/dock-session.ts';
+import { codeLabel } from '../../i18n/catalogue.ts';
 import { findOfficerByBadge } from '../../ledger/officers.ts';
 import { publicRecording } from '../../ledger/public-recording.ts';
 import { findRecording } from '../../ledger/recordings.ts';
-import { openStation, type Station } from '../../station.ts';
-import { type CliCommand, optionalString, print, printJson, UsageError } from '../command.ts';
+import type { Station } from '../../station.ts';
+import { type CliCommand, optionalString, print, printJson, t, UsageError, withStation } from '../command.ts';
 
 export const ingestCommand: CliCommand = {
   name: 'ingest',
-  summary: 'Copy, hash, check and ledger every new recording from a mounted recorder or folder',
+  summary: 'cli.summary.ingest',
   usage: 'station ingest PATH [--device SERIAL] [--badge B] [--json]',
   options: { device: { type: 'string' }, badge: { type: 'string' }, json: { type: 'boolean' } },
   async run(args) {
     const sourceRoot = args.positionals[0];
-    if (!sourceRoot) throw new UsageError('PATH is required');
+    if (!sourceRoot) throw new UsageError(t('cli.error.required', { what: 'PATH' }));
     if (!statSync(sourceRoot, { throwIfNoEntry: false })?.isDirectory()) {
-      throw new UsageError(`${sourceRoot} is not a folder`);
+      throw new UsageError(t('cli.error.notFolder', { path: sourceRoot }));
     }
-    const station = await openStation();
-    try {
+    return withStation(async (station) => {
       const badge = optionalString(args, 'badge');
       if (badge && !findOfficerByBadge(station.db, badge)) {
-        throw new UsageError(`no officer with badge ${badge}; add them first (station officers add)`);
+        throw new UsageError(t('cli.error.noOfficerBadge', { badge }));
       }
-      await station.archive.sweep();
-      station.playback.resume();
-      const report = await dockFolder(station, {
-        sourceRoot,
-        origin: 'cli',
-        deviceSerial: optionalString(args, 'device') ?? null,
-        badge: badge ?? null,
-      });
-      if (args.values.json) printJson(ingestJson(station, report), station.config.station.timezone);
-      else print(ingestSummary(report));
-      if (report.stoppedReason) process.stderr.write(`station ingest: stopped: ${report.stoppedReason}\n`);
-      return report.state === 'done' ? 0 : 1;
-    } finally {
-      await station.playback.whenIdle();
-      station.close();
-    }
+      try {
+        await station.archive.sweep();
+        station.playback.resume();
+        const report = await dockFolder(station, {
+          sourceRoot,
+          origin: 'cli',
+          deviceSerial: optionalString(args, 'device') ?? null,
+          badge: badge ?? null,
+        });
+        if (args.values.json) printJson(ingestJson(station, report), station.config.station.timezone);
+        else print(ingestSummary(report));
+        if (report.stoppedReason)
+          process.stderr.write(
+            `station ingest: ${t('cli.ingest.stopped', { reason: report.stoppedReason })}\n`,
+          );
+        return report.state === 'done' ? 0 : 1;
+      } finally {
+        // The playback checks started by this ingest finish before the ledger closes.
+        await station.playback.whenIdle();
+      }
+    });
   },
 };
 
@@ -64,18 +69,30 @@ export function ingestJson(station: Station, report: DockReport) {
 function ingestSummary(report: DockReport): string {
   const archived = report.recordings.filter((recording) => !recording.duplicateOf);
   const lines = [
-    `dock #${report.dockId}: ${report.state}; driver ${report.driver}; recorder ${report.device?.serial ?? 'unknown'}`,
-    `archived ${archived.length}, duplicates ${report.recordings.length - archived.length}, not archived ${report.skipped.length}`,
+    t('cli.ingest.dock', {
+      id: report.dockId,
+      state: codeLabel(t, 'dash.dockState.', report.state),
+      driver: report.driver,
+      device: report.device?.serial ?? t('cli.ingest.unknownDevice'),
+    }),
+    t('cli.ingest.counts', {
+      archived: archived.length,
+      duplicates: report.recordings.length - archived.length,
+      skipped: report.skipped.length,
+    }),
   ];
   for (const recording of report.recordings) {
     const who = recording.officerName
       ? `${recording.officerName} ${recording.badge}`
-      : `unassigned ${recording.badge ?? ''}`;
-    const duplicate = recording.duplicateOf ? ` duplicate of #${recording.duplicateOf}` : '';
+      : `${t('common.unassigned')} ${recording.badge ?? ''}`.trimEnd();
+    const duplicate = recording.duplicateOf
+      ? ` ${t('cli.ingest.duplicateOf', { id: recording.duplicateOf })}`
+      : '';
     lines.push(
-      `  #${recording.id} ${recording.sourcePath} → ${recording.archivePath ?? '-'} [${recording.playback}] ${who}${duplicate}`,
+      `  #${recording.id} ${recording.sourcePath} → ${recording.archivePath ?? '-'} [${codeLabel(t, 'playback.', recording.playback)}] ${who}${duplicate}`,
     );
   }
-  for (const skipped of report.skipped) lines.push(`  skipped ${skipped.sourcePath}: ${skipped.reason}`);
+  for (const skipped of report.skipped)
+    lines.push(`  ${t('cli.ingest.skipped', { path: skipped.sourcePath, reason: skipped.reason })}`);
   return lines.join('\n');
 }

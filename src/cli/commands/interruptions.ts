@@ -5,39 +5,44 @@ import {
   openInterruptions,
 } from '../../compliance/interruptions.ts';
 import { spokenReasonOf } from '../../compliance/spoken-reason.ts';
-import { openStation, type Station } from '../../station.ts';
-import { isoInZone } from '../../time/zone.ts';
+import { codeLabel } from '../../i18n/catalogue.ts';
+import { formatDateTime } from '../../i18n/format.ts';
 import { actingUser, provingOptions } from '../acting-user.ts';
-import { type CliCommand, formatTable, print, printJson, requireString, UsageError } from '../command.ts';
+import {
+  type CliCommand,
+  formatTable,
+  print,
+  printJson,
+  requireString,
+  t,
+  UsageError,
+  withStation,
+} from '../command.ts';
 import { positional } from './compliance-args.ts';
 
 // Art. 18: the same steps as the dashboard's 中断说明 page, for scripts and for stations run headless.
 // --by is required and proven: the audit log must name the person who explained or accepted.
 
 function interruptionId(text: string): number {
-  if (!/^\d+$/.test(text)) throw new UsageError(`interruption id must be a number, got "${text}"`);
+  if (!/^\d+$/.test(text)) throw new UsageError(t('cli.error.interruptionId', { value: text }));
   return Number(text);
-}
-
-async function withStation<T>(run: (station: Station) => T | Promise<T>): Promise<T> {
-  const station = await openStation();
-  try {
-    return await run(station);
-  } finally {
-    station.close();
-  }
 }
 
 function itemLine(item: InterruptionItem, zone: string): string[] {
   // An explanation sent back waits for the officer again.
-  const state = item.state === 'open' ? 'unexplained' : item.state;
+  const state =
+    item.state === 'accepted'
+      ? t('cli.interruptions.accepted')
+      : item.state === 'explained'
+        ? t('cli.interruptions.awaitingAcceptance')
+        : t('dash.interruptions.unexplained');
   return [
     String(item.id),
     item.deviceSerial ?? '-',
     item.badge ?? '-',
-    isoInZone(new Date(item.gapStart), zone),
-    `${Math.round(item.gapSeconds)} s`,
-    item.activityKinds.join(',') || '-',
+    formatDateTime(item.gapStart, zone),
+    t('dash.unit.seconds', { n: Math.round(item.gapSeconds) }),
+    item.activityKinds.map((kind) => codeLabel(t, 'dash.activity.', kind)).join('、') || '-',
     state,
     item.explanation ?? '',
   ];
@@ -46,7 +51,7 @@ function itemLine(item: InterruptionItem, zone: string): string[] {
 export const interruptionCommands: CliCommand[] = [
   {
     name: 'interruptions list',
-    summary: 'Interruptions (art. 18) not yet accepted: each gap, its explanation and whether it is accepted',
+    summary: 'cli.summary.interruptions.list',
     usage: 'station interruptions list [--json]',
     options: { json: { type: 'boolean' } },
     async run(args) {
@@ -62,11 +67,20 @@ export const interruptionCommands: CliCommand[] = [
             },
             station.config.station.timezone,
           );
-        else if (items.length === 0) print('no interruptions waiting');
+        else if (items.length === 0) print(t('dash.interruptions.none'));
         else
           print(
             formatTable(
-              ['id', 'device', 'badge', 'gap start', 'length', 'activity', 'state', 'explanation'],
+              [
+                t('ledger.id'),
+                t('ledger.device'),
+                t('ledger.badge'),
+                t('dash.interruptions.gap'),
+                t('dash.interruptions.length'),
+                t('dash.interruptions.activity'),
+                t('dash.access.state'),
+                t('dash.interruptions.explanation'),
+              ],
               items.map((item) => itemLine(item, station.config.station.timezone)),
             ),
           );
@@ -76,7 +90,7 @@ export const interruptionCommands: CliCommand[] = [
   },
   {
     name: 'interruptions explain',
-    summary: "Record the officer's written reason for an interruption (art. 18)",
+    summary: 'cli.summary.interruptions.explain',
     usage: 'station interruptions explain ID --by USER (--password-stdin | STATION_TOKEN) --text TEXT',
     options: { by: { type: 'string' }, text: { type: 'string' }, ...provingOptions },
     async run(args) {
@@ -86,14 +100,14 @@ export const interruptionCommands: CliCommand[] = [
       return withStation(async (station) => {
         const by = (await actingUser(station, args)).name;
         explainInterruption(station.db, { id, explanation, by }, station.clock.now());
-        print(`interruption #${id} explained by ${by}`);
+        print(t('cli.interruptions.explained', { id, by }));
         return 0;
       });
     },
   },
   {
     name: 'interruptions accept',
-    summary: "Accept the officer's explanation of an interruption (the clerk's step)",
+    summary: 'cli.summary.interruptions.accept',
     usage: 'station interruptions accept ID --by USER (--password-stdin | STATION_TOKEN)',
     options: { by: { type: 'string' }, ...provingOptions },
     async run(args) {
@@ -102,7 +116,7 @@ export const interruptionCommands: CliCommand[] = [
       return withStation(async (station) => {
         const by = (await actingUser(station, args)).name;
         acceptInterruption(station.db, { id, by }, station.clock.now());
-        print(`interruption #${id} accepted by ${by}`);
+        print(t('cli.interruptions.acceptedBy', { id, by }));
         return 0;
       });
     },

@@ -7,22 +7,30 @@ import {
 } from '../../ledger/ledger-csv.ts';
 import { publicRecording } from '../../ledger/public-recording.ts';
 import { listRecordings } from '../../ledger/recordings.ts';
-import { openStation } from '../../station.ts';
-import { type CliCommand, formatTable, optionalString, print, printJson, UsageError } from '../command.ts';
+import {
+  type CliCommand,
+  formatTable,
+  optionalString,
+  print,
+  printJson,
+  t,
+  UsageError,
+  withStation,
+} from '../command.ts';
 
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
 function dateOption(value: string | undefined, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (!datePattern.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
-    throw new UsageError(`--${name} must be a date YYYY-MM-DD (station local date), got "${value}"`);
+    throw new UsageError(t('cli.error.date', { option: `--${name}`, value }));
   }
   return value;
 }
 
 export const ledgerCommand: CliCommand = {
   name: 'ledger',
-  summary: 'Print the ledger (台账): officer, badge, date and time span of every recording',
+  summary: 'cli.summary.ledger',
   usage: 'station ledger [--badge B] [--device SERIAL] [--from DATE] [--to DATE] [--json | --csv]',
   options: {
     badge: { type: 'string' },
@@ -33,15 +41,14 @@ export const ledgerCommand: CliCommand = {
     csv: { type: 'boolean' },
   },
   async run(args) {
-    if (args.values.json && args.values.csv) throw new UsageError('choose one of --json and --csv');
+    if (args.values.json && args.values.csv) throw new UsageError(t('cli.error.jsonOrCsv'));
     const filter = {
       badge: optionalString(args, 'badge'),
       deviceSerial: optionalString(args, 'device'),
       fromDate: dateOption(optionalString(args, 'from'), 'from'),
       toDate: dateOption(optionalString(args, 'to'), 'to'),
     };
-    const station = await openStation();
-    try {
+    return withStation(async (station) => {
       const recordings = listRecordings(station.db, filter);
       const language = station.config.station.language;
       const zone = station.config.station.timezone;
@@ -59,8 +66,6 @@ export const ledgerCommand: CliCommand = {
         print(`${formatTable(header, rows)}\n${ledgerTotal(recordings.length, language)}`);
       }
       return 0;
-    } finally {
-      station.close();
-    }
+    });
   },
 };

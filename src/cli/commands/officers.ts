@@ -1,11 +1,19 @@
 import { listOfficers, saveOfficer } from '../../ledger/officers.ts';
-import { openStation } from '../../station.ts';
-import { type CliCommand, formatTable, optionalString, print, printJson, requireString } from '../command.ts';
+import {
+  type CliCommand,
+  formatTable,
+  optionalString,
+  print,
+  printJson,
+  requireString,
+  t,
+  withStation,
+} from '../command.ts';
 
 export const officerCommands: CliCommand[] = [
   {
     name: 'officers add',
-    summary: 'Add an officer (or update name/unit of an existing badge)',
+    summary: 'cli.summary.officers.add',
     usage: 'station officers add --badge B --name N [--unit U] [--json]',
     options: {
       badge: { type: 'string' },
@@ -13,9 +21,8 @@ export const officerCommands: CliCommand[] = [
       unit: { type: 'string' },
       json: { type: 'boolean' },
     },
-    async run(args) {
-      const station = await openStation();
-      try {
+    run: (args) =>
+      withStation((station) => {
         const officer = saveOfficer(
           station.db,
           {
@@ -26,34 +33,27 @@ export const officerCommands: CliCommand[] = [
           station.clock.now(),
         );
         if (args.values.json) printJson(officer, station.config.station.timezone);
-        else print(`officer ${officer.name} (${officer.badge}) saved`);
+        else print(t('cli.officers.saved', { name: officer.name, badge: officer.badge }));
         return 0;
-      } finally {
-        station.close();
-      }
-    },
+      }),
   },
   {
     name: 'officers list',
-    summary: 'List officers',
+    summary: 'cli.summary.officers.list',
     usage: 'station officers list [--json]',
     options: { json: { type: 'boolean' } },
-    async run(args) {
-      const station = await openStation();
-      try {
+    run: (args) =>
+      withStation((station) => {
         const officers = listOfficers(station.db);
         if (args.values.json) printJson(officers, station.config.station.timezone);
         else
           print(
             formatTable(
-              ['badge', 'name', 'unit'],
-              officers.map((o) => [o.badge, o.name, o.unit ?? '']),
+              [t('ledger.badge'), t('ledger.officerName'), t('cli.officers.unit')],
+              officers.map((officer) => [officer.badge, officer.name, officer.unit ?? '']),
             ),
           );
         return 0;
-      } finally {
-        station.close();
-      }
-    },
+      }),
   },
 ];

@@ -11,7 +11,8 @@ import {
 import { placeHold } from '../../compliance/holds.ts';
 import { deletionContext } from '../../compliance/jobs.ts';
 import { type RetentionStatus, retentionReview, retentionSettings } from '../../compliance/retention.ts';
-import { openStation } from '../../station.ts';
+import { codeLabel, type MessageKey } from '../../i18n/catalogue.ts';
+import { formatDateTime } from '../../i18n/format.ts';
 import { localDateIn, parseUserTime } from '../../time/zone.ts';
 import { actingUser, provingOptions } from '../acting-user.ts';
 import {
@@ -23,7 +24,9 @@ import {
   print,
   printJson,
   requireString,
+  t,
   UsageError,
+  withStation,
 } from '../command.ts';
 import { cliActor, positional, recordingIdArgument } from './compliance-args.ts';
 
@@ -41,25 +44,33 @@ const publicItem = (status: RetentionStatus) => ({
 function table(title: string, items: RetentionStatus[]): string {
   const rows = items.map((item) => [
     String(item.id),
-    item.retentionEnd ?? '-',
-    item.reason,
+    item.retentionEnd ?? t('dash.retention.indefinitely'),
+    codeLabel(t, 'dash.retention.reason.', item.reason),
     item.caseNumber ?? '',
     item.badge ?? '',
     item.sha256.slice(0, 16),
   ]);
-  return `${title} (${items.length})\n${formatTable(['id', 'retention end', 'reason', 'case', 'badge', 'sha256'], rows)}`;
+  const header = [
+    t('ledger.id'),
+    t('dash.retention.end'),
+    t('dash.retention.why'),
+    t('dash.cases.case'),
+    t('ledger.badge'),
+    'SHA-256',
+  ];
+  return `${title} (${items.length})\n${formatTable(header, rows)}`;
 }
 
 /** One deletion step: the retention rules refusing it is a failed check (exit 1), not bad usage. */
 function deletionStep(
   name: string,
-  summary: string,
+  summary: MessageKey,
   step: (
     context: DeletionContext,
     request: { recordingId: number; by: string; reason: string | null },
     now: Date,
   ) => unknown,
-  done: string,
+  done: MessageKey,
   withReason = false,
 ): CliCommand {
   return {
@@ -74,22 +85,19 @@ function deletionStep(
     async run(args: ParsedArgs) {
       const recordingId = recordingIdArgument(positional(args, 0, 'RECORDING_ID'));
       requireString(args, 'by');
-      const station = await openStation();
-      try {
+      return withStation(async (station) => {
         const by = (await actingUser(station, args)).name;
         step(
           deletionContext(station),
           { recordingId, by, reason: optionalString(args, 'reason') ?? null },
           station.clock.now(),
         );
-        print(`recording #${recordingId}: ${done}`);
+        print(t('cli.retention.step', { id: recordingId, done: t(done) }));
         return 0;
-      } catch (error) {
+      }).catch((error) => {
         if (error instanceof RetentionRefused) throw new CheckFailed(error.message);
         throw error;
-      } finally {
-        station.close();
-      }
+      });
     },
   };
 }
@@ -97,18 +105,18 @@ function deletionStep(
 export const retentionCommands: CliCommand[] = [
   {
     name: 'retention',
-    summary: 'Retention review (art. 24): recordings due for review, expiring soon, and held indefinitely',
+    summary: 'cli.summary.retention',
     usage: 'station retention [--as-of DATE] [--json]',
     options: { 'as-of': { type: 'string' }, json: { type: 'boolean' } },
     async run(args) {
       if (args.positionals.length > 0)
-        throw new UsageError(`unknown retention command "${args.positionals[0]}"`);
-      const station = await openStation();
-      try {
+        throw new UsageError(t('cli.unknownCommand', { command: `retention ${args.positionals[0]}` }));
+      return withStation(async (station) => {
         const zone = station.config.station.timezone;
         const asOfText = optionalString(args, 'as-of');
         const asOfInstant = asOfText ? parseUserTime(asOfText, zone) : station.clock.now();
-        if (!asOfInstant) throw new UsageError(`--as-of must be a date YYYY-MM-DD, got "${asOfText}"`);
+        if (!asOfInstant)
+          throw new UsageError(t('cli.error.date', { option: '--as-of', value: asOfText ?? '' }));
         const review = retentionReview(
           station.db,
           retentionSettings(station.config),
@@ -125,93 +133,81 @@ export const retentionCommands: CliCommand[] = [
             station.config.station.timezone,
           );
         } else {
-          print(`retention review as of ${review.asOf}`);
-          print(table('due for review', review.due));
+          print(t('cli.retention.asOf', { date: review.asOf }));
+          print(table(t('dash.retention.due'), review.due));
           print(
-            table(`expiring within ${station.config.retention.expiringWindowDays} days`, review.expiring),
+            table(
+              t('cli.retention.expiring', { days: station.config.retention.expiringWindowDays }),
+              review.expiring,
+            ),
           );
-          print(table('held indefinitely', review.held));
+          print(table(t('dash.retention.held'), review.held));
         }
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
-  deletionStep(
-    'propose',
-    'Propose deleting a recording past its retention end (ops)',
-    proposeDeletion,
-    'deletion proposed',
-    true,
-  ),
-  deletionStep(
-    'approve',
-    'Approve a proposed deletion (leader); the file goes after the grace period',
-    approveDeletion,
-    'deletion approved; the file is removed after the grace period',
-  ),
-  deletionStep('reject', 'Reject a proposed deletion (leader)', rejectDeletion, 'deletion rejected', true),
-  deletionStep(
-    'cancel',
-    'Withdraw a deletion still in its grace period',
-    cancelDeletion,
-    'deletion withdrawn',
-    true,
-  ),
+  deletionStep('propose', 'cli.summary.retention.propose', proposeDeletion, 'cli.retention.proposed', true),
+  deletionStep('approve', 'cli.summary.retention.approve', approveDeletion, 'cli.retention.approved'),
+  deletionStep('reject', 'cli.summary.retention.reject', rejectDeletion, 'cli.retention.rejected', true),
+  deletionStep('cancel', 'cli.summary.retention.cancel', cancelDeletion, 'cli.retention.cancelled', true),
   {
     name: 'retention purge',
-    summary: 'Remove the files of approved deletions whose grace period is over (the ledger rows stay)',
+    summary: 'cli.summary.retention.purge',
     usage: 'station retention purge [--json]',
     options: { json: { type: 'boolean' } },
     async run(args) {
-      const station = await openStation();
-      try {
+      return withStation(async (station) => {
         const report = await purgeDeletions(deletionContext(station), station.clock.now());
         if (args.values.json) printJson(report, station.config.station.timezone);
         else {
-          print(`deleted: ${report.deleted.map((id) => `#${id}`).join(', ') || 'none'}`);
-          for (const item of report.withdrawn) print(`withdrawn #${item.recordingId}: ${item.reason}`);
+          const deleted = report.deleted.map((id) => `#${id}`).join(', ') || t('cli.docks.none');
+          print(t('cli.retention.deleted', { ids: deleted }));
+          for (const item of report.withdrawn)
+            print(t('cli.retention.withdrawn', { id: item.recordingId, reason: item.reason }));
         }
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
   {
     name: 'retention proposals',
-    summary: 'List deletion proposals and their state',
+    summary: 'cli.summary.retention.proposals',
     usage: 'station retention proposals [--json]',
     options: { json: { type: 'boolean' } },
     async run(args) {
-      const station = await openStation();
-      try {
+      return withStation(async (station) => {
         const proposals = listProposals(station.db);
+        const zone = station.config.station.timezone;
         if (args.values.json) printJson({ proposals }, station.config.station.timezone);
         else
           print(
             formatTable(
-              ['recording', 'state', 'proposed by', 'decided by', 'grace until', 'deleted at'],
+              [
+                t('cli.access.recordings'),
+                t('dash.retention.state'),
+                t('dash.retention.proposedBy'),
+                t('dash.retention.decidedBy'),
+                t('dash.retention.graceUntil'),
+                t('cli.retention.deletedAt'),
+              ],
               proposals.map((item) => [
                 `#${item.recordingId}`,
-                item.state,
+                codeLabel(t, 'dash.retention.state.', item.state),
                 item.proposedBy,
                 item.decidedBy ?? '',
-                item.graceUntil ?? '',
-                item.deletedAt ?? '',
+                formatDateTime(item.graceUntil, zone),
+                formatDateTime(item.deletedAt, zone),
               ]),
             ),
           );
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
   {
     name: 'retention hold',
-    summary: 'Keep a recording permanently (evidence, obstruction, major-incident, mass-incident)',
+    summary: 'cli.summary.retention.hold',
     usage:
       'station retention hold RECORDING_ID --kind KIND [--note TEXT] [--by USER (--password-stdin | STATION_TOKEN)]',
     options: {
@@ -222,8 +218,7 @@ export const retentionCommands: CliCommand[] = [
     },
     async run(args) {
       const recordingId = recordingIdArgument(positional(args, 0, 'RECORDING_ID'));
-      const station = await openStation();
-      try {
+      return withStation(async (station) => {
         const hold = placeHold(
           station.db,
           {
@@ -234,11 +229,14 @@ export const retentionCommands: CliCommand[] = [
           },
           station.clock.now(),
         );
-        print(`recording #${hold.recordingId}: hold ${hold.kind} placed (permanent)`);
+        print(
+          t('cli.retention.held', {
+            id: recordingId,
+            kind: codeLabel(t, 'dash.retention.reason.hold-', hold.kind),
+          }),
+        );
         return 0;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
 ];

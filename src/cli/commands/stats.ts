@@ -2,25 +2,30 @@ import path from 'node:path';
 import { isMonth } from '../../compliance/calendar.ts';
 import { writeMonthlyReport } from '../../compliance/monthly-report.ts';
 import { lateExportsOf, monthlyStatistics, monthMeasures, monthOf } from '../../compliance/statistics.ts';
-import { translator } from '../../i18n/catalogue.ts';
-import { openStation } from '../../station.ts';
-import { type CliCommand, formatTable, optionalString, print, printJson, UsageError } from '../command.ts';
+import {
+  type CliCommand,
+  formatTable,
+  optionalString,
+  print,
+  printJson,
+  t,
+  UsageError,
+  withStation,
+} from '../command.ts';
 
 const shownColumns = ['badge', 'officerName', ...monthMeasures] as const;
 
 export const statsCommand: CliCommand = {
   name: 'stats',
-  summary:
-    'Monthly statistics per officer (art. 30): recordings, hours, late exports, gaps, damaged, unconfirmed',
+  summary: 'cli.summary.stats',
   usage: 'station stats [--month YYYY-MM] [--json] [--xlsx FILE]',
   options: { month: { type: 'string' }, json: { type: 'boolean' }, xlsx: { type: 'string' } },
   async run(args) {
     const monthText = optionalString(args, 'month');
     if (monthText !== undefined && !isMonth(monthText)) {
-      throw new UsageError(`--month must be YYYY-MM, got "${monthText}"`);
+      throw new UsageError(t('cli.error.month', { option: '--month', value: monthText }));
     }
-    const station = await openStation();
-    try {
+    return withStation(async (station) => {
       const zone = station.config.station.timezone;
       const month = monthText ?? monthOf(station.clock.now(), zone);
       const statistics = monthlyStatistics(station.db, zone, month);
@@ -38,9 +43,8 @@ export const statsCommand: CliCommand = {
         );
       }
       if (args.values.json) printJson(statistics, station.config.station.timezone);
-      else if (xlsx) print(`monthly report for ${month} written to ${path.resolve(xlsx)}`);
+      else if (xlsx) print(t('cli.stats.written', { month, file: path.resolve(xlsx) }));
       else {
-        const t = translator(language);
         print(t('stats.title', { month }));
         print(
           formatTable(
@@ -56,8 +60,6 @@ export const statsCommand: CliCommand = {
         );
       }
       return 0;
-    } finally {
-      station.close();
-    }
+    });
   },
 };

@@ -1,17 +1,52 @@
 import { userInfo } from 'node:os';
-import { isRole, roles } from '../../auth/roles.ts';
+import { isRole, type Role, roles } from '../../auth/roles.ts';
 import { findUserByName, listUsers, setPassword, UserError } from '../../auth/users.ts';
 import { addAccount } from '../../custody/account-confirmation.ts';
 import { appendAudit } from '../../custody/audit-log.ts';
-import { openStation } from '../../station.ts';
-import { isoInZone } from '../../time/zone.ts';
-import { readPasswordFromStdin } from '../acting-user.ts';
-import { type CliCommand, formatTable, optionalString, print, printJson, UsageError } from '../command.ts';
+import type { MessageKey } from '../../i18n/catalogue.ts';
+import { formatDateTime } from '../../i18n/format.ts';
+import type { Station } from '../../station.ts';
+import { readPasswordFromStdin, requirePasswordStdin } from '../acting-user.ts';
+import {
+  type CliCommand,
+  formatTable,
+  oneName,
+  optionalString,
+  type ParsedArgs,
+  print,
+  printJson,
+  t,
+  UsageError,
+  withStation,
+} from '../command.ts';
+
+export const roleLabel = (role: string) => t(`dash.role.${role}` as MessageKey);
+
+/**
+ * The NAME and the password on stdin that `users add` and `users passwd` take, then the work on the
+ * station; a user the rules refuse (a short password, a taken name) is bad usage.
+ */
+async function withNameAndPassword(
+  args: ParsedArgs,
+  work: (station: Station, name: string, password: string) => Promise<number>,
+): Promise<number> {
+  const name = oneName(args);
+  requirePasswordStdin(args);
+  const password = await readPasswordFromStdin();
+  return withStation(async (station) => {
+    try {
+      return await work(station, name, password);
+    } catch (error) {
+      if (error instanceof UserError) throw new UsageError(error.message);
+      throw error;
+    }
+  });
+}
 
 export const userCommands: CliCommand[] = [
   {
     name: 'users add',
-    summary: 'Add a dashboard user (the first admin is made this way)',
+    summary: 'cli.summary.users.add',
     usage: `station users add NAME --role ${roles.join('|')} [--badge B] --password-stdin [--json]`,
     options: {
       role: { type: 'string' },
@@ -20,49 +55,34 @@ export const userCommands: CliCommand[] = [
       json: { type: 'boolean' },
     },
     async run(args) {
-      const [name, ...extra] = args.positionals;
-      if (!name || extra.length > 0) throw new UsageError('give exactly one user NAME');
       const role = optionalString(args, 'role');
-      if (!role || !isRole(role)) throw new UsageError(`--role must be one of ${roles.join(', ')}`);
-      if (!args.values['password-stdin']) throw new UsageError('--password-stdin is required');
-      const password = await readPasswordFromStdin();
-      const station = await openStation();
-      try {
+      if (!role || !isRole(role)) throw new UsageError(t('cli.error.roleOneOf', { roles: roles.join('|') }));
+      return withNameAndPassword(args, async (station, name, password) => {
         // A clerk, leader, auditor or officer waits for a leader's confirmation (the first leader does not).
         const user = await addAccount(
           station.db,
-          { name, role, password, badge: optionalString(args, 'badge') },
+          { name, role: role as Role, password, badge: optionalString(args, 'badge') },
           `cli:${userInfo().username}`,
           station.clock.now(),
         );
         if (args.values.json) printJson(user, station.config.station.timezone);
-        else
-          print(
-            `user ${user.name} (${user.role}) added${user.awaitingConfirmation ? '; active once a leader confirms it (station users confirm)' : ''}`,
-          );
+        else {
+          const added = t('cli.users.added', { name: user.name, role: roleLabel(user.role) });
+          print(user.awaitingConfirmation ? `${added}${t('cli.users.awaitingConfirmation')}` : added);
+        }
         return 0;
-      } catch (error) {
-        if (error instanceof UserError) throw new UsageError(error.message);
-        throw error;
-      } finally {
-        station.close();
-      }
+      });
     },
   },
   {
     name: 'users passwd',
-    summary: "Set a dashboard user's password (ends their sessions)",
+    summary: 'cli.summary.users.passwd',
     usage: 'station users passwd NAME --password-stdin',
     options: { 'password-stdin': { type: 'boolean' } },
-    async run(args) {
-      const [name, ...extra] = args.positionals;
-      if (!name || extra.length > 0) throw new UsageError('give exactly one user NAME');
-      if (!args.values['password-stdin']) throw new UsageError('--password-stdin is required');
-      const password = await readPasswordFromStdin();
-      const station = await openStation();
-      try {
+    run: (args) =>
+      withNameAndPassword(args, async (station, name, password) => {
         const user = findUserByName(station.db, name);
-        if (!user) throw new UsageError(`no user "${name}"`);
+        if (!user) throw new UsageError(t('cli.error.noUser', { name }));
         await setPassword(station.db, user.id, password);
         // Whoever can run the CLI on the station PC owns its files; the log says it was done here.
         appendAudit(
@@ -76,43 +96,39 @@ export const userCommands: CliCommand[] = [
           },
           station.clock.now(),
         );
-        print(`password of ${user.name} changed; their sessions have ended`);
+        print(t('cli.users.passwordChanged', { name: user.name }));
         return 0;
-      } catch (error) {
-        if (error instanceof UserError) throw new UsageError(error.message);
-        throw error;
-      } finally {
-        station.close();
-      }
-    },
+      }),
   },
   {
     name: 'users list',
-    summary: 'List dashboard users',
+    summary: 'cli.summary.users.list',
     usage: 'station users list [--json]',
     options: { json: { type: 'boolean' } },
-    async run(args) {
-      const station = await openStation();
-      try {
+    run: (args) =>
+      withStation((station) => {
         const users = listUsers(station.db);
         if (args.values.json) printJson(users, station.config.station.timezone);
         else
           print(
             formatTable(
-              ['name', 'role', 'badge', 'disabled', 'created'],
-              users.map((u) => [
-                u.name,
-                u.role,
-                u.badge ?? '',
-                u.disabled ? 'yes' : 'no',
-                isoInZone(new Date(u.createdAt), station.config.station.timezone),
+              [
+                t('cli.users.name'),
+                t('cli.users.role'),
+                t('ledger.badge'),
+                t('cli.users.disabled'),
+                t('cli.users.created'),
+              ],
+              users.map((user) => [
+                user.name,
+                roleLabel(user.role),
+                user.badge ?? '',
+                user.disabled ? t('common.yes') : t('common.no'),
+                formatDateTime(user.createdAt, station.config.station.timezone),
               ]),
             ),
           );
         return 0;
-      } finally {
-        station.close();
-      }
-    },
+      }),
   },
 ];

@@ -5,18 +5,18 @@ import { verifyAccessGrants } from '../../custody/grant-seal.ts';
 import { verifyRecordingSeals } from '../../custody/recording-seal.ts';
 import { districtAnchorSources } from '../../district/anchor-check.ts';
 import { FootageReader } from '../../district/footage-reader.ts';
-import { openStation } from '../../station.ts';
-import { type CliCommand, print, printJson } from '../command.ts';
+import { codeLabel } from '../../i18n/catalogue.ts';
+import { type CliCommand, print, printJson, t, withStation } from '../command.ts';
+
+const problemLabel = (code: string) => codeLabel(t, 'cli.verify.problem.', code);
 
 export const verifyCommand: CliCommand = {
   name: 'verify',
-  summary:
-    'Re-hash every archived file, walk the audit chain, check every anchor of its head, the ledger seals and the access requests; exit 1 naming each problem',
+  summary: 'cli.summary.verify',
   usage: 'station verify [--json]',
   options: { json: { type: 'boolean' } },
-  async run(args) {
-    const station = await openStation();
-    try {
+  run: (args) =>
+    withStation(async (station) => {
       const district = new FootageReader(station);
       const archive = await verifyArchive(station.db, station.archive, { district }).finally(() =>
         district.close(),
@@ -49,37 +49,64 @@ export const verifyCommand: CliCommand = {
         );
       else {
         for (const problem of archive.problems) {
+          const detail = problem.detail ? ` (${problem.detail})` : '';
           print(
-            `${problem.problem.toUpperCase()} FILE #${problem.recordingId} ${problem.archivePath}${problem.detail ? ` (${problem.detail})` : ''}`,
+            t('cli.verify.file', {
+              problem: problemLabel(problem.problem),
+              id: problem.recordingId,
+              path: `${problem.archivePath}${detail}`,
+            }),
           );
         }
         for (const problem of auditChain.problems) {
-          print(`${problem.problem.toUpperCase()} AUDIT ENTRY #${problem.entryId}: ${problem.detail}`);
+          print(
+            t('cli.verify.auditEntry', {
+              problem: problemLabel(problem.problem),
+              id: problem.entryId,
+              detail: problem.detail,
+            }),
+          );
         }
         for (const problem of anchors.problems) {
           print(
-            `${problem.problem.toUpperCase()} AUDIT LOG (anchor in ${problem.source}): ${problem.detail}`,
+            t('cli.verify.anchor', {
+              problem: problemLabel(problem.problem),
+              source: problem.source,
+              detail: problem.detail,
+            }),
           );
         }
         for (const problem of ledger.problems) {
-          print(`${problem.problem.toUpperCase()} LEDGER ROW #${problem.recordingId}: ${problem.detail}`);
+          print(
+            t('cli.verify.ledgerRow', {
+              problem: problemLabel(problem.problem),
+              id: problem.recordingId,
+              detail: problem.detail,
+            }),
+          );
         }
         for (const problem of grants.problems) {
-          print(`EDITED ACCESS REQUEST #${problem.requestId}: ${problem.detail}`);
+          print(t('cli.verify.accessRequest', { id: problem.requestId, detail: problem.detail }));
         }
+        const sources = anchors.sources.map((source) => `${source.name}: ${source.anchors}`).join('; ');
         print(
           [
-            `archive: ${archive.checked} files checked, ${archive.ok} intact, ${archive.problems.length} with problems`,
-            `audit chain: ${auditChain.checked} entries, head #${auditChain.headId ?? '-'}, ${auditChain.problems.length} problems`,
-            `anchors: ${anchors.checked} heads kept outside the database checked (${anchors.sources.map((source) => `${source.name}: ${source.anchors}`).join('; ')}), ${anchors.problems.length} problems`,
-            `ledger: ${ledger.checked} rows checked against their seals, ${ledger.problems.length} problems`,
-            `access requests: ${grants.checked} checked against their audit entries, ${grants.problems.length} problems`,
+            t('cli.verify.archive', {
+              checked: archive.checked,
+              ok: archive.ok,
+              problems: archive.problems.length,
+            }),
+            t('cli.verify.auditChain', {
+              checked: auditChain.checked,
+              head: auditChain.headId ?? '-',
+              problems: auditChain.problems.length,
+            }),
+            t('cli.verify.anchors', { checked: anchors.checked, sources, problems: anchors.problems.length }),
+            t('cli.verify.ledger', { checked: ledger.checked, problems: ledger.problems.length }),
+            t('cli.verify.accessRequests', { checked: grants.checked, problems: grants.problems.length }),
           ].join('\n'),
         );
       }
       return problemCount ? 1 : 0;
-    } finally {
-      station.close();
-    }
-  },
+    }),
 };

@@ -1,0 +1,107 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cliEn } from '../src/i18n/cli-en.ts';
+import { cliZhCN } from '../src/i18n/cli-zh-CN.ts';
+import { type CliResult, runStation, temporaryFolder } from './helpers/station-cli.ts';
+
+// What may stand in a Chinese message: commands and options as typed, paths, placeholders and codes.
+function englishSentences(text: string): string[] {
+  const words = text
+    .replace(/\bstation(?: [a-z-]+)+/g, '')
+    .replace(/--?[a-z][a-z-]*/g, '')
+    .replace(/(?:[\w.-]*\/)+[\w.-]*/g, '')
+    .replace(/\{\w+\}/g, '');
+  // Three words in a row, of two letters or more: a sentence someone forgot to translate.
+  return words.match(/\b[A-Za-z][a-z]+(?:[ ,]+[A-Za-z][a-z]+){2,}\b/g) ?? [];
+}
+
+let folder: { path: string; remove(): Promise<void> };
+let home: string;
+
+const station = (args: string[], input?: string): Promise<CliResult> =>
+  runStation(args, { home, input, env: { LOG_LEVEL: 'error' } });
+
+beforeAll(async () => {
+  folder = await temporaryFolder('cli-language');
+  home = path.join(folder.path, 'home');
+});
+
+afterAll(async () => {
+  await folder?.remove();
+});
+
+describe('the CLI in the station language (zh-CN by default)', () => {
+  it('has a Chinese and an English message for every CLI message, and no English sentence in the Chinese', () => {
+    expect(Object.keys(cliEn).sort()).toEqual(Object.keys(cliZhCN).sort());
+    const untranslated = Object.entries(cliZhCN).filter(([, message]) => englishSentences(message).length);
+    expect(untranslated).toEqual([]);
+  });
+
+  it('prints no English sentence from any command, in tables, messages, help or usage errors', {
+    timeout: 600_000,
+  }, async () => {
+    const recorder = path.join(folder.path, 'recorder');
+    await mkdir(recorder, { recursive: true });
+    const digestFile = path.join(folder.path, 'digest.json');
+    const runs: [string[], string?][] = [
+      [['--help']],
+      [['officers', 'add', '--help']],
+      [['users']],
+      [['no-such-command']],
+      [['officers', 'add', '--no-such-option']],
+      [['officers', 'add', '--badge', '010001', '--name', '张三', '--unit', '一中队']],
+      [['officers', 'list']],
+      [['users', 'add', 'admin', '--role', 'admin', '--password-stdin'], 'a-long-password-1\n'],
+      [['users', 'add', 'leader1', '--role', 'leader', '--password-stdin'], 'a-long-password-2\n'],
+      [['users', 'passwd', 'admin', '--password-stdin'], 'a-long-password-4\n'],
+      [['users', 'list']],
+      [['users', 'add', 'x', '--role', 'nobody', '--password-stdin']],
+      [['devices', 'assign', 'T000001', '--badge', '010001']],
+      [['devices', 'assign', 'T000001', '--badge', '010001', '--from', 'yesterday']],
+      [['devices', 'list']],
+      [['ingest', recorder]],
+      [['ingest', path.join(folder.path, 'missing')]],
+      [['ledger']],
+      [['docks']],
+      [['drivers']],
+      [['verify']],
+      [['stats']],
+      [['stats', '--month', 'May']],
+      [['cases', 'add', 'A-1', '--type', '行政检查']],
+      [['cases', 'list']],
+      [['cases', 'show', 'A-1']],
+      [['cases', 'close', 'A-1']],
+      [['cases', 'show', 'B-2']],
+      [['retention']],
+      [['retention', 'proposals']],
+      [['retention', 'propose', 'x', '--by', 'admin']],
+      [['interruptions', 'list']],
+      [['access', 'list']],
+      [['access', 'request', '--purpose', 'training', '--mode', 'print', '--user', 'leader1']],
+      [['audit', 'digest']],
+      [['audit', 'anchor', '--out', path.join(folder.path, 'anchors')]],
+      [['audit', 'check', digestFile]],
+      [['district', 'status']],
+      [['demo', '--wait', 'soon']],
+    ];
+    const found: string[] = [];
+    for (const [args, input] of runs) {
+      if (args[0] === 'audit' && args[1] === 'check')
+        await writeFile(digestFile, (await station(['audit', 'digest', '--json'])).stdout);
+      const result = await station(args, input);
+      for (const sentence of englishSentences(`${result.stdout}\n${result.stderr}`))
+        found.push(`station ${args.join(' ')}: "${sentence}"`);
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('speaks English when the station is configured so', async () => {
+    const config = path.join(folder.path, 'english.json');
+    await writeFile(config, JSON.stringify({ station: { language: 'en' } }));
+    const result = await runStation(['officers', 'list'], { home, env: { STATION_CONFIG: config } });
+    expect(result.stdout).toMatch(/^Badge\s+Officer\s+Unit/);
+    const help = await runStation(['--help'], { home, env: { STATION_CONFIG: config } });
+    expect(help.stdout).toContain('Usage: station <command> [options]');
+  });
+});
