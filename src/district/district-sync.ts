@@ -28,6 +28,7 @@ import {
 } from './outbox.ts';
 import { hashStoredObject } from './read-back.ts';
 import { createS3Client } from './s3-client.ts';
+import { bypassesRowSecurity } from './station-accounts.ts';
 import { wantedLock } from './wanted-lock.ts';
 
 export interface SyncReport {
@@ -63,6 +64,7 @@ export class DistrictSync {
   readonly s3: S3Client;
   readonly ledger: DistrictLedger;
   private readonly retention: RetentionSettings;
+  private checkedRole = false;
 
   constructor(private readonly deps: SyncDeps) {
     this.s3 = createS3Client(deps.settings);
@@ -81,6 +83,7 @@ export class DistrictSync {
     joinDistrict(db, settings.stationId, clock.now());
     await assertBucketHasObjectLock(this.s3, settings.s3.bucket);
     await this.ledger.assertSchema();
+    await this.warnIfUnbound();
     await this.reportContact();
     const report: SyncReport = {
       uploaded: [],
@@ -114,6 +117,19 @@ export class DistrictSync {
     }
     await this.reportContact();
     return report;
+  }
+
+  // The database, not this code, keeps a station to its own rows; a login that skips row-level
+  // security (the administrator's) works but loses that, so the log says so once.
+  private async warnIfUnbound(): Promise<void> {
+    if (this.checkedRole) return;
+    this.checkedRole = true;
+    if (await bypassesRowSecurity(this.ledger.pool)) {
+      this.deps.logger.warn(
+        { stationId: this.deps.settings.stationId },
+        "district.postgresUrl logs in as a role that may write every station's rows: use the one from station district add-station",
+      );
+    }
   }
 
   private async reportContact(): Promise<void> {

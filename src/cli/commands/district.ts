@@ -5,6 +5,7 @@ import { requireDistrict } from '../../district/district-settings.ts';
 import { DistrictSync } from '../../district/district-sync.ts';
 import { ObjectLockMissing } from '../../district/object-lock.ts';
 import { joinDistrict, outboxCounts } from '../../district/outbox.ts';
+import { addStationAccount } from '../../district/station-accounts.ts';
 import { translator } from '../../i18n/catalogue.ts';
 import { openStation } from '../../station.ts';
 import { isoInZone } from '../../time/zone.ts';
@@ -61,6 +62,43 @@ const migrateCommand: CliCommand = {
         await ledger.close();
       }
       return 0;
+    } finally {
+      station.close();
+    }
+  },
+};
+
+const addStationCommand: CliCommand = {
+  name: 'district add-station',
+  summary: "The district administrator's step: a PostgreSQL login for one station, bound to its own rows",
+  usage: 'station district add-station --station ID [--json]',
+  options: { station: { type: 'string' }, json: { type: 'boolean' } },
+  async run(args) {
+    const stationId = optionalString(args, 'station');
+    if (!stationId) throw new UsageError('--station ID is required (the station.id of the station)');
+    const station = await openStation();
+    try {
+      const settings = requireDistrict(station.config);
+      const ledger = new DistrictLedger(settings.postgresUrl, settings.zone);
+      try {
+        const account = await districtCall(async () => {
+          await ledger.assertSchema();
+          const client = await ledger.pool.connect();
+          try {
+            return await addStationAccount(client, settings.postgresUrl, stationId);
+          } finally {
+            client.release();
+          }
+        });
+        if (args.values.json) printJson(account);
+        else {
+          print(`district ledger: role "${account.role}" may write only rows of station ${stationId}`);
+          print(`set district.postgresUrl on that station to: ${account.postgresUrl}`);
+        }
+        return 0;
+      } finally {
+        await ledger.close();
+      }
     } finally {
       station.close();
     }
@@ -250,4 +288,10 @@ const ledgerCommand: CliCommand = {
   },
 };
 
-export const districtCommands: CliCommand[] = [migrateCommand, syncCommand, statusCommand, ledgerCommand];
+export const districtCommands: CliCommand[] = [
+  migrateCommand,
+  addStationCommand,
+  syncCommand,
+  statusCommand,
+  ledgerCommand,
+];
