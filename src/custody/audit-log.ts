@@ -42,7 +42,10 @@ export type AuditAction =
   | 'playback-check'
   | 'reassignment-request'
   | 'reassignment-decision'
-  | 'export-removed';
+  | 'export-removed'
+  | 'district-upload'
+  | 'district-verify'
+  | 'district-delete';
 
 export interface AuditEntryInput {
   actor: string;

@@ -28,6 +28,8 @@ export interface DistrictRecording {
   legalHold: boolean;
   uploadedAt: string;
   verifiedAt: string;
+  /** When the station's deletion review removed the district copy; null while it is kept. */
+  deletedAt: string | null;
 }
 
 export interface DistrictLedgerFilter {
@@ -185,6 +187,13 @@ export class DistrictLedger {
     );
   }
 
+  async markDeleted(stationId: string, recordingId: number, at: Date): Promise<void> {
+    await this.pool.query(
+      'UPDATE recordings SET deleted_at = $3 WHERE station_id = $1 AND recording_id = $2 AND deleted_at IS NULL',
+      [stationId, recordingId, at],
+    );
+  }
+
   async writeAnchor(anchor: DistrictAnchor): Promise<void> {
     await this.pool.query(
       `INSERT INTO audit_anchors (station_id, head_id, head_hash, entry_count, anchored_at, object_key, version_id)
@@ -282,6 +291,7 @@ export class DistrictLedger {
       legalHold: row.legal_hold as boolean,
       uploadedAt: iso(row.uploaded_at),
       verifiedAt: iso(row.verified_at),
+      deletedAt: row.deleted_at ? iso(row.deleted_at) : null,
     };
   }
 }

@@ -1,12 +1,15 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Archive } from '../archive/archive.ts';
+import { stationActor } from '../compliance/deletion.ts';
 import { type RetentionSettings, retentionSettings } from '../compliance/retention.ts';
 import type { LoadedConfig } from '../config/config.ts';
+import { appendAudit } from '../custody/audit-log.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording, type Recording } from '../ledger/recordings.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../time/clock.ts';
 import { anchorAuditChain, lastAnchor } from './audit-anchors.ts';
+import { deleteReviewedCopies } from './district-deletion.ts';
 import { DistrictLedger } from './district-ledger.ts';
 import type { DistrictSettings } from './district-settings.ts';
 import { evictLocalCopies } from './local-eviction.ts';
@@ -36,6 +39,10 @@ export interface SyncReport {
   failed: { recordingId: number; error: string }[];
   relocked: number[];
   evicted: number[];
+  /** District copies the deletion review removed, their lock having expired. */
+  deleted: number[];
+  /** Removed by the review, but still locked in the store: deleted on a later pass. */
+  deletionsWaiting: number[];
   anchoredHeadId: number | null;
   /** Parts of interrupted multipart uploads that were found in the store and not sent again. */
   resumedParts: number;
@@ -50,9 +57,12 @@ export interface SyncDeps {
   logger: Logger;
   /** Parts of one file sent at once; tests lower it to cut an upload between parts. */
   partsInFlight?: number;
+  /** How long a copy whose retention already ended is still locked (default a day; tests use seconds). */
+  expiredRetentionLockMs?: number;
 }
 
 const hourMs = 3_600_000;
+const dayMs = 86_400_000;
 
 /**
  * One station's sync with its district: uploads what the outbox owes, extends locks that a hold or a
@@ -90,11 +100,20 @@ export class DistrictSync {
       failed: [],
       relocked: [],
       evicted: [],
+      deleted: [],
+      deletionsWaiting: [],
       anchoredHeadId: null,
       resumedParts: 0,
     };
     await this.uploadDue(report);
     await this.extendLocks(report);
+    const deletion = await deleteReviewedCopies(
+      db,
+      { s3: this.s3, bucket: settings.s3.bucket, ledger: this.ledger, stationId: settings.stationId },
+      clock.now(),
+    );
+    report.deleted = deletion.deleted;
+    report.deletionsWaiting = deletion.waiting.map((item) => item.recordingId);
     const anchorEveryMs = options.anchorEveryMs ?? hourMs;
     const previous = lastAnchor(db);
     if (!previous || clock.now().getTime() - Date.parse(previous.anchoredAt) >= anchorEveryMs) {
@@ -186,19 +205,35 @@ export class DistrictSync {
       );
       if (!uploaded.versionId)
         throw new Error(`bucket "${bucket}" returned no version id: is versioning on?`);
-      markUploaded(db, recording.id, uploaded.versionId, clock.now());
+      db.transaction(() => {
+        markUploaded(db, recording.id, uploaded.versionId, clock.now());
+        this.audit('district-upload', recording.id, {
+          objectKey: key,
+          versionId: uploaded.versionId,
+          bytes: recording.sizeBytes,
+          resumedParts: uploaded.resumedParts,
+        });
+      }).immediate();
       current = outboxRow(db, row.recordingId)!;
     }
     const versionId = current.versionId!;
-    const wanted = wantedLock(db, this.retention, recording.id);
-    const lock = await applyLock(this.s3, { bucket, key, versionId }, wanted);
+    const lock = await applyLock(this.s3, { bucket, key, versionId }, this.lockFor(recording.id));
     markLocked(db, recording.id, lock.retainUntil!.toISOString(), lock.legalHold);
     const stored = await hashStoredObject(this.s3, { bucket, key, versionId });
     if (stored.sha256 !== recording.sha256 || stored.bytes !== recording.sizeBytes) {
       // The stored version is locked and stays; the next attempt uploads a new, correct version.
-      db.prepare(
-        'UPDATE district_outbox SET uploaded_at = NULL, version_id = NULL WHERE recording_id = ?',
-      ).run(recording.id);
+      db.transaction(() => {
+        db.prepare(
+          'UPDATE district_outbox SET uploaded_at = NULL, version_id = NULL WHERE recording_id = ?',
+        ).run(recording.id);
+        this.audit('district-verify', recording.id, {
+          result: 'mismatch',
+          objectKey: key,
+          versionId,
+          sha256: stored.sha256,
+          bytes: stored.bytes,
+        });
+      }).immediate();
       throw new Error(
         `district copy of #${recording.id} reads back as ${stored.sha256} (${stored.bytes} bytes), expected ${recording.sha256} (${recording.sizeBytes} bytes)`,
       );
@@ -211,13 +246,47 @@ export class DistrictSync {
       uploadedAt: new Date(current.uploadedAt!),
       verifiedAt: clock.now(),
     });
-    markVerified(db, recording.id, clock.now());
+    db.transaction(() => {
+      markVerified(db, recording.id, clock.now());
+      this.audit('district-verify', recording.id, {
+        result: 'match',
+        objectKey: key,
+        versionId,
+        sha256: stored.sha256,
+        retainUntil: lock.retainUntil!.toISOString(),
+        legalHold: lock.legalHold,
+      });
+    }).immediate();
+  }
+
+  /**
+   * The lock the copy should carry: its retention end (wantedLock). A copy whose retention already
+   * ended before it reached the district (a station offline past it) is still locked a while, so no
+   * version is ever unlocked in the bucket before the deletion review has had its say.
+   */
+  private lockFor(recordingId: number): { retainUntil: Date; legalHold: boolean } {
+    const wanted = wantedLock(this.deps.db, this.retention, recordingId);
+    const floor = new Date(this.deps.clock.now().getTime() + (this.deps.expiredRetentionLockMs ?? dayMs));
+    return wanted.retainUntil > this.deps.clock.now() ? wanted : { ...wanted, retainUntil: floor };
+  }
+
+  private audit(
+    action: 'district-upload' | 'district-verify',
+    recordingId: number,
+    detail: Record<string, unknown>,
+  ): void {
+    appendAudit(
+      this.deps.db,
+      { actor: stationActor, action, subjectType: 'recording', subjectId: recordingId, detail },
+      this.deps.clock.now(),
+    );
   }
 
   /** A new hold or a later served decision lengthens the lock; it is never shortened. */
   private async extendLocks(report: SyncReport): Promise<void> {
     const { db, settings } = this.deps;
     for (const row of verifiedRows(db)) {
+      // No floor here: re-applying it would push an expired copy's lock out on every pass.
       const wanted = wantedLock(db, this.retention, row.recordingId);
       const recorded = row.retainUntil ? new Date(row.retainUntil) : null;
       const longer = !recorded || wanted.retainUntil > recorded;

@@ -634,4 +634,7 @@ export const en: Catalogue = {
   'dash.audit.action.reassignment-request': 'Reassignment requested',
   'dash.audit.action.reassignment-decision': 'Reassignment decided',
   'dash.audit.action.export-removed': 'Export folder removed at the end of its grant',
+  'dash.audit.action.district-upload': 'Uploaded to the district bucket',
+  'dash.audit.action.district-verify': 'District copy read back and checked',
+  'dash.audit.action.district-delete': 'District copy deleted after its lock expired',
 };

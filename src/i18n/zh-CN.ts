@@ -617,4 +617,7 @@ export const zhCN = {
   'dash.audit.action.reassignment-request': '申请改派民警',
   'dash.audit.action.reassignment-decision': '改派决定',
   'dash.audit.action.export-removed': '授权到期，删除导出文件夹',
+  'dash.audit.action.district-upload': '上传至区级存储',
+  'dash.audit.action.district-verify': '区级副本回读校验',
+  'dash.audit.action.district-delete': '锁定期满，删除区级副本',
 } as const;
