@@ -4,6 +4,7 @@ import { type Db, statement } from '../../ledger/database.ts';
 import { playbackStatuses } from '../../ledger/playback-status.ts';
 import { publicRecording, publicRecordingJson } from '../../ledger/public-recording.ts';
 import { type Recording, toRecording } from '../../ledger/recordings.ts';
+import { LanguageQuery } from '../routes/schemas.ts';
 
 // A month past 12 or a day past 31 is refused (400) rather than matching nothing.
 const optionalDate = Type.Optional(
@@ -12,24 +13,26 @@ const optionalDate = Type.Optional(
 export const sortOrders = ['newest', 'oldest', 'badge', 'ingested'] as const;
 
 /** The ledger filter, shared by the page, its exports and /api/ledger; blank form fields mean "any". */
-export const LedgerQuerySchema = Type.Object({
-  officer: Type.Optional(Type.String({ maxLength: 100 })),
-  badge: Type.Optional(Type.String({ maxLength: 50 })),
-  device: Type.Optional(Type.String({ maxLength: 50 })),
-  from: optionalDate,
-  to: optionalDate,
-  playback: Type.Optional(
-    Type.Union([Type.Literal(''), ...playbackStatuses.map((state) => Type.Literal(state))]),
-  ),
-  late: Type.Optional(Type.Boolean()),
-  unconfirmed: Type.Optional(Type.Boolean()),
-  unassigned: Type.Optional(Type.Boolean()),
-  dock: Type.Optional(Type.Integer({ minimum: 1 })),
-  sort: Type.Optional(Type.Union(sortOrders.map((order) => Type.Literal(order)))),
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
-  pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
-  lang: Type.Optional(Type.String()),
-});
+export const LedgerQuerySchema = Type.Composite([
+  LanguageQuery,
+  Type.Object({
+    officer: Type.Optional(Type.String({ maxLength: 100 })),
+    badge: Type.Optional(Type.String({ maxLength: 50 })),
+    device: Type.Optional(Type.String({ maxLength: 50 })),
+    from: optionalDate,
+    to: optionalDate,
+    playback: Type.Optional(
+      Type.Union([Type.Literal(''), ...playbackStatuses.map((state) => Type.Literal(state))]),
+    ),
+    late: Type.Optional(Type.Boolean()),
+    unconfirmed: Type.Optional(Type.Boolean()),
+    unassigned: Type.Optional(Type.Boolean()),
+    dock: Type.Optional(Type.Integer({ minimum: 1 })),
+    sort: Type.Optional(Type.Union(sortOrders.map((order) => Type.Literal(order)))),
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
+    pageSize: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })),
+  }),
+]);
 export type LedgerQuery = Static<typeof LedgerQuerySchema>;
 
 /** A ledger row is a recording with the clerk's decision on it (see src/ledger/recordings.ts). */

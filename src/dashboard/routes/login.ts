@@ -11,18 +11,20 @@ import { type Html, html } from '../html.ts';
 import { sessionCookie } from '../plugins/authentication.ts';
 import { sameSiteTarget } from '../safe-redirect.ts';
 import { page } from '../views/layout.ts';
-import { CsrfBody, formResponses, HtmlPage } from './schemas.ts';
+import { CsrfBody, formResponses, HtmlPage, LanguageQuery } from './schemas.ts';
 
 // Before login there is no session to hold a CSRF token, so the form pairs a cookie with a field.
 const loginCsrfCookie = 'station_login_csrf';
 
-const LoginQuery = Type.Object({ next: Type.Optional(Type.String()), lang: Type.Optional(Type.String()) });
-const LoginBody = Type.Object({
-  name: Type.String({ maxLength: 100 }),
-  password: Type.String({ maxLength: 1000 }),
-  next: Type.Optional(Type.String()),
-  _csrf: Type.String(),
-});
+const LoginQuery = Type.Composite([LanguageQuery, Type.Object({ next: Type.Optional(Type.String()) })]);
+const LoginBody = Type.Composite([
+  Type.Required(CsrfBody),
+  Type.Object({
+    name: Type.String({ maxLength: 100 }),
+    password: Type.String({ maxLength: 1000 }),
+    next: Type.Optional(Type.String()),
+  }),
+]);
 
 /** Only a path on this site: `//evil.example` or a full URL would send a fresh session elsewhere. */
 const safeNext = (next: string | undefined) => sameSiteTarget(next, '/');

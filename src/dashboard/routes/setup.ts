@@ -10,19 +10,21 @@ import { html } from '../html.ts';
 import { sessionCookie } from '../plugins/authentication.ts';
 import { userErrorText } from '../plugins/errors.ts';
 import { page } from '../views/layout.ts';
-import { formResponses, HtmlPage } from './schemas.ts';
+import { CsrfBody, formResponses, HtmlPage, LanguageQuery } from './schemas.ts';
 
 // First run: a fresh station has no users, so the first admin is made here — only while no user
 // exists, and only from the station PC itself, since anyone who reaches this form becomes admin.
 const setupCsrfCookie = 'station_setup_csrf';
 
-const SetupQuery = Type.Object({ lang: Type.Optional(Type.String()) });
-const SetupBody = Type.Object({
-  name: Type.String({ maxLength: 100 }),
-  password: Type.String({ maxLength: 1000 }),
-  repeat: Type.String({ maxLength: 1000 }),
-  _csrf: Type.String(),
-});
+// Before a session the token is required: it is checked against its cookie here, not by the session.
+const SetupBody = Type.Composite([
+  Type.Required(CsrfBody),
+  Type.Object({
+    name: Type.String({ maxLength: 100 }),
+    password: Type.String({ maxLength: 1000 }),
+    repeat: Type.String({ maxLength: 1000 }),
+  }),
+]);
 
 function isLocal(request: FastifyRequest): boolean {
   return ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(request.socket.remoteAddress ?? '');
@@ -56,10 +58,10 @@ function refuseRemote(request: FastifyRequest, reply: FastifyReply) {
 }
 
 export const setupRoutes: FastifyPluginAsync = async (app) => {
-  app.get<{ Querystring: Static<typeof SetupQuery> }>(
+  app.get<{ Querystring: Static<typeof LanguageQuery> }>(
     '/setup',
     {
-      schema: { querystring: SetupQuery, response: { 200: HtmlPage, 403: HtmlPage } },
+      schema: { querystring: LanguageQuery, response: { 200: HtmlPage, 403: HtmlPage } },
       config: { public: true },
     },
     async (request, reply) => {

@@ -38,30 +38,33 @@ import { type Html, html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { sessionDigest } from '../../session-digest.ts';
 import { csrfField, page } from '../../views/layout.ts';
-import { formResponses, HtmlPage } from '../schemas.ts';
+import { CsrfBody, formResponses, HtmlPage, LanguageQuery } from '../schemas.ts';
 
 // Art. 25, 27, 28: asking to view or copy footage, a leader's decision, and the evidence disc. The
 // engine decides and audits; this page shows its decisions and says why a step cannot be taken.
 
 const purposeCodes = Object.keys(accessPurposes) as (keyof typeof accessPurposes)[];
 
-const ListQuery = Type.Object({ lang: Type.Optional(Type.String()) });
-const RequestBody = Type.Object({
-  _csrf: Type.Optional(Type.String()),
-  recordings: Type.Optional(Type.String({ maxLength: 2000 })),
-  caseNumber: Type.Optional(Type.String({ maxLength: 100 })),
-  purpose: Type.Union(purposeCodes.map((code) => Type.Literal(code))),
-  mode: Type.Union([Type.Literal('view'), Type.Literal('copy')]),
-  days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
-});
+const RequestBody = Type.Composite([
+  CsrfBody,
+  Type.Object({
+    recordings: Type.Optional(Type.String({ maxLength: 2000 })),
+    caseNumber: Type.Optional(Type.String({ maxLength: 100 })),
+    purpose: Type.Union(purposeCodes.map((code) => Type.Literal(code))),
+    mode: Type.Union([Type.Literal('view'), Type.Literal('copy')]),
+    days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+  }),
+]);
 // Ids travel in the form body like every other field of these forms.
-const IdBody = Type.Object({ _csrf: Type.Optional(Type.String()), id: Type.Integer({ minimum: 1 }) });
-const ExportQuery = Type.Object({
-  request: Type.Integer({ minimum: 1 }),
-  // Station-time names; the UTC names of exports made before still open.
-  folder: Type.String({ pattern: '^[0-9]+-([0-9]{8}-[0-9]{6}|[0-9]{8}T[0-9]{6}Z)$' }),
-  lang: Type.Optional(Type.String()),
-});
+const IdBody = Type.Composite([CsrfBody, Type.Object({ id: Type.Integer({ minimum: 1 }) })]);
+const ExportQuery = Type.Composite([
+  LanguageQuery,
+  Type.Object({
+    request: Type.Integer({ minimum: 1 }),
+    // Station-time names; the UTC names of exports made before still open.
+    folder: Type.String({ pattern: '^[0-9]+-([0-9]{8}-[0-9]{6}|[0-9]{8}T[0-9]{6}Z)$' }),
+  }),
+]);
 type ExportQuery = Static<typeof ExportQuery>;
 
 const mayExport = (request: FastifyRequest, access: AccessRequest) =>
@@ -250,10 +253,10 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
     return { access, outDir, iso: detail.iso };
   }
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get<{ Querystring: Static<typeof LanguageQuery> }>(
     '/access',
     {
-      schema: { querystring: ListQuery, response: { 200: HtmlPage } },
+      schema: { querystring: LanguageQuery, response: { 200: HtmlPage } },
       config: { permission: 'accessRequests' },
     },
     async (request, reply) => {

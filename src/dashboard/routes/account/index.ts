@@ -10,18 +10,22 @@ import { sessionCookie } from '../../plugins/authentication.ts';
 import { userErrorText } from '../../plugins/errors.ts';
 import { csrfField, page } from '../../views/layout.ts';
 import type { LoginOptions } from '../login.ts';
-import { formResponses, HtmlPage } from '../schemas.ts';
+import { CsrfBody, formResponses, HtmlPage, LanguageQuery } from '../schemas.ts';
 
-const PasswordQuery = Type.Object({
-  changed: Type.Optional(Type.Literal('1')),
-  lang: Type.Optional(Type.String()),
-});
-const PasswordBody = Type.Object({
-  _csrf: Type.Optional(Type.String()),
-  current: Type.String({ maxLength: 1000 }),
-  password: Type.String({ maxLength: 1000 }),
-  repeat: Type.String({ maxLength: 1000 }),
-});
+const PasswordQuery = Type.Composite([
+  LanguageQuery,
+  Type.Object({
+    changed: Type.Optional(Type.Literal('1')),
+  }),
+]);
+const PasswordBody = Type.Composite([
+  CsrfBody,
+  Type.Object({
+    current: Type.String({ maxLength: 1000 }),
+    password: Type.String({ maxLength: 1000 }),
+    repeat: Type.String({ maxLength: 1000 }),
+  }),
+]);
 
 /** The logged-in user's own account: for now, changing the password. */
 export const accountRoutes: FastifyPluginAsync<LoginOptions> = async (app, { throttle }) => {

@@ -10,10 +10,14 @@ import { type LedgerQuery, LedgerQuerySchema, queryLedgerJson } from '../../data
 import { DockVisibility } from '../../dock-visibility.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { dockReasonLabel } from '../../views/dock-card.ts';
-import { apiErrors, IdParams } from '../schemas.ts';
+import { apiErrors, IdParams, LanguageQuery } from '../schemas.ts';
 import { AlertSchema, DeviceSchema, DockFileSchema, DockSchema, LedgerPageSchema } from './schemas.ts';
 
-const DocksQuery = Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) });
+// `lang` names the language of the words in an answer (reasonText, message).
+const DocksQuery = Type.Composite([
+  LanguageQuery,
+  Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500 })) }),
+]);
 
 /** The dashboard's data as JSON for other systems on the station; session cookie or `Bearer` API token. */
 export const apiRoutes: FastifyPluginAsync = async (app) => {
@@ -61,11 +65,12 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LanguageQuery> }>(
     '/api/docks/:id',
     {
       schema: {
         params: IdParams,
+        querystring: LanguageQuery,
         response: { 200: Type.Object({ dock: DockSchema, files: Type.Array(DockFileSchema) }), ...apiErrors },
       },
       config: { permission: 'docks' },
@@ -90,10 +95,13 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
     async () => ({ devices: deviceOverview(db, clock.now()) }),
   );
 
-  app.get(
+  app.get<{ Querystring: Static<typeof LanguageQuery> }>(
     '/api/alerts',
     {
-      schema: { response: { 200: Type.Object({ alerts: Type.Array(AlertSchema) }), ...apiErrors } },
+      schema: {
+        querystring: LanguageQuery,
+        response: { 200: Type.Object({ alerts: Type.Array(AlertSchema) }), ...apiErrors },
+      },
       config: { permission: 'alerts' },
     },
     async (request) => {

@@ -19,32 +19,37 @@ import { allows } from '../../access.ts';
 import { type Html, html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { csrfField, page } from '../../views/layout.ts';
-import { formResponses, HtmlPage } from '../schemas.ts';
+import { CsrfBody, formResponses, HtmlPage, LanguageQuery } from '../schemas.ts';
 
 // Art. 4, 22: cases, their enforcement type and status, and the recordings archived with each.
 // Case numbers travel in the query and the form body, never the path: they are typed by people and
 // may hold any character.
 
 const CaseNumber = Type.String({ minLength: 1, maxLength: 100 });
-const CasesQuery = Type.Object({ lang: Type.Optional(Type.String()) });
-const CaseQuery = Type.Object({ number: CaseNumber, lang: Type.Optional(Type.String()) });
-const AddBody = Type.Object({
-  _csrf: Type.Optional(Type.String()),
-  number: CaseNumber,
-  type: Type.String({ minLength: 1, maxLength: 20 }),
-});
-const LinkBody = Type.Object({
-  _csrf: Type.Optional(Type.String()),
-  number: CaseNumber,
-  recordingId: Type.Integer({ minimum: 1 }),
-  stage: Type.Optional(Type.String({ maxLength: 20 })),
-});
-const ServeBody = Type.Object({
-  _csrf: Type.Optional(Type.String()),
-  number: CaseNumber,
-  date: Type.String({ minLength: 1, maxLength: 40 }),
-});
-const CloseBody = Type.Object({ _csrf: Type.Optional(Type.String()), number: CaseNumber });
+const CaseQuery = Type.Composite([LanguageQuery, Type.Object({ number: CaseNumber })]);
+const AddBody = Type.Composite([
+  CsrfBody,
+  Type.Object({
+    number: CaseNumber,
+    type: Type.String({ minLength: 1, maxLength: 20 }),
+  }),
+]);
+const LinkBody = Type.Composite([
+  CsrfBody,
+  Type.Object({
+    number: CaseNumber,
+    recordingId: Type.Integer({ minimum: 1 }),
+    stage: Type.Optional(Type.String({ maxLength: 20 })),
+  }),
+]);
+const ServeBody = Type.Composite([
+  CsrfBody,
+  Type.Object({
+    number: CaseNumber,
+    date: Type.String({ minLength: 1, maxLength: 40 }),
+  }),
+]);
+const CloseBody = Type.Composite([CsrfBody, Type.Object({ number: CaseNumber })]);
 
 export const casePath = (number: string) => `/cases/show?number=${encodeURIComponent(number)}`;
 
@@ -123,9 +128,9 @@ export const caseRoutes: FastifyPluginAsync = async (app) => {
   const sendPage = (request: FastifyRequest, reply: FastifyReply, title: string, body: Html) =>
     reply.type('text/html; charset=utf-8').send(page(request, { title, current: '/cases', body }));
 
-  app.get<{ Querystring: Static<typeof CasesQuery> }>(
+  app.get<{ Querystring: Static<typeof LanguageQuery> }>(
     '/cases',
-    { schema: { querystring: CasesQuery, response: { 200: HtmlPage } }, config: { permission: 'cases' } },
+    { schema: { querystring: LanguageQuery, response: { 200: HtmlPage } }, config: { permission: 'cases' } },
     async (request, reply) => {
       const { t, user } = request;
       const cases = listCases(db);

@@ -10,28 +10,34 @@ import { listFaults, reportFault, resolveFault } from '../../data/device-faults.
 import { deviceOverview } from '../../data/device-overview.ts';
 import { html } from '../../html.ts';
 import { csrfField, page } from '../../views/layout.ts';
-import { CsrfBody, formResponses, HtmlPage, IdParams } from '../schemas.ts';
+import { CsrfBody, formResponses, HtmlPage, IdParams, LanguageQuery } from '../schemas.ts';
 
-const AssignBody = Type.Object({
-  _csrf: Type.Optional(Type.String()),
-  serial: Type.String({ minLength: 1, maxLength: 50 }),
-  badge: Type.String({ minLength: 1, maxLength: 50 }),
-  from: Type.String({ minLength: 1, maxLength: 40 }),
-});
-const FaultBody = Type.Object({
-  _csrf: Type.Optional(Type.String()),
-  serial: Type.String({ minLength: 1, maxLength: 50 }),
-  description: Type.String({ minLength: 1, maxLength: 2000 }),
-});
-const DevicesQuery = Type.Object({ lang: Type.Optional(Type.String()) });
+const AssignBody = Type.Composite([
+  CsrfBody,
+  Type.Object({
+    serial: Type.String({ minLength: 1, maxLength: 50 }),
+    badge: Type.String({ minLength: 1, maxLength: 50 }),
+    from: Type.String({ minLength: 1, maxLength: 40 }),
+  }),
+]);
+const FaultBody = Type.Composite([
+  CsrfBody,
+  Type.Object({
+    serial: Type.String({ minLength: 1, maxLength: 50 }),
+    description: Type.String({ minLength: 1, maxLength: 2000 }),
+  }),
+]);
 
 export const deviceRoutes: FastifyPluginAsync = async (app) => {
   const { db, clock, config } = app.station;
   const zone = config.station.timezone;
 
-  app.get<{ Querystring: Static<typeof DevicesQuery> }>(
+  app.get<{ Querystring: Static<typeof LanguageQuery> }>(
     '/devices',
-    { schema: { querystring: DevicesQuery, response: { 200: HtmlPage } }, config: { permission: 'devices' } },
+    {
+      schema: { querystring: LanguageQuery, response: { 200: HtmlPage } },
+      config: { permission: 'devices' },
+    },
     async (request, reply) => {
       const { t, user } = request;
       const devices = deviceOverview(db, clock.now());

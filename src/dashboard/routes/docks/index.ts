@@ -18,12 +18,14 @@ import {
 } from '../../views/dock-card.ts';
 import { csrfField, page } from '../../views/layout.ts';
 import { officerCells } from '../../views/officer.ts';
-import { CsrfBody, formResponses, HtmlPage, IdParams } from '../schemas.ts';
+import { CsrfBody, formResponses, HtmlPage, IdParams, LanguageQuery } from '../schemas.ts';
 
-const DocksQuery = Type.Object({
-  confirmed: Type.Optional(Type.Integer({ minimum: 0 })),
-  lang: Type.Optional(Type.String()),
-});
+const DocksQuery = Type.Composite([
+  LanguageQuery,
+  Type.Object({
+    confirmed: Type.Optional(Type.Integer({ minimum: 0 })),
+  }),
+]);
 
 // A finished dock stays on the live list for a while, so the officer sees "safe to undock" there.
 const recentlyFinishedMs = 30 * 60_000;
@@ -101,9 +103,12 @@ ${canConfirm && dock.state === 'done' ? html` <form class="inline" method="post"
     },
   );
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LanguageQuery> }>(
     '/docks/:id/card',
-    { schema: { params: IdParams, response: { 200: HtmlPage } }, config: { permission: 'docks' } },
+    {
+      schema: { params: IdParams, querystring: LanguageQuery, response: { 200: HtmlPage } },
+      config: { permission: 'docks' },
+    },
     async (request, reply) => {
       const dock = findDock(db, request.params.id);
       const visibility = new DockVisibility(db, request.user!, () => clock.now());

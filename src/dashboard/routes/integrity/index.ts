@@ -1,4 +1,4 @@
-import { type Static, Type } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { auditDigest, formatDigest } from '../../../custody/audit-digest.ts';
 import { type FixityCycle, fixityCycle, openFixityFailures } from '../../../custody/fixity-job.ts';
@@ -6,13 +6,11 @@ import type { MessageKey } from '../../../i18n/catalogue.ts';
 import { formatBytes, formatDateTime } from '../../../i18n/format.ts';
 import { type Html, html } from '../../html.ts';
 import { page } from '../../views/layout.ts';
-import { HtmlPage } from '../schemas.ts';
+import { HtmlPage, LanguageQuery } from '../schemas.ts';
 
 // Read-only view of the chain of custody: today's audit chain head (to write down or print and keep
 // off the station), the files the nightly fixity job found bad, and how far its cycle has come.
 // A full `station verify` stays on the command line, where ops run it.
-
-const IntegrityQuery = Type.Object({ lang: Type.Optional(Type.String()) });
 
 function cycleCard(request: FastifyRequest, cycle: FixityCycle | null, zone: string): Html {
   const { t } = request;
@@ -30,10 +28,10 @@ export const integrityRoutes: FastifyPluginAsync = async (app) => {
   const { db, clock, config } = app.station;
   const zone = config.station.timezone;
 
-  app.get<{ Querystring: Static<typeof IntegrityQuery> }>(
+  app.get<{ Querystring: Static<typeof LanguageQuery> }>(
     '/integrity',
     {
-      schema: { querystring: IntegrityQuery, response: { 200: HtmlPage } },
+      schema: { querystring: LanguageQuery, response: { 200: HtmlPage } },
       config: { permission: 'integrity' },
     },
     async (request, reply) => {

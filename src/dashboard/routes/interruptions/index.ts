@@ -15,20 +15,21 @@ import { type Html, html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { csrfField, page } from '../../views/layout.ts';
 import { spokenReasonCell } from '../../views/spoken-reason.ts';
-import { formResponses, HtmlPage } from '../schemas.ts';
+import { CsrfBody, formResponses, HtmlPage, LanguageQuery } from '../schemas.ts';
 
 // Art. 18, 20: every gap between two segments of one recorder needs the officer's written reason and
 // a clerk's acceptance. An officer sees and explains only their own gaps.
 
-const ListQuery = Type.Object({ lang: Type.Optional(Type.String()) });
 // Ids travel in the form body like every other field of these forms.
 const ItemId = Type.Integer({ minimum: 1 });
-const AcceptBody = Type.Object({ _csrf: Type.Optional(Type.String()), id: ItemId });
-const ExplainBody = Type.Object({
-  _csrf: Type.Optional(Type.String()),
-  id: ItemId,
-  explanation: Type.String({ minLength: 1, maxLength: 2000 }),
-});
+const AcceptBody = Type.Composite([CsrfBody, Type.Object({ id: ItemId })]);
+const ExplainBody = Type.Composite([
+  CsrfBody,
+  Type.Object({
+    id: ItemId,
+    explanation: Type.String({ minLength: 1, maxLength: 2000 }),
+  }),
+]);
 
 /** Whether the user may see (and, as an officer, explain) this gap: officers only their own badge's. */
 export function mayHandle(user: User, item: InterruptionItem): boolean {
@@ -76,10 +77,10 @@ export const interruptionRoutes: FastifyPluginAsync = async (app) => {
     return item;
   }
 
-  app.get<{ Querystring: Static<typeof ListQuery> }>(
+  app.get<{ Querystring: Static<typeof LanguageQuery> }>(
     '/interruptions',
     {
-      schema: { querystring: ListQuery, response: { 200: HtmlPage } },
+      schema: { querystring: LanguageQuery, response: { 200: HtmlPage } },
       config: { permission: 'interruptions' },
     },
     async (request, reply) => {

@@ -6,22 +6,23 @@ import { listOfficers, saveOfficer } from '../../../ledger/officers.ts';
 import { allows } from '../../access.ts';
 import { html } from '../../html.ts';
 import { csrfField, page } from '../../views/layout.ts';
-import { formResponses, HtmlPage } from '../schemas.ts';
+import { CsrfBody, formResponses, HtmlPage, LanguageQuery } from '../schemas.ts';
 
-const OfficerBody = Type.Object({
-  _csrf: Type.Optional(Type.String()),
-  badge: Type.String({ minLength: 1, maxLength: 50 }),
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  unit: Type.Optional(Type.String({ maxLength: 100 })),
-});
-const OfficersQuery = Type.Object({ lang: Type.Optional(Type.String()) });
+const OfficerBody = Type.Composite([
+  CsrfBody,
+  Type.Object({
+    badge: Type.String({ minLength: 1, maxLength: 50 }),
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    unit: Type.Optional(Type.String({ maxLength: 100 })),
+  }),
+]);
 
 export const officerRoutes: FastifyPluginAsync = async (app) => {
   const { db, clock, config } = app.station;
-  app.get<{ Querystring: Static<typeof OfficersQuery> }>(
+  app.get<{ Querystring: Static<typeof LanguageQuery> }>(
     '/officers',
     {
-      schema: { querystring: OfficersQuery, response: { 200: HtmlPage } },
+      schema: { querystring: LanguageQuery, response: { 200: HtmlPage } },
       config: { permission: 'officers' },
     },
     async (request, reply) => {

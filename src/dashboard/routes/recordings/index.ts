@@ -17,22 +17,28 @@ import { sameSiteTarget } from '../../safe-redirect.ts';
 import { sessionDigest } from '../../session-digest.ts';
 import { page } from '../../views/layout.ts';
 import { recordingDetail } from '../../views/recording-detail.ts';
-import { CsrfBody, formResponses, HtmlPage, IdParams } from '../schemas.ts';
+import { CsrfBody, formResponses, HtmlPage, IdParams, LanguageQuery } from '../schemas.ts';
 
-const NotPlayingBody = Type.Object({
-  _csrf: Type.Optional(Type.String()),
-  note: Type.String({ maxLength: 2000 }),
-});
-const AssignBody = Type.Object({
-  _csrf: Type.Optional(Type.String()),
-  badge: Type.String({ minLength: 1, maxLength: 50 }),
-});
-const BackQuery = Type.Object({ back: Type.Optional(Type.String()), lang: Type.Optional(Type.String()) });
-const ReassignBody = Type.Object({
-  _csrf: Type.Optional(Type.String()),
-  badge: Type.String({ minLength: 1, maxLength: 50 }),
-  reason: Type.String({ minLength: 1, maxLength: 2000 }),
-});
+const NotPlayingBody = Type.Composite([
+  CsrfBody,
+  Type.Object({
+    note: Type.String({ maxLength: 2000 }),
+  }),
+]);
+const AssignBody = Type.Composite([
+  CsrfBody,
+  Type.Object({
+    badge: Type.String({ minLength: 1, maxLength: 50 }),
+  }),
+]);
+const BackQuery = Type.Composite([LanguageQuery, Type.Object({ back: Type.Optional(Type.String()) })]);
+const ReassignBody = Type.Composite([
+  CsrfBody,
+  Type.Object({
+    badge: Type.String({ minLength: 1, maxLength: 50 }),
+    reason: Type.String({ minLength: 1, maxLength: 2000 }),
+  }),
+]);
 
 export const recordingRoutes: FastifyPluginAsync = async (app) => {
   const { db, clock, config, archive } = app.station;
@@ -83,9 +89,12 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
     if (!request.user) refusedAttempt(request, `recording ${request.params.id} media`, 'no-session');
   };
 
-  app.get<{ Params: Static<typeof IdParams> }>(
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LanguageQuery> }>(
     '/recordings/:id',
-    { schema: { params: IdParams, response: { 200: HtmlPage } }, config: { permission: 'ledger' } },
+    {
+      schema: { params: IdParams, querystring: LanguageQuery, response: { 200: HtmlPage } },
+      config: { permission: 'ledger' },
+    },
     async (request, reply) => {
       const row = visibleRecording(request, request.params.id, 'detail');
       const playable =

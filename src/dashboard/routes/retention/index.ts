@@ -25,18 +25,19 @@ import { allows } from '../../access.ts';
 import { type Html, html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { csrfField, page } from '../../views/layout.ts';
-import { formResponses, HtmlPage } from '../schemas.ts';
+import { CsrfBody, formResponses, HtmlPage, LanguageQuery } from '../schemas.ts';
 
 // Art. 24, 29: the review list and the two-person deletion (ops propose, a leader approves, a grace
 // period follows). The engine decides; this page shows its decisions and, for every step a person
 // cannot take, says why instead of hiding it.
 
-const ReviewQuery = Type.Object({ lang: Type.Optional(Type.String()) });
-const StepBody = Type.Object({
-  _csrf: Type.Optional(Type.String()),
-  recordingId: Type.Integer({ minimum: 1 }),
-  reason: Type.Optional(Type.String({ maxLength: 2000 })),
-});
+const StepBody = Type.Composite([
+  CsrfBody,
+  Type.Object({
+    recordingId: Type.Integer({ minimum: 1 }),
+    reason: Type.Optional(Type.String({ maxLength: 2000 })),
+  }),
+]);
 type StepBody = Static<typeof StepBody>;
 
 /** At most this many rows per list on the page; the counts are always complete. */
@@ -176,10 +177,10 @@ export const retentionRoutes: FastifyPluginAsync = async (app) => {
   const waiting = (proposal: DeletionProposal | null): MessageKey | null =>
     proposal?.state === 'proposed' ? null : 'dash.retention.why.nothingWaiting';
 
-  app.get<{ Querystring: Static<typeof ReviewQuery> }>(
+  app.get<{ Querystring: Static<typeof LanguageQuery> }>(
     '/retention',
     {
-      schema: { querystring: ReviewQuery, response: { 200: HtmlPage } },
+      schema: { querystring: LanguageQuery, response: { 200: HtmlPage } },
       config: { permission: 'retention' },
     },
     async (request, reply) => {

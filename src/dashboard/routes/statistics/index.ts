@@ -16,15 +16,17 @@ import { type Html, html } from '../../html.ts';
 import { barChart } from '../../views/bar-chart.ts';
 import { page } from '../../views/layout.ts';
 import { officerCells, officerLabel } from '../../views/officer.ts';
-import { HtmlPage } from '../schemas.ts';
+import { HtmlPage, LanguageQuery } from '../schemas.ts';
 
 // Art. 30: per officer and month, to find weak points; the same numbers as `station stats` and the
 // monthly report file the office keeps.
 
-const MonthQuery = Type.Object({
-  month: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' })),
-  lang: Type.Optional(Type.String()),
-});
+const MonthQuery = Type.Composite([
+  LanguageQuery,
+  Type.Object({
+    month: Type.Optional(Type.String({ pattern: '^\\d{4}-(0[1-9]|1[0-2])$' })),
+  }),
+]);
 type MonthQuery = Static<typeof MonthQuery>;
 
 const columns = monthMeasures;

@@ -16,23 +16,27 @@ import { formatDateTime } from '../../../i18n/format.ts';
 import { html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { csrfField, page } from '../../views/layout.ts';
-import { CsrfBody, formResponses, HtmlPage, IdParams } from '../schemas.ts';
+import { CsrfBody, formResponses, HtmlPage, IdParams, LanguageQuery } from '../schemas.ts';
 import { type NewToken, TokenHandOver } from './token-hand-over.ts';
 
-const UserBody = Type.Object({
-  _csrf: Type.Optional(Type.String()),
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  role: Type.Union(roles.map((role) => Type.Literal(role))),
-  badge: Type.Optional(Type.String({ maxLength: 50 })),
-  password: Type.String({ minLength: 1, maxLength: 1000 }),
-});
-const DisabledBody = Type.Object({ _csrf: Type.Optional(Type.String()), disabled: Type.Boolean() });
-const TokenBody = Type.Object({
-  _csrf: Type.Optional(Type.String()),
-  name: Type.String({ minLength: 1, maxLength: 100 }),
-  days: Type.Optional(Type.Integer({ minimum: 1, maximum: maximumTokenDays })),
-});
-const UsersQuery = Type.Object({ lang: Type.Optional(Type.String()), token: Type.Optional(Type.String()) });
+const UserBody = Type.Composite([
+  CsrfBody,
+  Type.Object({
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    role: Type.Union(roles.map((role) => Type.Literal(role))),
+    badge: Type.Optional(Type.String({ maxLength: 50 })),
+    password: Type.String({ minLength: 1, maxLength: 1000 }),
+  }),
+]);
+const DisabledBody = Type.Composite([CsrfBody, Type.Object({ disabled: Type.Boolean() })]);
+const TokenBody = Type.Composite([
+  CsrfBody,
+  Type.Object({
+    name: Type.String({ minLength: 1, maxLength: 100 }),
+    days: Type.Optional(Type.Integer({ minimum: 1, maximum: maximumTokenDays })),
+  }),
+]);
+const UsersQuery = Type.Composite([LanguageQuery, Type.Object({ token: Type.Optional(Type.String()) })]);
 
 export const userRoutes: FastifyPluginAsync = async (app) => {
   const { db, clock, config } = app.station;
