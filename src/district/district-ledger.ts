@@ -38,6 +38,7 @@ export interface DistrictLedgerFilter {
   fromDate?: string;
   toDate?: string;
   limit?: number;
+  offset?: number;
 }
 
 export interface DistrictAnchor {
@@ -239,13 +240,22 @@ export class DistrictLedger {
     if (filter.fromDate) add('local_date >= ?', filter.fromDate);
     if (filter.toDate) add('local_date <= ?', filter.toDate);
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
-    params.push(filter.limit ?? 10_000);
+    params.push(filter.limit ?? 10_000, filter.offset ?? 0);
     const { rows } = await this.pool.query(
       `SELECT *, to_char(local_date, 'YYYY-MM-DD') AS local_date_text FROM recordings ${where}
-       ORDER BY local_date, station_id, recording_id LIMIT $${params.length}`,
+       ORDER BY local_date, station_id, recording_id LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
     return rows.map((row) => this.toDistrictRecording(row));
+  }
+
+  async recording(stationId: string, recordingId: number): Promise<DistrictRecording | null> {
+    const { rows } = await this.pool.query(
+      `SELECT *, to_char(local_date, 'YYYY-MM-DD') AS local_date_text FROM recordings
+       WHERE station_id = $1 AND recording_id = $2`,
+      [stationId, recordingId],
+    );
+    return rows[0] ? this.toDistrictRecording(rows[0]) : null;
   }
 
   async stations(): Promise<DistrictStation[]> {

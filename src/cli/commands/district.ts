@@ -1,10 +1,14 @@
+import { hasUsers } from '../../auth/users.ts';
+import { untilStopSignal } from '../../daemon/signals.ts';
 import { lastAnchor } from '../../district/audit-anchors.ts';
+import { buildDistrictDashboard } from '../../district/dashboard/app.ts';
 import { DistrictLedger, DistrictSchemaMissing } from '../../district/district-ledger.ts';
 import { migrateDistrict } from '../../district/district-migrations.ts';
-import { requireDistrict } from '../../district/district-settings.ts';
+import { districtStore, requireDistrict } from '../../district/district-settings.ts';
 import { DistrictSync } from '../../district/district-sync.ts';
 import { ObjectLockMissing } from '../../district/object-lock.ts';
 import { joinDistrict, outboxCounts } from '../../district/outbox.ts';
+import { createS3Client } from '../../district/s3-client.ts';
 import { addStationAccount } from '../../district/station-accounts.ts';
 import { translator } from '../../i18n/catalogue.ts';
 import { openStation } from '../../station.ts';
@@ -288,10 +292,47 @@ const ledgerCommand: CliCommand = {
   },
 };
 
+const serveCommand: CliCommand = {
+  name: 'district serve',
+  summary:
+    'The dashboard in district mode: every station from PostgreSQL and the bucket; stops on SIGINT/SIGTERM',
+  usage: 'station district serve',
+  async run() {
+    // This home is the district view's own: its users (leader, auditor, clerk), sessions and audit chain.
+    const station = await openStation();
+    try {
+      const store = districtStore(station.config);
+      const ledger = new DistrictLedger(store.postgresUrl, store.zone);
+      const s3 = createS3Client(store);
+      try {
+        await districtCall(() => ledger.assertSchema());
+        const app = await buildDistrictDashboard(station, { ledger, s3, bucket: store.s3.bucket });
+        const { host, port } = station.config.http;
+        const address = await app.listen({ host, port });
+        station.logger.info({ address }, 'district dashboard listening');
+        if (!hasUsers(station.db)) {
+          station.logger.warn(
+            'no users yet: add them with npx station users add NAME --role leader|auditor|clerk --password-stdin',
+          );
+        }
+        await untilStopSignal(station.logger);
+        await app.close();
+        return 0;
+      } finally {
+        s3.destroy();
+        await ledger.close();
+      }
+    } finally {
+      station.close();
+    }
+  },
+};
+
 export const districtCommands: CliCommand[] = [
   migrateCommand,
   addStationCommand,
   syncCommand,
   statusCommand,
   ledgerCommand,
+  serveCommand,
 ];
