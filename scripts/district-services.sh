@@ -148,7 +148,7 @@ start_postgres() {
   [[ $(id -u) -ne 0 ]] || chown nobody "$pg"
   as_owner "$bin/initdb" -D "$pg/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$pg/initdb.log"
   as_owner "$bin/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$pg -c fsync=off" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$pg -c fsync=off -c shared_buffers=256MB -c random_page_cost=1.1" start >/dev/null
   cat >>"$dir/env" <<EOF
 DISTRICT_POSTGRES_PID_FILE=$pg/data/postmaster.pid
 DISTRICT_POSTGRES_URL=postgres://postgres@127.0.0.1:$port/postgres
