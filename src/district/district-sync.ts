@@ -48,6 +48,12 @@ export interface SyncReport {
   resumedParts: number;
 }
 
+interface SentCopy {
+  recording: Recording;
+  key: string;
+  bucket: string;
+}
+
 export interface SyncDeps {
   db: Db;
   archive: Archive;
@@ -163,31 +169,46 @@ export class DistrictSync {
   private async uploadDue(report: SyncReport): Promise<void> {
     const { db, clock, settings, logger } = this.deps;
     const queue = dueUploads(db, clock.now());
-    const worker = async () => {
-      for (let row = queue.shift(); row; row = queue.shift()) {
-        try {
-          await this.syncOne(row, report);
-          report.uploaded.push(row.recordingId);
-        } catch (error) {
-          const { name, message } = error as Error;
-          const text = !message || message === 'UnknownError' ? name : message;
-          markAttemptFailed(db, row.recordingId, text, clock.now());
-          report.failed.push({ recordingId: row.recordingId, error: text });
-          logger.warn({ recordingId: row.recordingId, err: error }, 'district upload failed; will retry');
-        }
+    const attempt = async <T>(row: OutboxRow, stage: () => Promise<T>): Promise<T | null> => {
+      try {
+        return await stage();
+      } catch (error) {
+        const { name, message } = error as Error;
+        const text = !message || message === 'UnknownError' ? name : message;
+        markAttemptFailed(db, row.recordingId, text, clock.now());
+        report.failed.push({ recordingId: row.recordingId, error: text });
+        logger.warn({ recordingId: row.recordingId, err: error }, 'district upload failed; will retry');
+        return null;
       }
+    };
+    // Each worker reads back the file it has just sent while it sends the next one: the read-back
+    // waits on the gateway's answers, the upload on its own, and neither needs the other's turn.
+    const worker = async () => {
+      let verifying: Promise<unknown> | null = null;
+      for (let row = queue.shift(); row; row = queue.shift()) {
+        const current = row;
+        const sent = await attempt(current, () => this.send(current, report));
+        await verifying;
+        verifying = sent
+          ? attempt(current, async () => {
+              await this.verify(sent);
+              report.uploaded.push(current.recordingId);
+            })
+          : null;
+      }
+      await verifying;
     };
     await Promise.all(Array.from({ length: settings.syncConcurrency }, worker));
   }
 
-  /** Upload (or resume), lock, read back, then the district row: only then is the row verified. */
-  private async syncOne(row: OutboxRow, report: SyncReport): Promise<void> {
+  /** Upload (or resume): the version is in the store, not yet locked or checked. */
+  private async send(row: OutboxRow, report: SyncReport): Promise<SentCopy> {
     const { db, settings, clock, archive } = this.deps;
     const recording = findRecording(db, row.recordingId);
     if (!recording?.archivePath) throw new Error(`recording #${row.recordingId} has no archived file`);
     const key = row.objectKey ?? objectKeyOf(settings.stationId, recording, settings.zone);
     const bucket = settings.s3.bucket;
-    let current = outboxRow(db, row.recordingId)!;
+    const current = outboxRow(db, row.recordingId)!;
     if (!current.uploadedAt) {
       markUploading(db, recording.id, key, current.uploadId);
       const uploaded = await uploadFile(
@@ -214,8 +235,14 @@ export class DistrictSync {
           resumedParts: uploaded.resumedParts,
         });
       }).immediate();
-      current = outboxRow(db, row.recordingId)!;
     }
+    return { recording, key, bucket };
+  }
+
+  /** Lock, read back, then the district row: only then is the outbox row verified. */
+  private async verify({ recording, key, bucket }: SentCopy): Promise<void> {
+    const { db, settings, clock } = this.deps;
+    const current = outboxRow(db, recording.id)!;
     const versionId = current.versionId!;
     const lock = await applyLock(this.s3, { bucket, key, versionId }, this.lockFor(recording.id));
     markLocked(db, recording.id, lock.retainUntil!.toISOString(), lock.legalHold);
