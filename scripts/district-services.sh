@@ -9,7 +9,7 @@
 #
 # Everything lives in DIR; nothing is installed or left behind. Needs the Debian packages
 # ceph-mon ceph-osd radosgw postgresql (scripts/setup.sh installs them).
-set -euo pipefail
+set -Eeuo pipefail
 trap 'echo "district services: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 
 command=${1:-}
@@ -85,6 +85,10 @@ paxos propose interval = 0.05
 osd objectstore = memstore
 memstore device bytes = 8589934592
 osd crush chooseleaf type = 0
+# The OSD's own crush and device-class updates at start race its first monmap on a loaded machine
+# (the mon sees fsid 0 and refuses, and the OSD exits); the script places it in the map instead.
+osd crush update on start = false
+osd class update on start = false
 run dir = $ceph/run
 admin socket = $ceph/run/\$name.asok
 log file = $ceph/\$name.log
@@ -104,6 +108,7 @@ EOF
   local osd_uuid
   osd_uuid=$(cat /proc/sys/kernel/random/uuid)
   ceph "${conf[@]}" osd new "$osd_uuid" >/dev/null
+  ceph "${conf[@]}" osd crush add osd.0 1 root=default host=localhost >/dev/null 2>&1
   ceph-osd "${conf[@]}" -i 0 --mkfs --osd-uuid "$osd_uuid" >/dev/null 2>&1
   ceph-osd "${conf[@]}" -i 0 2>>"$ceph/osd.stderr"
   wait_for 30 "ceph-osd" bash -c "ceph ${conf[*]} osd stat | grep -q '1 up'"
@@ -143,7 +148,7 @@ start_postgres() {
   [[ $(id -u) -ne 0 ]] || chown nobody "$pg"
   as_owner "$bin/initdb" -D "$pg/data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >"$pg/initdb.log"
   as_owner "$bin/pg_ctl" -D "$pg/data" -l "$pg/server.log" -w -t 30 \
-    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$pg -c fsync=off" start >/dev/null
+    -o "-c listen_addresses=127.0.0.1 -p $port -c unix_socket_directories=$pg -c fsync=off -c shared_buffers=256MB -c random_page_cost=1.1" start >/dev/null
   cat >>"$dir/env" <<EOF
 DISTRICT_POSTGRES_PID_FILE=$pg/data/postmaster.pid
 DISTRICT_POSTGRES_URL=postgres://postgres@127.0.0.1:$port/postgres

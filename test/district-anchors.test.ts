@@ -3,7 +3,7 @@ import { verifyAuditChain } from '../src/custody/audit-chain.ts';
 import { type AuditRow, genesisHash, rowHash } from '../src/custody/audit-log.ts';
 import type { Db } from '../src/ledger/database.ts';
 import { createBucket, createDistrictDatabase, districtServices } from './helpers/district-services.ts';
-import { type DistrictStation, migrate, openDistrictStation } from './helpers/district-station.ts';
+import { type DistrictStation, openDistrictStation } from './helpers/district-station.ts';
 import { parseJson, runStation } from './helpers/station-cli.ts';
 
 const services = districtServices();
@@ -51,7 +51,6 @@ describe.skipIf(!services)('audit anchors in the district (real Ceph and Postgre
     const postgresUrl = await createDistrictDatabase(services!);
     const station = await openDistrictStation(services!, { stationId: 'ft-anchor', bucket, postgresUrl });
     open.push(station);
-    await migrate(station.sync);
     await station.ingest(2);
     const report = await station.sync.runOnce();
     expect(report.anchoredHeadId).not.toBeNull();

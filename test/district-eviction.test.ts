@@ -10,7 +10,7 @@ import { outboxRow } from '../src/district/outbox.ts';
 import { findRecording } from '../src/ledger/recordings.ts';
 import { type DashboardServer, loggedIn, officerBadge, passwordOf } from './helpers/dashboard-server.ts';
 import { createBucket, createDistrictDatabase, districtServices } from './helpers/district-services.ts';
-import { type DistrictStation, migrate, openDistrictStation } from './helpers/district-station.ts';
+import { type DistrictStation, openDistrictStation } from './helpers/district-station.ts';
 
 const services = districtServices();
 const day = 86_400_000;
@@ -32,7 +32,6 @@ describe.skipIf(!services)('local eviction with district.keepLocalDays (real Cep
       { clock: { now: () => new Date(now) } },
     );
     open.push(station);
-    await migrate(station.sync);
     const [id] = await station.ingest(1);
     const recording = findRecording(station.station.db, id)!;
     const local = station.station.archive.absolutePath(recording.archivePath!);

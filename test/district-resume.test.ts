@@ -11,7 +11,7 @@ import {
   s3Settings,
   startGateway,
 } from './helpers/district-services.ts';
-import { type DistrictStation, migrate, openDistrictStation } from './helpers/district-station.ts';
+import { type DistrictStation, openDistrictStation } from './helpers/district-station.ts';
 
 const services = districtServices();
 
@@ -35,7 +35,6 @@ describe.skipIf(!services)('district sync through a network cut (real Ceph and P
       { partsInFlight: 1, clock: { now: () => new Date(now) } },
     );
     open.push(station);
-    await migrate(station.sync);
     const [id] = await station.ingest(1, { large: true, seconds: 22 });
     const recording = findRecording(station.station.db, id)!;
     expect(recording.sizeBytes).toBeGreaterThan(2 * partBytes);
@@ -91,7 +90,6 @@ describe.skipIf(!services)('district sync through a network cut (real Ceph and P
       { clock },
     );
     open.push(station);
-    await migrate(station.sync);
     process.kill(await gateway.pid(), 'SIGKILL');
 
     const ingested: number[] = [];

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { outboxRow } from '../src/district/outbox.ts';
+import { bypassesRowSecurity } from '../src/district/station-accounts.ts';
+import { findRecording } from '../src/ledger/recordings.ts';
 import { createBucket, createDistrictDatabase, districtServices } from './helpers/district-services.ts';
-import { type DistrictStation, migrate, openDistrictStation } from './helpers/district-station.ts';
+import { type DistrictStation, openDistrictStation } from './helpers/district-station.ts';
 import { parseJson, runStation } from './helpers/station-cli.ts';
 
 const services = districtServices();
@@ -19,8 +21,6 @@ describe.skipIf(!services)('two stations in one district (real Ceph and PostgreS
     const east = await openDistrictStation(services!, { stationId: 'ft-east', bucket, postgresUrl });
     const west = await openDistrictStation(services!, { stationId: 'ft-west', bucket, postgresUrl });
     open.push(east, west);
-    await migrate(east.sync);
-    await migrate(west.sync);
     // Both stations number their recordings from 1: the district tells them apart by station.
     const eastIds = await east.ingest(2, { badge: '010001' });
     const westIds = await west.ingest(1, { badge: '010002' });
@@ -56,5 +56,76 @@ describe.skipIf(!services)('two stations in one district (real Ceph and PostgreS
       ['ft-east', 2],
       ['ft-west', 2],
     ]);
+  });
+
+  it("lets a station write only its own rows: PostgreSQL refuses it another station's", async () => {
+    const bucket = await createBucket(services!);
+    const postgresUrl = await createDistrictDatabase(services!);
+    const east = await openDistrictStation(services!, { stationId: 'ft-east', bucket, postgresUrl });
+    const west = await openDistrictStation(services!, { stationId: 'ft-west', bucket, postgresUrl });
+    open.push(east, west);
+    await east.ingest(1);
+    const [westId] = await west.ingest(1, { badge: '010002' });
+    await east.sync.runOnce();
+    await west.sync.runOnce();
+    const asEast = east.sync.ledger.pool;
+    expect(await bypassesRowSecurity(asEast)).toBe(false);
+
+    // The station's own write path, handed the other station's id, is refused by the database.
+    const westRecording = findRecording(west.station.db, westId)!;
+    const copy = {
+      objectKey: 'ft-west/forged',
+      versionId: 'forged',
+      retainUntil: new Date('2030-01-01T00:00:00Z'),
+      legalHold: false,
+      uploadedAt: new Date(),
+      verifiedAt: new Date(),
+    };
+    await expect(east.sync.ledger.writeRecording('ft-west', westRecording, copy)).rejects.toThrow(
+      /row-level security/,
+    );
+    await expect(
+      east.sync.ledger.writeAnchor({
+        stationId: 'ft-west',
+        headId: 1,
+        headHash: '0'.repeat(64),
+        entryCount: 1,
+        anchoredAt: new Date().toISOString(),
+        objectKey: 'ft-west/_audit-anchors/forged',
+        versionId: null,
+      }),
+    ).rejects.toThrow(/row-level security/);
+    // Another station's rows are invisible to its updates, and nobody but the owner deletes.
+    const altered = await asEast.query(
+      "UPDATE recordings SET legal_hold = true, retain_until = retain_until + interval '1 year' WHERE station_id = 'ft-west'",
+    );
+    expect(altered.rowCount).toBe(0);
+    const contact = await asEast.query("UPDATE stations SET failed = 99 WHERE id = 'ft-west'");
+    expect(contact.rowCount).toBe(0);
+    await expect(asEast.query("DELETE FROM recordings WHERE station_id = 'ft-west'")).rejects.toThrow(
+      /permission denied/,
+    );
+    await expect(asEast.query("DELETE FROM recordings WHERE station_id = 'ft-east'")).rejects.toThrow(
+      /permission denied/,
+    );
+    // Even its own verified copy keeps the bytes it vouches for and never loses retention.
+    await expect(
+      asEast.query("UPDATE recordings SET sha256 = repeat('0', 64) WHERE station_id = 'ft-east'"),
+    ).rejects.toThrow(/cannot change its sha256/);
+    await expect(
+      asEast.query("UPDATE recordings SET retain_until = now() WHERE station_id = 'ft-east'"),
+    ).rejects.toThrow(/never shortened/);
+
+    const westRows = await west.sync.ledger.ledger({ stationId: 'ft-west' });
+    expect(westRows).toMatchObject([
+      {
+        recordingId: westId,
+        sha256: westRecording.sha256,
+        legalHold: false,
+        objectKey: outboxRow(west.station.db, westId)!.objectKey,
+      },
+    ]);
+    const [westStation] = (await east.sync.ledger.stations()).filter((station) => station.id === 'ft-west');
+    expect(westStation.failed).toBe(0);
   });
 });

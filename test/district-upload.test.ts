@@ -9,7 +9,7 @@ import { placeHold } from '../src/compliance/holds.ts';
 import { outboxRow } from '../src/district/outbox.ts';
 import { findRecording } from '../src/ledger/recordings.ts';
 import { createBucket, createDistrictDatabase, districtServices } from './helpers/district-services.ts';
-import { type DistrictStation, migrate, openDistrictStation } from './helpers/district-station.ts';
+import { type DistrictStation, openDistrictStation } from './helpers/district-station.ts';
 import { parseJson, runStation } from './helpers/station-cli.ts';
 
 const services = districtServices();
@@ -26,7 +26,6 @@ describe.skipIf(!services)('district upload (real Ceph and PostgreSQL)', () => {
     const postgresUrl = await createDistrictDatabase(services!);
     const station = await openDistrictStation(services!, { stationId, bucket, postgresUrl });
     open.push(station);
-    await migrate(station.sync);
     return { station, bucket, postgresUrl };
   }
 
@@ -124,7 +123,6 @@ describe.skipIf(!services)('district upload (real Ceph and PostgreSQL)', () => {
     const postgresUrl = await createDistrictDatabase(services!);
     const station = await openDistrictStation(services!, { stationId: 'ft-nolock', bucket, postgresUrl });
     open.push(station);
-    await migrate(station.sync);
     await station.ingest(1);
     const result = await runStation(['district', 'sync'], {
       home: station.home,
@@ -138,7 +136,11 @@ describe.skipIf(!services)('district upload (real Ceph and PostgreSQL)', () => {
   it('asks for station district migrate when the district ledger has no tables', async () => {
     const bucket = await createBucket(services!);
     const postgresUrl = await createDistrictDatabase(services!);
-    const station = await openDistrictStation(services!, { stationId: 'ft-new', bucket, postgresUrl });
+    const station = await openDistrictStation(
+      services!,
+      { stationId: 'ft-new', bucket, postgresUrl },
+      { migrated: false },
+    );
     open.push(station);
     const env = { STATION_CONFIG: station.configFile };
     const sync = await runStation(['district', 'sync'], { home: station.home, env });
@@ -146,8 +148,17 @@ describe.skipIf(!services)('district upload (real Ceph and PostgreSQL)', () => {
     expect(sync.stderr).toMatch(/station district migrate/);
     const migrated = await runStation(['district', 'migrate'], { home: station.home, env });
     expect(migrated.code, migrated.stderr).toBe(0);
-    expect(migrated.stdout).toMatch(/applied schema 1/);
+    expect(migrated.stdout).toMatch(/applied schema 1, 2, 3/);
     const again = await runStation(['district', 'migrate'], { home: station.home, env });
     expect(again.stdout).toMatch(/up to date/);
+    // The administrator then gives the station a login of its own, bound to its own rows.
+    const added = await runStation(['district', 'add-station', '--station', 'ft-new', '--json'], {
+      home: station.home,
+      env,
+    });
+    expect(added.code, added.stderr).toBe(0);
+    const account = parseJson<{ role: string; postgresUrl: string }>(added);
+    expect(account.role).toBe('ft-new');
+    expect(new URL(account.postgresUrl).username).toBe('ft-new');
   });
 });

@@ -46,6 +46,9 @@ export type AuditAction =
   | 'reassignment-request'
   | 'reassignment-decision'
   | 'export-removed'
+  | 'district-upload'
+  | 'district-verify'
+  | 'district-delete'
   | 'grant-ended';
 
 export interface AuditEntryInput {

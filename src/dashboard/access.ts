@@ -43,6 +43,12 @@ export const access = {
   requestReassignment: ['clerk'],
   decideReassignment: ['leader'],
   integrity: ['ops', 'leader', 'auditor', 'admin'],
+  // The district view (`station district serve`) has its own users: a leader, auditors and clerks
+  // see every station's health, ledger and figures; footage needs a grant a leader approved, for
+  // everyone, a leader included.
+  districtOverview: ['clerk', 'leader', 'auditor'],
+  districtFootage: ['clerk', 'leader', 'auditor'],
+  districtDecideAccess: ['leader'],
   anyone: ['officer', 'clerk', 'ops', 'leader', 'auditor', 'admin'],
 } as const satisfies Record<string, readonly Role[]>;
 

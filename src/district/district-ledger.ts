@@ -28,6 +28,8 @@ export interface DistrictRecording {
   legalHold: boolean;
   uploadedAt: string;
   verifiedAt: string;
+  /** When the station's deletion review removed the district copy; null while it is kept. */
+  deletedAt: string | null;
 }
 
 export interface DistrictLedgerFilter {
@@ -36,6 +38,7 @@ export interface DistrictLedgerFilter {
   fromDate?: string;
   toDate?: string;
   limit?: number;
+  offset?: number;
 }
 
 export interface DistrictAnchor {
@@ -185,6 +188,13 @@ export class DistrictLedger {
     );
   }
 
+  async markDeleted(stationId: string, recordingId: number, at: Date): Promise<void> {
+    await this.pool.query(
+      'UPDATE recordings SET deleted_at = $3 WHERE station_id = $1 AND recording_id = $2 AND deleted_at IS NULL',
+      [stationId, recordingId, at],
+    );
+  }
+
   async writeAnchor(anchor: DistrictAnchor): Promise<void> {
     await this.pool.query(
       `INSERT INTO audit_anchors (station_id, head_id, head_hash, entry_count, anchored_at, object_key, version_id)
@@ -230,13 +240,22 @@ export class DistrictLedger {
     if (filter.fromDate) add('local_date >= ?', filter.fromDate);
     if (filter.toDate) add('local_date <= ?', filter.toDate);
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
-    params.push(filter.limit ?? 10_000);
+    params.push(filter.limit ?? 10_000, filter.offset ?? 0);
     const { rows } = await this.pool.query(
       `SELECT *, to_char(local_date, 'YYYY-MM-DD') AS local_date_text FROM recordings ${where}
-       ORDER BY local_date, station_id, recording_id LIMIT $${params.length}`,
+       ORDER BY local_date, station_id, recording_id LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
     return rows.map((row) => this.toDistrictRecording(row));
+  }
+
+  async recording(stationId: string, recordingId: number): Promise<DistrictRecording | null> {
+    const { rows } = await this.pool.query(
+      `SELECT *, to_char(local_date, 'YYYY-MM-DD') AS local_date_text FROM recordings
+       WHERE station_id = $1 AND recording_id = $2`,
+      [stationId, recordingId],
+    );
+    return rows[0] ? this.toDistrictRecording(rows[0]) : null;
   }
 
   async stations(): Promise<DistrictStation[]> {
@@ -282,6 +301,7 @@ export class DistrictLedger {
       legalHold: row.legal_hold as boolean,
       uploadedAt: iso(row.uploaded_at),
       verifiedAt: iso(row.verified_at),
+      deletedAt: row.deleted_at ? iso(row.deleted_at) : null,
     };
   }
 }

@@ -49,3 +49,20 @@ export function requireDistrict(config: Pick<LoadedConfig, 'station' | 'district
   }
   return settings;
 }
+
+/** What the district view (`station district serve`) needs: the bucket and the ledger, no station id. */
+export function districtStore(
+  config: Pick<LoadedConfig, 'station' | 'district'>,
+): Pick<DistrictSettings, 's3' | 'postgresUrl' | 'zone'> {
+  const district = config.district;
+  if (!district) {
+    throw new ConfigError(
+      'no "district" in the configuration: set district.s3 and district.postgresUrl (see README, District archive)',
+    );
+  }
+  return {
+    s3: { ...district.s3, forcePathStyle: district.s3.forcePathStyle ?? true },
+    postgresUrl: district.postgresUrl,
+    zone: config.station.timezone,
+  };
+}

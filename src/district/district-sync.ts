@@ -1,12 +1,15 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Archive } from '../archive/archive.ts';
+import { stationActor } from '../compliance/deletion.ts';
 import { type RetentionSettings, retentionSettings } from '../compliance/retention.ts';
 import type { LoadedConfig } from '../config/config.ts';
+import { appendAudit } from '../custody/audit-log.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording, type Recording } from '../ledger/recordings.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../time/clock.ts';
 import { anchorAuditChain, lastAnchor } from './audit-anchors.ts';
+import { deleteReviewedCopies } from './district-deletion.ts';
 import { DistrictLedger } from './district-ledger.ts';
 import type { DistrictSettings } from './district-settings.ts';
 import { evictLocalCopies } from './local-eviction.ts';
@@ -28,6 +31,7 @@ import {
 } from './outbox.ts';
 import { hashStoredObject } from './read-back.ts';
 import { createS3Client } from './s3-client.ts';
+import { bypassesRowSecurity } from './station-accounts.ts';
 import { wantedLock } from './wanted-lock.ts';
 
 export interface SyncReport {
@@ -35,9 +39,19 @@ export interface SyncReport {
   failed: { recordingId: number; error: string }[];
   relocked: number[];
   evicted: number[];
+  /** District copies the deletion review removed, their lock having expired. */
+  deleted: number[];
+  /** Removed by the review, but still locked in the store: deleted on a later pass. */
+  deletionsWaiting: number[];
   anchoredHeadId: number | null;
   /** Parts of interrupted multipart uploads that were found in the store and not sent again. */
   resumedParts: number;
+}
+
+interface SentCopy {
+  recording: Recording;
+  key: string;
+  bucket: string;
 }
 
 export interface SyncDeps {
@@ -49,9 +63,12 @@ export interface SyncDeps {
   logger: Logger;
   /** Parts of one file sent at once; tests lower it to cut an upload between parts. */
   partsInFlight?: number;
+  /** How long a copy whose retention already ended is still locked (default a day; tests use seconds). */
+  expiredRetentionLockMs?: number;
 }
 
 const hourMs = 3_600_000;
+const dayMs = 86_400_000;
 
 /**
  * One station's sync with its district: uploads what the outbox owes, extends locks that a hold or a
@@ -63,6 +80,7 @@ export class DistrictSync {
   readonly s3: S3Client;
   readonly ledger: DistrictLedger;
   private readonly retention: RetentionSettings;
+  private checkedRole = false;
 
   constructor(private readonly deps: SyncDeps) {
     this.s3 = createS3Client(deps.settings);
@@ -81,17 +99,27 @@ export class DistrictSync {
     joinDistrict(db, settings.stationId, clock.now());
     await assertBucketHasObjectLock(this.s3, settings.s3.bucket);
     await this.ledger.assertSchema();
+    await this.warnIfUnbound();
     await this.reportContact();
     const report: SyncReport = {
       uploaded: [],
       failed: [],
       relocked: [],
       evicted: [],
+      deleted: [],
+      deletionsWaiting: [],
       anchoredHeadId: null,
       resumedParts: 0,
     };
     await this.uploadDue(report);
     await this.extendLocks(report);
+    const deletion = await deleteReviewedCopies(
+      db,
+      { s3: this.s3, bucket: settings.s3.bucket, ledger: this.ledger, stationId: settings.stationId },
+      clock.now(),
+    );
+    report.deleted = deletion.deleted;
+    report.deletionsWaiting = deletion.waiting.map((item) => item.recordingId);
     const anchorEveryMs = options.anchorEveryMs ?? hourMs;
     const previous = lastAnchor(db);
     if (!previous || clock.now().getTime() - Date.parse(previous.anchoredAt) >= anchorEveryMs) {
@@ -116,6 +144,19 @@ export class DistrictSync {
     return report;
   }
 
+  // The database, not this code, keeps a station to its own rows; a login that skips row-level
+  // security (the administrator's) works but loses that, so the log says so once.
+  private async warnIfUnbound(): Promise<void> {
+    if (this.checkedRole) return;
+    this.checkedRole = true;
+    if (await bypassesRowSecurity(this.ledger.pool)) {
+      this.deps.logger.warn(
+        { stationId: this.deps.settings.stationId },
+        "district.postgresUrl logs in as a role that may write every station's rows: use the one from station district add-station",
+      );
+    }
+  }
+
   private async reportContact(): Promise<void> {
     const { settings, db, clock } = this.deps;
     await this.ledger.reportContact(
@@ -128,31 +169,46 @@ export class DistrictSync {
   private async uploadDue(report: SyncReport): Promise<void> {
     const { db, clock, settings, logger } = this.deps;
     const queue = dueUploads(db, clock.now());
-    const worker = async () => {
-      for (let row = queue.shift(); row; row = queue.shift()) {
-        try {
-          await this.syncOne(row, report);
-          report.uploaded.push(row.recordingId);
-        } catch (error) {
-          const { name, message } = error as Error;
-          const text = !message || message === 'UnknownError' ? name : message;
-          markAttemptFailed(db, row.recordingId, text, clock.now());
-          report.failed.push({ recordingId: row.recordingId, error: text });
-          logger.warn({ recordingId: row.recordingId, err: error }, 'district upload failed; will retry');
-        }
+    const attempt = async <T>(row: OutboxRow, stage: () => Promise<T>): Promise<T | null> => {
+      try {
+        return await stage();
+      } catch (error) {
+        const { name, message } = error as Error;
+        const text = !message || message === 'UnknownError' ? name : message;
+        markAttemptFailed(db, row.recordingId, text, clock.now());
+        report.failed.push({ recordingId: row.recordingId, error: text });
+        logger.warn({ recordingId: row.recordingId, err: error }, 'district upload failed; will retry');
+        return null;
       }
+    };
+    // Each worker reads back the file it has just sent while it sends the next one: the read-back
+    // waits on the gateway's answers, the upload on its own, and neither needs the other's turn.
+    const worker = async () => {
+      let verifying: Promise<unknown> | null = null;
+      for (let row = queue.shift(); row; row = queue.shift()) {
+        const current = row;
+        const sent = await attempt(current, () => this.send(current, report));
+        await verifying;
+        verifying = sent
+          ? attempt(current, async () => {
+              await this.verify(sent);
+              report.uploaded.push(current.recordingId);
+            })
+          : null;
+      }
+      await verifying;
     };
     await Promise.all(Array.from({ length: settings.syncConcurrency }, worker));
   }
 
-  /** Upload (or resume), lock, read back, then the district row: only then is the row verified. */
-  private async syncOne(row: OutboxRow, report: SyncReport): Promise<void> {
+  /** Upload (or resume): the version is in the store, not yet locked or checked. */
+  private async send(row: OutboxRow, report: SyncReport): Promise<SentCopy> {
     const { db, settings, clock, archive } = this.deps;
     const recording = findRecording(db, row.recordingId);
     if (!recording?.archivePath) throw new Error(`recording #${row.recordingId} has no archived file`);
     const key = row.objectKey ?? objectKeyOf(settings.stationId, recording, settings.zone);
     const bucket = settings.s3.bucket;
-    let current = outboxRow(db, row.recordingId)!;
+    const current = outboxRow(db, row.recordingId)!;
     if (!current.uploadedAt) {
       markUploading(db, recording.id, key, current.uploadId);
       const uploaded = await uploadFile(
@@ -170,19 +226,41 @@ export class DistrictSync {
       );
       if (!uploaded.versionId)
         throw new Error(`bucket "${bucket}" returned no version id: is versioning on?`);
-      markUploaded(db, recording.id, uploaded.versionId, clock.now());
-      current = outboxRow(db, row.recordingId)!;
+      db.transaction(() => {
+        markUploaded(db, recording.id, uploaded.versionId, clock.now());
+        this.audit('district-upload', recording.id, {
+          objectKey: key,
+          versionId: uploaded.versionId,
+          bytes: recording.sizeBytes,
+          resumedParts: uploaded.resumedParts,
+        });
+      }).immediate();
     }
+    return { recording, key, bucket };
+  }
+
+  /** Lock, read back, then the district row: only then is the outbox row verified. */
+  private async verify({ recording, key, bucket }: SentCopy): Promise<void> {
+    const { db, settings, clock } = this.deps;
+    const current = outboxRow(db, recording.id)!;
     const versionId = current.versionId!;
-    const wanted = wantedLock(db, this.retention, recording.id);
-    const lock = await applyLock(this.s3, { bucket, key, versionId }, wanted);
+    const lock = await applyLock(this.s3, { bucket, key, versionId }, this.lockFor(recording.id));
     markLocked(db, recording.id, lock.retainUntil!.toISOString(), lock.legalHold);
     const stored = await hashStoredObject(this.s3, { bucket, key, versionId });
     if (stored.sha256 !== recording.sha256 || stored.bytes !== recording.sizeBytes) {
       // The stored version is locked and stays; the next attempt uploads a new, correct version.
-      db.prepare(
-        'UPDATE district_outbox SET uploaded_at = NULL, version_id = NULL WHERE recording_id = ?',
-      ).run(recording.id);
+      db.transaction(() => {
+        db.prepare(
+          'UPDATE district_outbox SET uploaded_at = NULL, version_id = NULL WHERE recording_id = ?',
+        ).run(recording.id);
+        this.audit('district-verify', recording.id, {
+          result: 'mismatch',
+          objectKey: key,
+          versionId,
+          sha256: stored.sha256,
+          bytes: stored.bytes,
+        });
+      }).immediate();
       throw new Error(
         `district copy of #${recording.id} reads back as ${stored.sha256} (${stored.bytes} bytes), expected ${recording.sha256} (${recording.sizeBytes} bytes)`,
       );
@@ -195,13 +273,47 @@ export class DistrictSync {
       uploadedAt: new Date(current.uploadedAt!),
       verifiedAt: clock.now(),
     });
-    markVerified(db, recording.id, clock.now());
+    db.transaction(() => {
+      markVerified(db, recording.id, clock.now());
+      this.audit('district-verify', recording.id, {
+        result: 'match',
+        objectKey: key,
+        versionId,
+        sha256: stored.sha256,
+        retainUntil: lock.retainUntil!.toISOString(),
+        legalHold: lock.legalHold,
+      });
+    }).immediate();
+  }
+
+  /**
+   * The lock the copy should carry: its retention end (wantedLock). A copy whose retention already
+   * ended before it reached the district (a station offline past it) is still locked a while, so no
+   * version is ever unlocked in the bucket before the deletion review has had its say.
+   */
+  private lockFor(recordingId: number): { retainUntil: Date; legalHold: boolean } {
+    const wanted = wantedLock(this.deps.db, this.retention, recordingId);
+    const floor = new Date(this.deps.clock.now().getTime() + (this.deps.expiredRetentionLockMs ?? dayMs));
+    return wanted.retainUntil > this.deps.clock.now() ? wanted : { ...wanted, retainUntil: floor };
+  }
+
+  private audit(
+    action: 'district-upload' | 'district-verify',
+    recordingId: number,
+    detail: Record<string, unknown>,
+  ): void {
+    appendAudit(
+      this.deps.db,
+      { actor: stationActor, action, subjectType: 'recording', subjectId: recordingId, detail },
+      this.deps.clock.now(),
+    );
   }
 
   /** A new hold or a later served decision lengthens the lock; it is never shortened. */
   private async extendLocks(report: SyncReport): Promise<void> {
     const { db, settings } = this.deps;
     for (const row of verifiedRows(db)) {
+      // No floor here: re-applying it would push an expired copy's lock out on every pass.
       const wanted = wantedLock(db, this.retention, row.recordingId);
       const recorded = row.retainUntil ? new Date(row.retainUntil) : null;
       const longer = !recorded || wanted.retainUntil > recorded;

@@ -31,6 +31,8 @@ export interface UploadProgress {
 
 export interface UploadedObject {
   versionId: string | null;
+  /** Parts a previous attempt had sent, kept rather than sent again. */
+  resumedParts: number;
 }
 
 /**
@@ -60,7 +62,7 @@ export async function uploadFile(
           Metadata: target.metadata,
         }),
       );
-      return { versionId: result.VersionId ?? null };
+      return { versionId: result.VersionId ?? null, resumedParts: 0 };
     }
     const uploadId = (previousUploadId && (await alreadyThere(s3, target, previousUploadId))) ?? null;
     const listed = uploadId ? await listParts(s3, target, uploadId) : new Map<number, Part>();
@@ -109,7 +111,7 @@ export async function uploadFile(
         MultipartUpload: { Parts: parts },
       }),
     );
-    return { versionId: done.VersionId ?? null };
+    return { versionId: done.VersionId ?? null, resumedParts: reused };
   } finally {
     await handle.close();
   }

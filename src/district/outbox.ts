@@ -19,6 +19,7 @@ export interface OutboxRow {
   uploadedAt: string | null;
   verifiedAt: string | null;
   localEvictedAt: string | null;
+  districtDeletedAt: string | null;
   createdAt: string;
 }
 
@@ -34,7 +35,8 @@ export function backoffSeconds(attempts: number): number {
 const selectRow = `SELECT recording_id AS recordingId, state, object_key AS objectKey, upload_id AS uploadId,
   version_id AS versionId, attempts, next_attempt_at AS nextAttemptAt, last_error AS lastError,
   retain_until AS retainUntil, legal_hold AS legalHold, uploaded_at AS uploadedAt, verified_at AS verifiedAt,
-  local_evicted_at AS localEvictedAt, created_at AS createdAt FROM district_outbox`;
+  local_evicted_at AS localEvictedAt, district_deleted_at AS districtDeletedAt, created_at AS createdAt
+  FROM district_outbox`;
 
 function toRow(row: Record<string, unknown>): OutboxRow {
   return { ...(row as unknown as OutboxRow), legalHold: row.legalHold === 1 };
@@ -84,12 +86,15 @@ export function dueUploads(db: Db, now: Date, limit = 1000): OutboxRow[] {
   ).map(toRow);
 }
 
+/** Verified copies whose recording the station still keeps (a reviewed deletion has no lock to extend). */
 export function verifiedRows(db: Db): OutboxRow[] {
   return (
-    db.prepare(`${selectRow} WHERE state = 'verified' ORDER BY recording_id`).all() as Record<
-      string,
-      unknown
-    >[]
+    db
+      .prepare(
+        `${selectRow} WHERE state = 'verified' AND district_deleted_at IS NULL
+           AND recording_id IN (SELECT id FROM recordings WHERE archive_path IS NOT NULL) ORDER BY recording_id`,
+      )
+      .all() as Record<string, unknown>[]
   ).map(toRow);
 }
 

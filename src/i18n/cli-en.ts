@@ -76,6 +76,10 @@ export const cliEn: Record<keyof typeof cliZhCN, string> = {
     "Accept the officer's explanation of an interruption (the clerk's step)",
   'cli.summary.stats':
     'Monthly statistics per officer (art. 30): recordings, hours, late exports, gaps, damaged, unconfirmed',
+  'cli.summary.district.addStation':
+    "The district administrator's step: a PostgreSQL login for one station, bound to its own rows",
+  'cli.summary.district.serve':
+    'The dashboard in district mode: every station from PostgreSQL and the bucket; stops on SIGINT/SIGTERM',
   'cli.summary.district.migrate':
     "Create or update the district ledger's tables in PostgreSQL (district.postgresUrl)",
   'cli.summary.district.sync':
@@ -194,6 +198,11 @@ export const cliEn: Record<keyof typeof cliZhCN, string> = {
   'cli.demo.notPickedUp':
     'no running station picked the recorder up within {seconds} s; start one with `npm start` (STATION_HOME={home}) and it will be docked then',
   'cli.demo.finished': 'dock #{id}: {state}; {done}/{total} files',
+  'cli.district.stationRequired': '--station ID is required (the station.id of the station)',
+  'cli.district.accountMade': 'district ledger: role “{role}” may write only rows of station {station}',
+  'cli.district.accountUrl': 'set district.postgresUrl on that station to: {url}',
+  'cli.district.noUsers':
+    'no users yet: add them with npx station users add NAME --role leader|auditor|clerk --password-stdin',
   'cli.district.notConfigured':
     'no "district" in the configuration: set district.s3 and district.postgresUrl (see README, District archive)',
   'cli.district.noStationId':

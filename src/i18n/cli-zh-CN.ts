@@ -55,6 +55,8 @@ export const cliZhCN = {
   'cli.summary.interruptions.explain': '登记执法人员对中断原因的书面说明（第十八条）',
   'cli.summary.interruptions.accept': '确认执法人员对中断的说明（档案管理员的步骤）',
   'cli.summary.stats': '按执法人员的月度统计（第三十条）：记录数、时长、超时导出、中断、损坏、未确认',
+  'cli.summary.district.addStation': '区级管理员的步骤：为一个站点创建只能写本站记录的 PostgreSQL 登录',
+  'cli.summary.district.serve': '区级模式的看板：从 PostgreSQL 和存储桶读取各站；SIGINT/SIGTERM 停止',
   'cli.summary.district.migrate': '在 PostgreSQL 中创建或更新区级台账的表（district.postgresUrl）',
   'cli.summary.district.sync': '立即同步一次：上传、锁定并核验应交区级的记录，锚定审计链',
   'cli.summary.district.status': '本站的区级积压：待上传、上传中、已核验、失败、最近联系、锚点',
@@ -167,6 +169,11 @@ export const cliZhCN = {
   'cli.demo.notPickedUp':
     '{seconds} 秒内没有运行中的采集站接收该记录仪；请用 `npm start` 启动一个（STATION_HOME={home}），启动后即会采集',
   'cli.demo.finished': '采集 #{id}：{state}；{done}/{total} 个文件',
+  'cli.district.stationRequired': '需要 --station ID（该站点的 station.id）',
+  'cli.district.accountMade': '区级台账：角色 “{role}” 只能写站点 {station} 的记录',
+  'cli.district.accountUrl': '请在该站点设置 district.postgresUrl 为：{url}',
+  'cli.district.noUsers':
+    '尚无用户：用 npx station users add 用户名 --role leader|auditor|clerk --password-stdin 添加',
   'cli.district.notConfigured':
     '配置中没有 "district"：请设置 district.s3 和 district.postgresUrl（见 README 的区级存档一节）',
   'cli.district.noStationId':

@@ -1,7 +1,9 @@
 import path from 'node:path';
+import pg from 'pg';
 import { migrateDistrict } from '../../src/district/district-migrations.ts';
 import { requireDistrict } from '../../src/district/district-settings.ts';
 import { DistrictSync } from '../../src/district/district-sync.ts';
+import { addStationAccount } from '../../src/district/station-accounts.ts';
 import { dockFolder } from '../../src/dock/dock-session.ts';
 import { makeVideo } from '../../src/footage/generate.ts';
 import { silentLogger } from '../../src/log/logger.ts';
@@ -30,7 +32,12 @@ export interface IngestOptions {
 
 let variant = 1;
 
-/** A station with real footage, configured for the given district (bucket + database). */
+/**
+ * A station with real footage, configured for the given district (bucket + database `postgresUrl`,
+ * the administrator's). Unless `migrated` is false, the district ledger is migrated first and the
+ * station logs in as its own role, as `station district add-station` sets it up; otherwise it uses the
+ * administrator's URL and no tables exist yet.
+ */
 export async function openDistrictStation(
   services: DistrictServices,
   district: {
@@ -40,12 +47,21 @@ export async function openDistrictStation(
     endpoint?: string;
     keepLocalDays?: number;
   },
-  options: { clock?: Clock; partsInFlight?: number } = {},
+  options: {
+    clock?: Clock;
+    partsInFlight?: number;
+    migrated?: boolean;
+    expiredRetentionLockMs?: number;
+  } = {},
 ): Promise<DistrictStation> {
-  const { clock, partsInFlight } = options;
+  const { clock, partsInFlight, expiredRetentionLockMs } = options;
+  const postgresUrl =
+    options.migrated === false
+      ? district.postgresUrl
+      : await stationAccount(district.postgresUrl, district.stationId);
   const folder = await temporaryFolder(`district-${district.stationId}`);
   const home = path.join(folder.path, 'home');
-  const { config, file } = await districtConfig(home, district, services);
+  const { config, file } = await districtConfig(home, { ...district, postgresUrl }, services);
   const station = await openStation({ config, logger: silentLogger, clock });
   station.db
     .prepare(
@@ -53,7 +69,13 @@ export async function openDistrictStation(
     )
     .run(new Date().toISOString(), new Date().toISOString());
   const settings = requireDistrict(config);
-  const sync = new DistrictSync({ ...station, settings, logger: silentLogger, partsInFlight });
+  const sync = new DistrictSync({
+    ...station,
+    settings,
+    logger: silentLogger,
+    partsInFlight,
+    expiredRetentionLockMs,
+  });
   let batch = 0;
   return {
     station,
@@ -90,12 +112,14 @@ export async function openDistrictStation(
   };
 }
 
-/** Creates the district ledger's tables, as `station district migrate` does. */
-export async function migrate(sync: DistrictSync): Promise<void> {
-  const client = await sync.ledger.pool.connect();
+/** Migrates the district ledger as its administrator and returns the station's own login URL. */
+export async function stationAccount(adminUrl: string, stationId: string): Promise<string> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
   try {
     await migrateDistrict(client);
+    return (await addStationAccount(client, adminUrl, stationId)).postgresUrl;
   } finally {
-    client.release();
+    await client.end();
   }
 }

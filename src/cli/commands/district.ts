@@ -1,11 +1,16 @@
+import { hasUsers } from '../../auth/users.ts';
 import { ConfigError } from '../../config/config.ts';
+import { untilStopSignal } from '../../daemon/signals.ts';
 import { lastAnchor } from '../../district/audit-anchors.ts';
+import { buildDistrictDashboard } from '../../district/dashboard/app.ts';
 import { DistrictLedger, DistrictSchemaMissing } from '../../district/district-ledger.ts';
 import { migrateDistrict } from '../../district/district-migrations.ts';
-import { type DistrictSettings, districtSettings } from '../../district/district-settings.ts';
+import { type DistrictSettings, districtSettings, districtStore } from '../../district/district-settings.ts';
 import { DistrictSync } from '../../district/district-sync.ts';
 import { ObjectLockMissing } from '../../district/object-lock.ts';
 import { joinDistrict, outboxCounts } from '../../district/outbox.ts';
+import { createS3Client } from '../../district/s3-client.ts';
+import { addStationAccount } from '../../district/station-accounts.ts';
 import { formatDateTime } from '../../i18n/format.ts';
 import type { Station } from '../../station.ts';
 import { isoInZone } from '../../time/zone.ts';
@@ -70,6 +75,40 @@ const migrateCommand: CliCommand = {
         await ledger.close();
       }
       return 0;
+    });
+  },
+};
+
+const addStationCommand: CliCommand = {
+  name: 'district add-station',
+  summary: 'cli.summary.district.addStation',
+  usage: 'station district add-station --station ID [--json]',
+  options: { station: { type: 'string' }, json: { type: 'boolean' } },
+  async run(args) {
+    const stationId = optionalString(args, 'station');
+    if (!stationId) throw new UsageError(t('cli.district.stationRequired'));
+    return withStation(async (station) => {
+      const settings = requireDistrict(station);
+      const ledger = new DistrictLedger(settings.postgresUrl, settings.zone);
+      try {
+        const account = await districtCall(async () => {
+          await ledger.assertSchema();
+          const client = await ledger.pool.connect();
+          try {
+            return await addStationAccount(client, settings.postgresUrl, stationId);
+          } finally {
+            client.release();
+          }
+        });
+        if (args.values.json) printJson(account);
+        else {
+          print(t('cli.district.accountMade', { role: account.role, station: stationId }));
+          print(t('cli.district.accountUrl', { url: account.postgresUrl }));
+        }
+        return 0;
+      } finally {
+        await ledger.close();
+      }
     });
   },
 };
@@ -254,4 +293,39 @@ const ledgerCommand: CliCommand = {
   },
 };
 
-export const districtCommands: CliCommand[] = [migrateCommand, syncCommand, statusCommand, ledgerCommand];
+const serveCommand: CliCommand = {
+  name: 'district serve',
+  summary: 'cli.summary.district.serve',
+  usage: 'station district serve',
+  async run() {
+    // This home is the district view's own: its users (leader, auditor, clerk), sessions and audit chain.
+    return withStation(async (station) => {
+      const store = districtStore(station.config);
+      const ledger = new DistrictLedger(store.postgresUrl, store.zone);
+      const s3 = createS3Client(store);
+      try {
+        await districtCall(() => ledger.assertSchema());
+        const app = await buildDistrictDashboard(station, { ledger, s3, bucket: store.s3.bucket });
+        const { host, port } = station.config.http;
+        const address = await app.listen({ host, port });
+        station.logger.info({ address }, 'district dashboard listening');
+        if (!hasUsers(station.db)) station.logger.warn(t('cli.district.noUsers'));
+        await untilStopSignal(station.logger);
+        await app.close();
+        return 0;
+      } finally {
+        s3.destroy();
+        await ledger.close();
+      }
+    });
+  },
+};
+
+export const districtCommands: CliCommand[] = [
+  migrateCommand,
+  addStationCommand,
+  syncCommand,
+  statusCommand,
+  ledgerCommand,
+  serveCommand,
+];

@@ -3,7 +3,20 @@ import type { MessageKey } from '../../i18n/catalogue.ts';
 import { allows, type Permission } from '../access.ts';
 import { type Html, html, trusted } from '../html.ts';
 
-const navigation: { href: string; label: MessageKey; permission: Permission }[] = [
+export interface NavigationItem {
+  href: string;
+  label: MessageKey;
+  permission: Permission;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The header's links; the district view (`station district serve`) has its own. */
+    navigation: NavigationItem[];
+  }
+}
+
+export const stationNavigation: NavigationItem[] = [
   { href: '/docks', label: 'dash.nav.docks', permission: 'docks' },
   { href: '/ledger', label: 'dash.nav.ledger', permission: 'ledger' },
   { href: '/unassigned', label: 'dash.nav.unassigned', permission: 'assignOfficer' },
@@ -59,7 +72,7 @@ export function page(
   const other = request.language === 'zh-CN' ? 'en' : 'zh-CN';
   const back = encodeURIComponent(request.url);
   const links = user
-    ? navigation
+    ? (request.server.hasDecorator('navigation') ? request.server.navigation : stationNavigation)
         .filter((item) => allows(item.permission, user.role))
         .map(
           (item) =>
