@@ -9,6 +9,7 @@ import { releaseAndAnchors } from './008-release-and-anchors.ts';
 import { tokenExpiry } from './009-token-expiry.ts';
 import { districtOutbox } from './010-district-outbox.ts';
 import { spokenReasons } from './011-spoken-reasons.ts';
+import { peopleAndRequests } from './013-people-and-requests.ts';
 
 export interface Migration {
   version: number;
@@ -29,4 +30,5 @@ export const migrations: Migration[] = [
   tokenExpiry,
   districtOutbox,
   spokenReasons,
+  peopleAndRequests,
 ];

@@ -5,7 +5,6 @@ import { dockStates, redockStates, safeToUndockStates } from '../../../dock/dock
 import { formatBytes, formatDateTime } from '../../../i18n/format.ts';
 import { findDock, listDocks } from '../../../ledger/docks.ts';
 import { allows } from '../../access.ts';
-import { confirmDock } from '../../data/review.ts';
 import { DockVisibility } from '../../dock-visibility.ts';
 import { html, trusted } from '../../html.ts';
 import { sessionCookie } from '../../plugins/authentication.ts';
@@ -16,9 +15,9 @@ import {
   dockStateLabel,
   fileStateLabel,
 } from '../../views/dock-card.ts';
-import { csrfField, page } from '../../views/layout.ts';
+import { page } from '../../views/layout.ts';
 import { officerCells } from '../../views/officer.ts';
-import { CsrfBody, formResponses, HtmlPage, IdParams, LanguageQuery } from '../schemas.ts';
+import { HtmlPage, IdParams, LanguageQuery } from '../schemas.ts';
 
 const DocksQuery = Type.Composite([
   LanguageQuery,
@@ -90,7 +89,7 @@ ${live.length ? live.map((dock) => dockCard(request, db, dock, zone, now, visibi
 ${officerCells(t, dockOfficer(db, dock, now))}<td>${dockStateLabel(t, dock.state)}</td><td>${dock.filesDone}/${dock.filesTotal}</td>
 <td>${formatBytes(dock.bytesTotal)}</td><td>${formatDateTime(dock.startedAt, zone)}</td><td>${formatDateTime(dock.endedAt, zone)}</td>
 <td><a href="/ledger?dock=${dock.id}">${t('dash.docks.recordings')}</a>
-${canConfirm && dock.state === 'done' ? html` <form class="inline" method="post" action="/docks/${dock.id}/confirm">${csrfField(request)}<button type="submit">${t('dash.docks.confirmAll')}</button></form>` : ''}</td></tr>`,
+${canConfirm && dock.state === 'done' ? html` · <a href="/docks/${dock.id}/confirm" class="confirm-all">${t('dash.docks.confirmAll')}</a>` : ''}</td></tr>`,
       )}</tbody></table>`;
       return reply.type('text/html; charset=utf-8').send(
         page(request, {
@@ -160,19 +159,6 @@ ${canConfirm && dock.state === 'done' ? html` <form class="inline" method="post"
       };
       openStreams.add(end);
       request.raw.on('close', end);
-    },
-  );
-
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CsrfBody> }>(
-    '/docks/:id/confirm',
-    {
-      schema: { params: IdParams, body: CsrfBody, response: formResponses },
-      config: { permission: 'confirm' },
-    },
-    async (request, reply) => {
-      if (!findDock(db, request.params.id)) return reply.callNotFound();
-      const count = confirmDock(db, request.params.id, request.user!, clock.now());
-      return reply.redirect(`/docks?confirmed=${count}`, 303);
     },
   );
 };
