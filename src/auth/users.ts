@@ -193,9 +193,9 @@ export async function setPassword(db: Db, id: number, password: string): Promise
 
 /** The enabled user with this name and password, or null; the same answer for every kind of failure. */
 export async function authenticate(db: Db, name: string, password: string): Promise<User | null> {
-  const row = db
-    .prepare(`SELECT ${userColumns}, u.password_hash FROM users u WHERE u.name = ?`)
-    .get(name) as UserRow | undefined;
+  const row = db.prepare(`SELECT ${userColumns}, u.password_hash FROM users u WHERE u.name = ?`).get(name) as
+    | UserRow
+    | undefined;
   if (!row) {
     // Spend the same time as a real check, so timing does not tell which names exist.
     await verifyPassword(password, await dummyHash());

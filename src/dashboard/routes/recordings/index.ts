@@ -4,7 +4,12 @@ import type { User } from '../../../auth/users.ts';
 import { authorize, canView } from '../../../custody/access-policy.ts';
 import { appendAudit } from '../../../custody/audit-log.ts';
 import { closeDueWindows } from '../../../custody/audit-windows.ts';
-import { CorrectionError, currentDecision, decisions, withdrawDecision } from '../../../custody/corrections.ts';
+import {
+  CorrectionError,
+  currentDecision,
+  decisions,
+  withdrawDecision,
+} from '../../../custody/corrections.ts';
 import { ReassignmentRefused, requestReassignment } from '../../../custody/reassignment.ts';
 import { recordRefusedAttempt } from '../../../custody/refused-attempts.ts';
 import { recordServedBytes } from '../../../custody/served-bytes.ts';
