@@ -29,7 +29,9 @@ describe('copy with hash', () => {
         const progress: number[] = [];
         const result = await copyWithHash(source, destination, {
           chunkBytes,
-          onProgress: (done) => progress.push(done),
+          onProgress: (done) => {
+            progress.push(done);
+          },
         });
         expect(result).toEqual({ sha256, bytes: size });
         expect((await readFile(destination)).equals(content)).toBe(true);

@@ -117,8 +117,6 @@ describe('a recorder pulled out (its exFAT FUSE server killed) at each stage', (
   ];
   it.each(cells)(
     'pulled at $stage: ends $state, nothing half-done, re-dock archives each file once',
-    // On a quiet machine the pull can race the end of the copy it aims at; a new recorder is tried.
-    { retry: 2 },
     async (cell) => {
       const name = `P${variant}`;
       const content = path.join(fault.folder, 'content', name);
@@ -135,7 +133,7 @@ describe('a recorder pulled out (its exFAT FUSE server killed) at each stage', (
         let server: Promise<number> = new Promise(() => {});
         fault.faultAt(
           cell.stage,
-          // Awaited where the stage waits (scan, copied, ...); at `copy` the pid is long known.
+          // Every stage waits for it (at `copy`, the first chunk), so the pull lands where it aims.
           async () => {
             await volume.pull(await server);
           },

@@ -211,7 +211,7 @@ describe('the spoken reason of an interruption', () => {
     const views = auditTrail(db, 'recording', heard.recordingId!).filter((entry) => entry.action === 'view');
     expect(views.at(-1)).toMatchObject({
       actor: 'clerk',
-      detail: { via: 'spoken-reason-clip', interruptionId: ids.spoken },
+      detail: { via: 'spoken-reason-clip', file: heard.clipPath },
     });
 
     // Ops see interruptions but not footage; an auditor needs a leader's grant (art. 27).
@@ -221,6 +221,38 @@ describe('the spoken reason of an interruption', () => {
       expect((await client.get(`/interruptions/${ids.spoken}/spoken-reason`)).status).toBe(403);
     }
     expect((await clerk.get(`/interruptions/${ids.silent}/spoken-reason`)).status).toBe(404);
+  });
+
+  it('puts every range of the clip on the record, not only one that starts at byte 0', async () => {
+    const { db } = server.station;
+    const heard = spokenReasonDetail(db, ids.spoken);
+    const clerk = await loggedIn(server, 'clerk');
+    const since = Number(db.prepare('SELECT MAX(id) FROM audit_log').pluck().get());
+    const clip = await clerk.get(`/interruptions/${ids.spoken}/spoken-reason`, { range: 'bytes=1-' });
+    expect(clip.status).toBe(206);
+    const served = (await clip.arrayBuffer()).byteLength;
+    expect(served).toBeGreaterThan(1000);
+    const views = auditTrail(db, 'recording', heard.recordingId!).filter(
+      (entry) => entry.id > since && entry.action === 'view',
+    );
+    expect(views).toEqual([
+      expect.objectContaining({
+        actor: 'clerk',
+        detail: expect.objectContaining({ via: 'spoken-reason-clip', ranges: [[1, served]], bytes: served }),
+      }),
+    ]);
+  });
+
+  it('keeps the clip from an officer where access.officerViewsOwn is off, as it keeps the footage', async () => {
+    const { config } = server.station;
+    const officer = await loggedIn(server, 'officer');
+    config.access.officerViewsOwn = false;
+    try {
+      expect((await officer.get(`/interruptions/${ids.spoken}/spoken-reason`)).status).toBe(403);
+    } finally {
+      config.access.officerViewsOwn = true;
+    }
+    expect((await officer.get(`/interruptions/${ids.spoken}/spoken-reason`)).status).toBe(200);
   });
 
   it('shows the officer the spoken reason with a working player in Chromium', async () => {

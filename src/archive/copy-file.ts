@@ -29,7 +29,8 @@ export interface CopyResult {
 
 export interface CopyOptions {
   chunkBytes: number;
-  onProgress?: (bytesDone: number) => void;
+  /** Called after each chunk; a promise it returns holds the next chunk (a stage hook in tests). */
+  onProgress?: (bytesDone: number) => void | Promise<void>;
   signal?: AbortSignal;
 }
 
@@ -76,7 +77,8 @@ async function pump(input: SourceReader, output: FileHandle, options: CopyOption
     hash.update(chunk);
     await writeAll(output, chunk);
     bytes += bytesRead;
-    options.onProgress?.(bytes);
+    const held = options.onProgress?.(bytes);
+    if (held instanceof Promise) await held;
     [current, spare] = [spare, current];
   }
   input.giveBack(current, spare);

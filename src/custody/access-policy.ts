@@ -1,7 +1,8 @@
 import type { User } from '../auth/users.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording } from '../ledger/recordings.ts';
-import { type AccessMode, isActive, requestsCovering } from './access-requests.ts';
+import { type AccessMode, grantTime, isActive, requestsCovering } from './access-requests.ts';
+import { grantProblem } from './grant-seal.ts';
 import { recordRefusedAttempt } from './refused-attempts.ts';
 
 export interface AccessPolicyOptions {
@@ -82,8 +83,13 @@ function decide(
   if (user.role === 'admin') return refuse('administrators are not in the footage path');
   const recording = findRecording(db, recordingId);
   if (!recording) return refuse(`no recording #${recordingId}`);
+  const at = grantTime(db, now);
+  // A grant counts only as its audit entries made it: not one widened in the database file.
   const grant = requestsCovering(db, user.id, recordingId).find(
-    (request) => isActive(request, now) && (mode === 'view' || request.mode === 'copy'),
+    (request) =>
+      isActive(request, at) &&
+      (mode === 'view' || request.mode === 'copy') &&
+      grantProblem(db, request) === null,
   );
   if (grant) return { allowed: true, reason: `approved request #${grant.id}`, requestId: grant.id };
   if (mode === 'view') {

@@ -1,6 +1,6 @@
 import { findUserByName } from '../auth/users.ts';
 import type { Db } from '../ledger/database.ts';
-import { appendAudit } from './audit-log.ts';
+import { appendAudit, latestEntryTime } from './audit-log.ts';
 import { refusesDecision, refusesRequest } from './release-rules.ts';
 
 /** Art. 27 and 28: why footage may be viewed or copied, with the regulation's own words. */
@@ -193,35 +193,39 @@ export function decideAccessRequest(
   decision: { by: string; approve: boolean },
   now: Date,
 ): AccessRequest {
-  const request = findAccessRequest(db, id);
-  if (!request) throw new AccessRequestError(`no access request #${id}`);
-  const decider = findUserByName(db, decision.by);
-  const refusal = refusesDecision(decider, decision.by, request);
-  if (refusal) {
-    appendAudit(
-      db,
-      {
-        actor: decision.by,
-        action: 'access-refused',
-        subjectType: 'access-request',
-        subjectId: id,
-        detail: { attempted: decision.approve ? 'approve' : 'refuse', reason: refusal },
-      },
-      now,
-    );
-    throw new AccessRefused(refusal);
-  }
-  const validUntil = new Date(now.getTime() + request.days * 86_400_000);
-  return db
-    .transaction(() => {
+  // Checked and written in one IMMEDIATE transaction: a CLI and the dashboard (two processes) deciding
+  // at once cannot both find the request pending, so a refusal is never overwritten by an approval.
+  const outcome = db
+    .transaction((): { refusal: string } | { decided: AccessRequest } => {
+      const request = findAccessRequest(db, id);
+      if (!request) throw new AccessRequestError(`no access request #${id}`);
+      const decider = findUserByName(db, decision.by);
+      const refusal = refusesDecision(decider, decision.by, request);
+      if (refusal) {
+        appendAudit(
+          db,
+          {
+            actor: decision.by,
+            action: 'access-refused',
+            subjectType: 'access-request',
+            subjectId: id,
+            detail: { attempted: decision.approve ? 'approve' : 'refuse', reason: refusal },
+          },
+          now,
+        );
+        return { refusal };
+      }
+      // A grant runs from the time on the record, so one approved while the clock is behind is not born ended.
+      const from = grantTime(db, now);
+      const validUntil = new Date(from.getTime() + request.days * 86_400_000);
       db.prepare(
         `UPDATE access_requests SET state = ?, decided_by = ?, decided_at = ?, valid_from = ?, valid_until = ?
-       WHERE id = ?`,
+         WHERE id = ? AND state = 'pending'`,
       ).run(
         decision.approve ? 'approved' : 'refused',
         decider!.id,
         now.toISOString(),
-        decision.approve ? now.toISOString() : null,
+        decision.approve ? from.toISOString() : null,
         decision.approve ? validUntil.toISOString() : null,
         id,
       );
@@ -240,12 +244,24 @@ export function decideAccessRequest(
         },
         now,
       );
-      return findAccessRequest(db, id)!;
+      return { decided: findAccessRequest(db, id)! };
     })
     .immediate();
+  if ('refusal' in outcome) throw new AccessRefused(outcome.refusal);
+  return outcome.decided;
 }
 
-/** An approved request whose period has begun and not yet ended. */
+/**
+ * The instant grants are judged at: the clock's, but never before the newest act on the record, so a
+ * clock set back (by hand, or by a forged time server) does not reopen a grant that has ended. The
+ * end of each grant is itself on the record (export-cleanup.ts), which keeps the record past it.
+ */
+export function grantTime(db: Db, now: Date): Date {
+  const latest = latestEntryTime(db);
+  return latest !== null && latest > now.toISOString() ? new Date(latest) : now;
+}
+
+/** An approved request whose period has begun and not yet ended (judge at `grantTime`). */
 export function isActive(request: AccessRequest, now: Date): boolean {
   if (request.state !== 'approved' || !request.validFrom || !request.validUntil) return false;
   const instant = now.toISOString();

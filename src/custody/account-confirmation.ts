@@ -7,19 +7,15 @@ import { givesFootageRights, refusesAccountConfirmation } from './release-rules.
 // Whoever makes an account knows its password. An admin who could make a clerk or a leader could
 // log in as one and take footage out alone, so an account in a footage role takes effect only when
 // an existing leader confirms it. The very first leader has nobody to confirm them: that account is
-// active at once, and its audit entry says so.
+// active at once, and its audit entry says so. "First" means no leader account was ever made: an admin
+// who disables every leader does not get to make an unconfirmed one (a disabled leader can be enabled
+// again to confirm a successor).
 
 /** An account change refused by the rules (HTTP 409, exit 1); it is in the audit log. */
 export class AccountRefused extends Error {}
 
-function hasActiveLeader(db: Db): boolean {
-  return (
-    db
-      .prepare(
-        "SELECT 1 FROM users WHERE role = 'leader' AND disabled = 0 AND awaiting_confirmation = 0 LIMIT 1",
-      )
-      .get() !== undefined
-  );
+function hasLeaderAccount(db: Db): boolean {
+  return db.prepare("SELECT 1 FROM users WHERE role = 'leader' LIMIT 1").get() !== undefined;
 }
 
 /** Adds an account on behalf of `by`; one in a footage role waits for a leader (see above). */
@@ -29,7 +25,7 @@ export async function addAccount(
   by: string,
   now: Date,
 ): Promise<User> {
-  const firstLeader = input.role === 'leader' && !hasActiveLeader(db);
+  const firstLeader = input.role === 'leader' && !hasLeaderAccount(db);
   const awaiting = givesFootageRights(input.role) && !firstLeader;
   const user = await addUser(db, { ...input, createdBy: by, awaitingConfirmation: awaiting }, now);
   appendAudit(

@@ -42,7 +42,8 @@ export type AuditAction =
   | 'playback-check'
   | 'reassignment-request'
   | 'reassignment-decision'
-  | 'export-removed';
+  | 'export-removed'
+  | 'grant-ended';
 
 export interface AuditEntryInput {
   actor: string;
@@ -114,6 +115,11 @@ export function appendAudit(db: Db, input: AuditEntryInput, at: Date = new Date(
     return { ...entry, detail: input.detail ?? {}, hash };
   });
   return db.inTransaction ? append() : append.immediate();
+}
+
+/** When the newest entry on the record was written, by its time (not its id): null on an empty log. */
+export function latestEntryTime(db: Db): string | null {
+  return (db.prepare('SELECT MAX(at) FROM audit_log').pluck().get() as string | null) ?? null;
 }
 
 export function auditTrail(db: Db, subjectType: string, subjectId: string | number): AuditEntry[] {

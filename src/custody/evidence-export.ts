@@ -9,7 +9,14 @@ import type { StationConfig } from '../config/config.ts';
 import { FootageReader } from '../district/footage-reader.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording, type Recording } from '../ledger/recordings.ts';
-import { AccessRefused, AccessRequestError, findAccessRequest, isActive } from './access-requests.ts';
+import {
+  AccessRefused,
+  type AccessRequest,
+  AccessRequestError,
+  findAccessRequest,
+  grantTime,
+  isActive,
+} from './access-requests.ts';
 import { appendAudit } from './audit-log.ts';
 import {
   type ExportedFile,
@@ -17,6 +24,7 @@ import {
   statementHtml,
   statementText,
 } from './evidence-statement.ts';
+import { grantProblem } from './grant-seal.ts';
 import { refusesExport } from './release-rules.ts';
 
 const run = promisify(execFile);
@@ -64,11 +72,11 @@ export async function exportEvidence(
       ? `request #${request.id} is for viewing, not copying`
       : request.state !== 'approved'
         ? `request #${request.id} is ${request.state}, not approved`
-        : !isActive(request, now)
+        : !isActive(request, grantTime(db, now))
           ? `request #${request.id} expired at ${request.validUntil}`
           : !makerUser
             ? `no user named "${maker}"`
-            : refusesExport(makerUser, request);
+            : (refusesExport(makerUser, request) ?? unrecordedGrant(db, request));
   const recordings = refusal ? [] : originalsOf(db, request.recordingIds);
   const missing = recordings.filter((recording) => !recording.archivePath);
   const reason =
@@ -211,6 +219,14 @@ export function recordedExports(db: Db, requestId?: number): RecordedExport[] {
     }
   }
   return [...byFolder.values()].reverse();
+}
+
+/** A grant changed in the database file after its entries were written is no grant. */
+function unrecordedGrant(db: Db, request: AccessRequest): string | null {
+  const problem = grantProblem(db, request);
+  return problem
+    ? `request #${request.id} does not match its audit entries (${problem}); run station verify`
+    : null;
 }
 
 // A duplicate's content is its original's file; the statement still names the recording asked for.

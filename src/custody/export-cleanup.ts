@@ -1,7 +1,7 @@
 import { access, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Db } from '../ledger/database.ts';
-import { findAccessRequest, isActive } from './access-requests.ts';
+import { findAccessRequest, grantTime, isActive } from './access-requests.ts';
 import { appendAudit } from './audit-log.ts';
 import { manifestName } from './evidence-export.ts';
 
@@ -10,7 +10,9 @@ import { manifestName } from './evidence-export.ts';
  * over is removed (only a folder the export wrote, recognised by its manifest) and the removal is
  * an audit entry. The disc that was handed over is the released copy; the station keeps none.
  */
-export async function removeEndedExports(db: Db, now: Date): Promise<string[]> {
+export async function removeEndedExports(db: Db, clockNow: Date): Promise<string[]> {
+  const now = grantTime(db, clockNow);
+  recordEndedGrants(db, now);
   const exports = db
     .prepare(
       `SELECT subject_id, detail FROM audit_log WHERE action = 'export' AND subject_type = 'access-request'
@@ -48,6 +50,36 @@ export async function removeEndedExports(db: Db, now: Date): Promise<string[]> {
     done.push(outDir);
   }
   return done;
+}
+
+/**
+ * Each grant's end is an entry of its own once it has passed. Grants are never judged before the
+ * newest entry (grantTime), so once this has run a clock set back cannot reopen them, even on a
+ * station where nobody asked for anything since.
+ */
+export function recordEndedGrants(db: Db, now: Date): number {
+  const ended = db
+    .prepare(
+      `SELECT id, valid_until FROM access_requests r WHERE state = 'approved' AND valid_until <= ?
+         AND NOT EXISTS (SELECT 1 FROM audit_log WHERE subject_type = 'access-request'
+           AND subject_id = CAST(r.id AS TEXT) AND action = 'grant-ended')
+       ORDER BY id`,
+    )
+    .all(now.toISOString()) as { id: number; valid_until: string }[];
+  for (const grant of ended) {
+    appendAudit(
+      db,
+      {
+        actor: 'station',
+        action: 'grant-ended',
+        subjectType: 'access-request',
+        subjectId: grant.id,
+        detail: { validUntil: grant.valid_until },
+      },
+      now,
+    );
+  }
+  return ended.length;
 }
 
 /** The scheduled form: every ten minutes, so a folder outlives its grant by minutes at most. */

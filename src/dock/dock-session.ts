@@ -71,8 +71,8 @@ export const dockStages = ['scan', 'copy', 'copied', 'read-back', 'playback-chec
 export type DockStage = (typeof dockStages)[number];
 
 /**
- * Called as the session reaches each stage (`copy`: at the first chunk of each file, without waiting
- * for it; `copied`: a file is in `.partial/`; `read-back`: placed under its final name, not yet re-read
+ * Called as the session reaches each stage (`copy`: at the first chunk of each file, which waits for
+ * it; `copied`: a file is in `.partial/`; `read-back`: placed under its final name, not yet re-read
  * or recorded). Only the fault tests use it, to fail the world at exactly that stage.
  */
 export type StageHook = (

@@ -699,4 +699,5 @@ export const en: Catalogue = {
   'dash.audit.action.reassignment-request': 'Reassignment requested',
   'dash.audit.action.reassignment-decision': 'Reassignment decided',
   'dash.audit.action.export-removed': 'Export folder removed at the end of its grant',
+  'dash.audit.action.grant-ended': 'Grant ended',
 };

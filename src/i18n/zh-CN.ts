@@ -679,4 +679,5 @@ export const zhCN = {
   'dash.audit.action.reassignment-request': '申请改派民警',
   'dash.audit.action.reassignment-decision': '改派决定',
   'dash.audit.action.export-removed': '授权到期，删除导出文件夹',
+  'dash.audit.action.grant-ended': '授权到期',
 } as const;

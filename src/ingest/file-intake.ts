@@ -140,10 +140,11 @@ export async function copyStage(
     chunkBytes: config.ingest.copyChunkBytes,
     signal: context.signal,
     onProgress: (bytesDone) => {
-      if (!copyStarted)
-        void context.atStage?.('copy', { dockId: context.dockId, sourcePath: file.relativePath });
-      copyStarted = true;
       onProgress(bytesDone);
+      if (copyStarted) return;
+      copyStarted = true;
+      // The first chunk waits for the stage hook, so a fault injected there lands mid-file.
+      return context.atStage?.('copy', { dockId: context.dockId, sourcePath: file.relativePath });
     },
   });
   const copiedAt = clock.now();

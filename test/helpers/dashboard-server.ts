@@ -9,6 +9,7 @@ import { makeSampleRecorder } from '../../src/footage/generate.ts';
 import { saveOfficer } from '../../src/ledger/officers.ts';
 import { silentLogger } from '../../src/log/logger.ts';
 import { openStation, type Station } from '../../src/station.ts';
+import type { Clock } from '../../src/time/clock.ts';
 import { temporaryFolder } from './station-cli.ts';
 
 export const officerBadge = '010001';
@@ -26,12 +27,17 @@ export interface DashboardServer {
  * A real station in a temporary home with one user per role (named after the role; the officer holds
  * badge 010001) and the dashboard listening on 127.0.0.1 on a free port.
  */
-export async function startDashboard(options: DashboardOptions = {}): Promise<DashboardServer> {
+export async function startDashboard(
+  options: DashboardOptions = {},
+  /** The station's clock, for tests that move time (a grant's end, a clock set back). */
+  clock?: Clock,
+): Promise<DashboardServer> {
   const folder = await temporaryFolder('dashboard');
   const config = loadConfig({ STATION_HOME: path.join(folder.path, 'home') });
   const station = await openStation({
     config: { ...config, ingest: { ...config.ingest, copyChunkBytes: 65536 } },
     logger: silentLogger,
+    clock,
   });
   saveOfficer(station.db, { badge: officerBadge, name: '张三' }, new Date());
   saveOfficer(station.db, { badge: '010002', name: '李四' }, new Date());

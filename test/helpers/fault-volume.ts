@@ -11,6 +11,9 @@ const run = promisify(execFile);
  * which is what a recorder unplugged mid-copy does. `umount -l` is no pull: open files keep reading.
  */
 export class PullableVolume {
+  /** A pull still settling: its clean-up must not unmount the next plug-in. */
+  private pulling: Promise<void> = Promise.resolve();
+
   private constructor(
     readonly volume: ExfatVolume,
     readonly mountPoint: string,
@@ -34,6 +37,7 @@ export class PullableVolume {
   }
 
   async plugIn(): Promise<void> {
+    await this.pulling;
     await run('mkdir', ['-p', this.mountPoint]);
     await run('mount.exfat-fuse', [this.volume.loopDevice!, this.mountPoint]);
     this.volume.mountPoint = this.mountPoint;
@@ -58,11 +62,12 @@ export class PullableVolume {
     // Never 0 or negative: that would signal a whole process group.
     if (!(pid > 1)) throw new Error(`not a FUSE server pid: ${pid}`);
     process.kill(pid, 'SIGKILL');
-    return new Promise((resolve) =>
+    this.pulling = new Promise((resolve) =>
       setTimeout(() => {
         void this.unplugged().then(resolve);
       }, settleMs),
     );
+    return this.pulling;
   }
 
   /** Takes the dead mount out of the table (the automounter's part after a pull). */

@@ -1,6 +1,7 @@
 import { verifyArchive } from '../../archive/fixity.ts';
 import { checkAnchors, configuredAnchorSources } from '../../custody/audit-anchors.ts';
 import { verifyAuditChain } from '../../custody/audit-chain.ts';
+import { verifyAccessGrants } from '../../custody/grant-seal.ts';
 import { verifyRecordingSeals } from '../../custody/recording-seal.ts';
 import { districtAnchorSources } from '../../district/anchor-check.ts';
 import { FootageReader } from '../../district/footage-reader.ts';
@@ -10,7 +11,7 @@ import { type CliCommand, print, printJson } from '../command.ts';
 export const verifyCommand: CliCommand = {
   name: 'verify',
   summary:
-    'Re-hash every archived file, walk the audit chain, check every anchor of its head and the ledger seals; exit 1 naming each problem',
+    'Re-hash every archived file, walk the audit chain, check every anchor of its head, the ledger seals and the access requests; exit 1 naming each problem',
   usage: 'station verify [--json]',
   options: { json: { type: 'boolean' } },
   async run(args) {
@@ -27,11 +28,13 @@ export const verifyCommand: CliCommand = {
         ...districtAnchorSources(station.config),
       ]);
       const ledger = verifyRecordingSeals(station.db);
+      const grants = verifyAccessGrants(station.db);
       const problemCount =
         archive.problems.length +
         auditChain.problems.length +
         anchors.problems.length +
-        ledger.problems.length;
+        ledger.problems.length +
+        grants.problems.length;
       if (args.values.json)
         printJson(
           {
@@ -39,6 +42,7 @@ export const verifyCommand: CliCommand = {
             auditChain,
             anchors,
             ledger,
+            grants,
             passed: problemCount === 0,
           },
           station.config.station.timezone,
@@ -60,12 +64,16 @@ export const verifyCommand: CliCommand = {
         for (const problem of ledger.problems) {
           print(`${problem.problem.toUpperCase()} LEDGER ROW #${problem.recordingId}: ${problem.detail}`);
         }
+        for (const problem of grants.problems) {
+          print(`EDITED ACCESS REQUEST #${problem.requestId}: ${problem.detail}`);
+        }
         print(
           [
             `archive: ${archive.checked} files checked, ${archive.ok} intact, ${archive.problems.length} with problems`,
             `audit chain: ${auditChain.checked} entries, head #${auditChain.headId ?? '-'}, ${auditChain.problems.length} problems`,
             `anchors: ${anchors.checked} heads kept outside the database checked (${anchors.sources.map((source) => `${source.name}: ${source.anchors}`).join('; ')}), ${anchors.problems.length} problems`,
             `ledger: ${ledger.checked} rows checked against their seals, ${ledger.problems.length} problems`,
+            `access requests: ${grants.checked} checked against their audit entries, ${grants.problems.length} problems`,
           ].join('\n'),
         );
       }

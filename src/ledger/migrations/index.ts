@@ -10,6 +10,7 @@ import { tokenExpiry } from './009-token-expiry.ts';
 import { districtOutbox } from './010-district-outbox.ts';
 import { spokenReasons } from './011-spoken-reasons.ts';
 import { peopleAndRequests } from './013-people-and-requests.ts';
+import { auditTime } from './018-audit-time.ts';
 
 export interface Migration {
   version: number;
@@ -31,4 +32,5 @@ export const migrations: Migration[] = [
   districtOutbox,
   spokenReasons,
   peopleAndRequests,
+  auditTime,
 ];

@@ -12,6 +12,7 @@ import {
   decideAccessRequest,
   defaultGrantDays,
   findAccessRequest,
+  grantTime,
   isActive,
   listAccessRequests,
 } from '../../../custody/access-requests.ts';
@@ -473,8 +474,9 @@ ${leaderApprovals(request)}
       const { query } = request;
       const { access, outDir, iso } = recordedExport(request, query);
       const now = clock.now();
-      // Taking the disc image away is copying: only while the copy grant lasts.
-      const problem = unusable(access, now);
+      // Taking the disc image away is copying: only while the copy grant lasts (a clock set back
+      // does not extend it).
+      const problem = unusable(access, grantTime(db, now));
       if (problem) {
         appendAudit(
           db,
@@ -497,21 +499,23 @@ ${leaderApprovals(request)}
       }
       const file = path.join(outDir, isoName);
       const { size } = await stat(file);
-      recordServedBytes(
-        db,
-        {
-          action: 'download',
-          actor: request.user!.name,
-          session: sessionDigest(request),
-          subjectType: 'access-request',
-          subjectId: access.id,
-          file: path.join(query.folder, isoName),
-          size,
-          range: [0, size - 1],
-          via: `evidence disc, sha256 ${iso.sha256}, recordings ${access.recordingIds.join(',')}`,
-        },
-        now,
-      );
+      // Every byte sent is on the record; a HEAD sends none.
+      if (request.method !== 'HEAD')
+        recordServedBytes(
+          db,
+          {
+            action: 'download',
+            actor: request.user!.name,
+            session: sessionDigest(request),
+            subjectType: 'access-request',
+            subjectId: access.id,
+            file: path.join(query.folder, isoName),
+            size,
+            range: [0, size - 1],
+            via: `evidence disc, sha256 ${iso.sha256}, recordings ${access.recordingIds.join(',')}`,
+          },
+          now,
+        );
       return reply
         .type('application/x-iso9660-image')
         .header('content-disposition', `attachment; filename="evidence-${request.query.folder}.iso"`)

@@ -6,9 +6,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import { findInterruptionItem } from '../../../compliance/interruptions.ts';
 import { spokenReasonDetail } from '../../../compliance/spoken-reason.ts';
 import { authorize } from '../../../custody/access-policy.ts';
-import { appendAudit } from '../../../custody/audit-log.ts';
+import { recordServedBytes } from '../../../custody/served-bytes.ts';
 import { parseRange } from '../../media-range.ts';
 import { HttpError } from '../../plugins/authentication.ts';
+import { sessionDigest } from '../../session-digest.ts';
 import { IdParams } from '../schemas.ts';
 import { mayHandle } from './index.ts';
 
@@ -19,7 +20,7 @@ import { mayHandle } from './index.ts';
 const Binary = Type.Unsafe<Buffer>({ type: 'string', format: 'binary' });
 
 export const spokenReasonRoutes: FastifyPluginAsync = async (app) => {
-  const { db, clock, archive } = app.station;
+  const { db, clock, archive, config } = app.station;
 
   app.get<{ Params: Static<typeof IdParams> }>(
     '/interruptions/:id/spoken-reason',
@@ -34,26 +35,29 @@ export const spokenReasonRoutes: FastifyPluginAsync = async (app) => {
       const heard = spokenReasonDetail(db, item.id);
       if (heard.state !== 'detected' || !heard.clipPath)
         throw new HttpError(404, request.t('dash.error.notFound'));
-      const decision = authorize(db, user, item.afterRecordingId, 'view', clock.now());
+      const decision = authorize(db, user, item.afterRecordingId, 'view', clock.now(), {
+        officerViewsOwn: config.access.officerViewsOwn,
+        source: request.ip,
+      });
       if (!decision.allowed) throw new HttpError(403, request.t('dash.error.noGrant'));
       const file = path.join(archive.root, heard.clipPath);
       const { size } = await stat(file);
       const range = parseRange(request.headers.range, size);
-      // A player asks for many ranges of one clip; the hearing is logged when playing starts.
-      if (range === 'all' || range?.start === 0) {
-        appendAudit(
+      // Every range of the clip served is on the record, as for the footage itself; a HEAD serves none.
+      if (range !== null && request.method !== 'HEAD') {
+        recordServedBytes(
           db,
           {
-            actor: user.name,
             action: 'view',
+            actor: user.name,
+            session: sessionDigest(request),
             subjectType: 'recording',
             subjectId: item.afterRecordingId,
-            detail: {
-              via: 'spoken-reason-clip',
-              interruptionId: item.id,
-              clipSha256: heard.clipSha256,
-              reason: decision.reason,
-            },
+            file: heard.clipPath,
+            size,
+            range: range === 'all' ? [0, size - 1] : [range.start, range.end],
+            via: 'spoken-reason-clip',
+            grant: decision.requestId,
           },
           clock.now(),
         );
