@@ -134,7 +134,7 @@ function actions(request: FastifyRequest, access: AccessRequest, zone: string, n
 function requestRow(request: FastifyRequest, access: AccessRequest, zone: string, now: Date): Html {
   const { t } = request;
   const scope = access.caseNumber ? html`${t('dash.cases.case')} ${access.caseNumber}: ` : '';
-  return html`<tr data-request="${access.id}" data-state="${access.state}"><td>#${access.id}</td><td>${access.user}</td>
+  return html`<tr data-request="${access.id}" data-state="${access.state}"><td>#${access.id}</td><td>${personNamed(request.server.station.db, access.user)}</td>
 <td>${purposeLabel(request, access)}${access.thirdPartyReview ? html`<br><strong class="bad">${t('dash.access.thirdPartyShort')}</strong>` : ''}
 ${access.requestingParty ? html`<br><span class="party">${t('dash.access.party')}：${access.requestingParty}</span>` : ''}
 ${access.reason ? html`<br><span class="reason">${t('dash.access.reason')}：${access.reason}</span>` : ''}</td>

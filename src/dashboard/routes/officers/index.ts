@@ -40,7 +40,7 @@ export const officerRoutes: FastifyPluginAsync = async (app) => {
       if (!linked.length) return html`<span class="muted">${t('dash.officers.noAccount')}</span>`;
       return linked.map(
         (user, index) =>
-          html`${index ? ', ' : ''}${seesAccounts ? html`<a href="/users#user-${user.id}">${user.name}</a>` : user.name}${user.disabled ? html` <span class="muted">(${t('dash.users.disabled')})</span>` : ''}`,
+          html`${index ? ', ' : ''}${seesAccounts ? html`<a href="/users#user-${user.id}">${user.name}</a>` : user.name}${user.awaitingConfirmation ? html` <span class="muted">(${t('dash.users.awaiting')})</span>` : user.disabled ? html` <span class="muted">(${t('dash.users.disabled')})</span>` : ''}`,
       );
     };
     const body = html`<table id="officers"><thead><tr><th>${t('ledger.badge')}</th><th>${t('ledger.officerName')}</th><th>${t('dash.officers.unit')}</th><th>${t('dash.officers.account')}</th><th>${t('dash.officers.added')}</th></tr></thead>
