@@ -378,11 +378,11 @@ describe('evidence export on the web', () => {
     const ended = later.locator(`#exports tr[data-request="${requestId}"]`);
     expect(await ended.textContent()).toContain('授权已到期');
     expect(await ended.locator('a.download-again').count()).toBe(0);
+    await screenshot(later, 'access-history-expired');
     const folder = (await made.getAttribute('data-export'))!;
     const refused = await later.goto(
       `${server.baseUrl}/access/export/iso?request=${requestId}&folder=${folder}`,
     );
     expect(refused?.status()).toBe(409);
-    await screenshot(later, 'access-history-expired');
   });
 });
