@@ -15,8 +15,8 @@ import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs, promisify } from 'node:util';
 import Database from 'better-sqlite3';
-import { writeSimulatedState } from '../drivers/simulated.ts';
 import { folderDockRoot } from '../src/dock/dock-service.ts';
+import { writeSimulatedState } from '../src/dock/simulated-driver.ts';
 import { dropCaches, loadPerCore, mibPerSecond, stationBin, timeShell, writeNoiseFile } from './support.ts';
 
 const { values } = parseArgs({
@@ -174,7 +174,12 @@ async function measureStation(work: string, layout: Layout): Promise<StationResu
   writeFileSync(
     configFile,
     JSON.stringify({
-      dock: { mountRoots: [layout.mediaRoot], settleSeconds: 0, maxParallel: recorders },
+      dock: {
+        mountRoots: [layout.mediaRoot],
+        settleSeconds: 0,
+        maxParallel: recorders,
+        simulatedRecorders: true,
+      },
       ...(values['chunk-kib'] ? { ingest: { copyChunkBytes: Number(values['chunk-kib']) * 1024 } } : {}),
       http: { port: 0 },
       log: { level: 'info' },

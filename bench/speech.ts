@@ -1,7 +1,8 @@
 // Art. 18 spoken-reason check against the ingest of the same footage, in one run: a recorder whose
 // segments each resume after a 5-minute gap (every other one with the officer speaking) is docked
 // the daemon's way (copy, hash, read-back, playback check, gaps), then every resumed segment is
-// listened to again on its own. Target: the check costs no more than a few percent of the ingest.
+// listened to again with nothing else running, queued together as at the end of a dock. Target: the
+// checks cost no more than a few percent of the ingest of the same footage, measured in this run.
 // Usage: node --import tsx bench/speech.ts [--segments 6] [--seconds 60] [--size 1280x720]
 import { mkdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import path from 'node:path';

@@ -3,6 +3,7 @@ import { Archive } from './archive/archive.ts';
 import { SpokenReasonQueue } from './compliance/spoken-reason-queue.ts';
 import { type LoadedConfig, loadConfig } from './config/config.ts';
 import { preparePrivateHome } from './config/private-home.ts';
+import { simulatedDriver } from './dock/simulated-driver.ts';
 import { type LoadedDriver, loadDrivers } from './drivers/registry.ts';
 import { EventBus } from './events/event-bus.ts';
 import { Ingestor } from './ingest/ingest.ts';
@@ -42,7 +43,8 @@ export async function openStation(options: OpenOptions = {}): Promise<Station> {
   const config = options.config ?? loadConfig(options.env);
   const logger = options.logger ?? createLogger(config.log.level);
   const clock = options.clock ?? systemClock;
-  const drivers = await loadDrivers();
+  // The simulated family writes to the volume it docks: only the demo and tests turn it on.
+  const drivers = await loadDrivers(undefined, config.dock.simulatedRecorders ? [simulatedDriver] : []);
   preparePrivateHome(config.home, databaseFile(config.home), exportsFolder(config.home));
   const db = openDatabase(databaseFile(config.home));
   const archive = new Archive(archiveRoot(config.home), db);

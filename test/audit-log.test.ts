@@ -147,7 +147,7 @@ describe('the daily digest', () => {
     const digest = parseJson<{ headId: number; headHash: string; count: number }>(json);
     expect(digest).toMatchObject({ headId: 1, count: 1 });
     const text = await runStation(['audit', 'digest', '--date', '2026-11-25'], { home });
-    expect(text.stdout).toContain(`head hash: ${digest.headHash}`);
+    expect(text.stdout).toContain(`链头哈希：${digest.headHash}`);
     expect((await runStation(['audit', 'digest', '--date', 'yesterday'], { home })).code).toBe(2);
   });
 

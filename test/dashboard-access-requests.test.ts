@@ -213,7 +213,7 @@ describe('integrity page', () => {
       .get() as { id: number; hash: string };
     const digest = /<pre class="card" id="audit-digest">([^<]*)<\/pre>/.exec(page)![1];
     // The page itself may be read after newer entries (the login); the digest names a real entry.
-    const [, id, hash] = /head entry: #(\d+)\nhead hash: ([0-9a-f]{64})/.exec(digest)!;
+    const [, id, hash] = /链头条目：#(\d+)\n链头哈希：([0-9a-f]{64})/.exec(digest)!;
     expect(Number(id)).toBeLessThanOrEqual(head.id);
     expect(server.station.db.prepare('SELECT hash FROM audit_log WHERE id = ?').pluck().get(Number(id))).toBe(
       hash,

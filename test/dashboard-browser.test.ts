@@ -66,9 +66,9 @@ describe('the dashboard in a browser', () => {
       const seen: number[] = [];
       (window as unknown as { barValues: number[] }).barValues = seen;
       new MutationObserver(() => {
-        const bar = document.querySelector<HTMLProgressElement>('#live-docks .dock-progress');
+        const bar = document.querySelector<HTMLProgressElement>('section.dock .dock-progress');
         if (bar && seen.at(-1) !== bar.value) seen.push(bar.value);
-      }).observe(document.getElementById('live-docks')!, {
+      }).observe(document.querySelector('main')!, {
         subtree: true,
         childList: true,
         attributes: true,
@@ -81,11 +81,13 @@ describe('the dashboard in a browser', () => {
       segments: 3,
       segmentSeconds: 2,
     });
-    const card = page.locator('#live-docks .dock').first();
-    await card.waitFor();
+    await page.locator('#live-docks .dock').first().waitFor();
     const { report } = await ingest;
     expect(report.state).toBe('done');
-    await page.waitForSelector(`#live-docks .dock[data-dock="${report.dockId}"][data-state="done"]`);
+    // Finished, the card moves from 当前采集 to 刚完成.
+    await page.waitForSelector(`#finished-docks .dock[data-dock="${report.dockId}"][data-state="done"]`);
+    const card = page.locator(`section.dock[data-dock="${report.dockId}"]`);
+    expect(await page.locator(`#live-docks .dock[data-dock="${report.dockId}"]`).count()).toBe(0);
     await expect
       .poll(() => card.locator('.dock-progress').evaluate((bar) => (bar as HTMLProgressElement).value))
       .toBe(100);

@@ -261,7 +261,7 @@ describe('the recording page in the reader language', () => {
     expect(cells(page, 'metadata')).toContain('<th>时间来源</th><td>文件名</td>');
     const checks = cells(page, 'playback-checks');
     expect(checks).toMatch(
-      /<tr data-check="probe"><td class="good">✓ 通过<\/td><td>格式识别<\/td><td><code class="muted">[^<]*declares/,
+      /<tr data-check="probe"><td class="good">✓ 通过<\/td><td>格式识别<\/td><td><span class="finding-text">格式 [^<]*声明时长 [\d.]+ 秒/,
     );
     expect(checks).toContain('<td>全片关键帧扫描</td>');
     expect(checks).toContain('<td>开头片段解码</td>');
@@ -296,7 +296,8 @@ describe('officers and units on the docks and devices pages', () => {
     });
     const page = await (await clerk.get('/docks')).text();
     expect(page).toContain('<th>执法人员</th><th>执法证号</th>');
-    const row = (dockId: number) => page.match(new RegExp(`<tr data-dock="${dockId}">[\\s\\S]*?</tr>`))?.[0];
+    const row = (dockId: number) =>
+      page.match(new RegExp(`<tr data-dock="${dockId}"[^>]*>[\\s\\S]*?</tr>`))?.[0];
     expect(row(own.report.dockId!)).toContain('<td>张三</td><td>010001</td>');
     expect(row(stranger.report.dockId!)).toContain(
       '<td><span class="muted">未分配</span></td><td>099998</td>',

@@ -7,6 +7,7 @@ import { writeSimulatedRecorder } from '../src/dock/simulated-recorder.ts';
 import { type DockStation, mediaRoot, startDockStation } from './helpers/dock-station.ts';
 import { ExfatVolume } from './helpers/exfat-volume.ts';
 import { temporaryFolder } from './helpers/station-cli.ts';
+import { until } from './helpers/until.ts';
 
 // dock.autoMount for stations without a desktop: a loop device stands in for the USB disk the
 // sysfs lister would report.
@@ -68,8 +69,4 @@ async function mountOptions(mountPoint: string): Promise<string[]> {
     .split('\n')
     .find((entry) => entry.split(' ')[4] === mountPoint);
   return line?.split(' ')[5].split(',') ?? [];
-}
-
-async function until(condition: () => Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((resolve) => setTimeout(resolve, 50));
 }

@@ -9,6 +9,7 @@ import { listRecordings } from '../src/ledger/recordings.ts';
 import { type DockStation, mediaRoot, startDockStation } from './helpers/dock-station.ts';
 import { ExfatVolume } from './helpers/exfat-volume.ts';
 import { temporaryFolder } from './helpers/station-cli.ts';
+import { until } from './helpers/until.ts';
 
 // Real exFAT images on loop devices, mounted under the station's mount root as a desktop would mount
 // a recorder in mass-storage mode; `umount -l` plays a pulled cable.
@@ -214,10 +215,6 @@ describe('docking recorders that appear as exFAT volumes', () => {
     );
   });
 });
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
-}
 
 function stamp(instant: Date): string {
   const wall = new Intl.DateTimeFormat('en-CA', {

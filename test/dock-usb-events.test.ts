@@ -7,6 +7,7 @@ import { findDock } from '../src/ledger/docks.ts';
 import { type DockStation, mediaRoot, startDockStation } from './helpers/dock-station.ts';
 import { ExfatVolume } from './helpers/exfat-volume.ts';
 import { temporaryFolder } from './helpers/station-cli.ts';
+import { until } from './helpers/until.ts';
 
 // USB hotplug is played through the adapter's interface (FakeUsbWatcher); the volume is a real exFAT
 // image whose sysfs pairing is stubbed, since a loop device has no USB parent.
@@ -78,7 +79,3 @@ describe('USB events reaching the dock through the adapter interface', () => {
     expect(dock.station.db.prepare('SELECT COUNT(*) FROM copies_in_flight').pluck().get()).toBe(0);
   });
 });
-
-async function until(condition: () => boolean): Promise<void> {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 20));
-}

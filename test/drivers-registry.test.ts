@@ -1,8 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/config.ts';
 import type { RecorderDriver } from '../src/drivers/driver.ts';
 import { chooseDriver, DriverError, loadDrivers, prepareDrivers } from '../src/drivers/registry.ts';
+import { silentLogger } from '../src/log/logger.ts';
+import { openStation } from '../src/station.ts';
 import { runStation, temporaryFolder } from './helpers/station-cli.ts';
 
 const generic: RecorderDriver = {
@@ -24,6 +27,23 @@ describe('recorder drivers', () => {
     const drivers = await loadDrivers();
     expect(drivers.map((driver) => driver.id)).toContain('generic');
     expect(drivers.at(-1)?.match.any).toBe(true);
+  });
+
+  // Its setClock writes to the volume and its identity is whatever a marker file says.
+  it('loads the simulated recorder family only where dock.simulatedRecorders turns it on', async () => {
+    const config = loadConfig({ STATION_HOME: path.join(folder.path, 'simulated-home') });
+    expect(config.dock.simulatedRecorders).toBe(false);
+    for (const simulatedRecorders of [false, true]) {
+      const station = await openStation({
+        config: { ...config, dock: { ...config.dock, simulatedRecorders } },
+        logger: silentLogger,
+      });
+      try {
+        expect(station.drivers.some((driver) => driver.id === 'simulated')).toBe(simulatedRecorders);
+      } finally {
+        station.close();
+      }
+    }
   });
 
   it('refuses two drivers that claim the same thing at the same priority', () => {

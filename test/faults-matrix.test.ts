@@ -16,11 +16,11 @@ import {
   invariantProblems,
   startFaultStation,
   undockFolder,
-  until,
   writeRecorderContent,
 } from './helpers/fault-station.ts';
 import { PullableVolume } from './helpers/fault-volume.ts';
 import { parseJson, repoRoot, runStation } from './helpers/station-cli.ts';
+import { until } from './helpers/until.ts';
 
 // The fault matrix: each fault of the field, at each stage a recording passes through. Every cell
 // docks a recorder with its own content, faults the world at exactly that stage (the session's stage

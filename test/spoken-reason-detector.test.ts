@@ -1,9 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Background, makeSpokenFootage, reasonText } from '../src/footage/spoken-footage.ts';
-import { detectSpeech, type SpeechAnalysis } from '../src/media/speech-detector.ts';
+import { decodeWindows, detectSpeech, type SpeechAnalysis } from '../src/media/speech-detector.ts';
 
 // Real footage made with ffmpeg whose sound is real Mandarin speech (espeak-ng) mixed over silence,
 // pink noise, a steady tone and tone sweeps, at different offsets and loudness, against the same
@@ -98,5 +98,16 @@ describe('the speech detector', () => {
     });
     expect(strict.verdict).toBe('absent');
     expect(strict.speechSeconds).toBeGreaterThan(3);
+  });
+
+  it('decodes several files in one run, where a file without sound or a broken one answers for itself alone', async () => {
+    await writeFile(file('broken.mp4'), 'not a recording');
+    const names = ['silence-at-3s.mp4', 'no-sound.mp4', 'broken.mp4', 'pink-noise.mp4'];
+    const windows = await decodeWindows(names.map(file), 30, 60_000);
+    const [alone] = await decodeWindows([file('silence-at-3s.mp4')], 30, 60_000);
+    expect(windows[0]).toEqual(alone);
+    expect(windows[1]).toBe('no-audio');
+    expect(windows[2]).toBeInstanceOf(Error);
+    expect((windows[3] as Int16Array).length / 16000).toBeCloseTo(20, 0);
   });
 });

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
-import { chmod, link, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { createHash, randomUUID } from 'node:crypto';
+import { chmod, link, mkdir, open, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { inputUrl, runFfmpeg } from '../media/ffmpeg-run.ts';
 import { hashFile, syncFile } from './copy-file.ts';
 
 // Files the station makes from archived footage (an audio clip of a spoken reason, say) live apart
@@ -25,54 +24,28 @@ export interface ClipRequest {
   kind: string;
   /** File name stem; the content's hash is appended so a re-run finds its own earlier clip. */
   stem: string;
-  source: string;
-  startSeconds: number;
-  seconds: number;
-  timeoutMs: number;
+  /** File name ending, e.g. "wav". */
+  extension: string;
+  /** The whole file, made by the caller from samples it already holds (no second decoding). */
+  bytes: Buffer;
 }
 
-/** Cuts the audio of `source` from `startSeconds` into an uncompressed WAV (no second lossy generation). */
-export async function cutAudioClip(request: ClipRequest): Promise<DerivedClip> {
+/** Writes a derived file the way an original is archived: temporary name, flushed, read-only, linked. */
+export async function writeDerivedClip(request: ClipRequest): Promise<DerivedClip> {
   const folder = path.join(request.archiveRoot, derivedFolderName, request.kind);
   await mkdir(folder, { recursive: true });
-  const partial = path.join(folder, `${partialPrefix}${randomUUID()}.wav`);
+  const partial = path.join(folder, `${partialPrefix}${randomUUID()}.${request.extension}`);
   try {
-    const run = await runFfmpeg(
-      [
-        '-v',
-        'error',
-        '-ss',
-        String(request.startSeconds),
-        '-i',
-        inputUrl(request.source),
-        '-t',
-        String(request.seconds),
-        '-map',
-        '0:a:0',
-        '-vn',
-        '-c:a',
-        'pcm_s16le',
-        // No encoder tag or other metadata: the same span always makes the same bytes.
-        '-map_metadata',
-        '-1',
-        '-fflags',
-        '+bitexact',
-        '-flags:a',
-        '+bitexact',
-        '-f',
-        'wav',
-        partial,
-      ],
-      { timeoutMs: request.timeoutMs },
-    );
-    if (run.exitCode !== 0) {
-      throw new Error(`ffmpeg could not cut the clip: ${run.timedOut ? 'timed out' : run.stderr.trim()}`);
+    const handle = await open(partial, 'wx', 0o600);
+    try {
+      await handle.writeFile(request.bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
     }
-    await syncFile(partial);
-    const sha256 = await hashFile(partial);
-    const { size } = await stat(partial);
+    const sha256 = createHash('sha256').update(request.bytes).digest('hex');
     await chmod(partial, 0o444);
-    const name = `${request.stem}-${sha256.slice(0, 12)}.wav`;
+    const name = `${request.stem}-${sha256.slice(0, 12)}.${request.extension}`;
     const final = path.join(folder, name);
     try {
       await link(partial, final);
@@ -83,7 +56,11 @@ export async function cutAudioClip(request: ClipRequest): Promise<DerivedClip> {
     }
     await rm(partial, { force: true });
     await syncFile(folder);
-    return { clipPath: path.join(derivedFolderName, request.kind, name), sha256, bytes: size };
+    return {
+      clipPath: path.join(derivedFolderName, request.kind, name),
+      sha256,
+      bytes: request.bytes.length,
+    };
   } catch (error) {
     await rm(partial, { force: true });
     throw error;

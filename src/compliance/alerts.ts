@@ -10,7 +10,7 @@ import {
 } from '../ledger/playback-status.ts';
 import type { Station } from '../station.ts';
 import { localDateIn } from '../time/zone.ts';
-import { openInterruptions } from './interruptions.ts';
+import { listInterruptions } from './interruptions.ts';
 import { retentionReview, retentionSettings } from './retention.ts';
 import { listJobRuns } from './schedules.ts';
 import { silentResumptionsInActivities } from './spoken-reason.ts';
@@ -229,35 +229,28 @@ function lateExportAlerts({ db, config, now }: AlertInputs): Alert[] {
  */
 function interruptionAlerts({ db, config, now }: AlertInputs): Alert[] {
   const overdue = now.getTime() - config.alerts.unexplainedInterruptionHours * hourMs;
-  const names = new Map(
-    (db.prepare('SELECT badge, name FROM officers').all() as { badge: string; name: string }[]).map((row) => [
-      row.badge,
-      row.name,
-    ]),
-  );
-  return openInterruptions(db)
-    .filter((item) => item.explainedAt === null)
-    .map((item) => {
-      const activity = item.activityKinds.length > 0;
-      return {
-        kind: 'interruption',
-        severity: activity ? 'critical' : Date.parse(item.detectedAt) <= overdue ? 'warning' : 'info',
-        subject: `#${item.id}`,
-        detail: {
-          id: item.id,
-          badge: item.badge,
-          officerName: item.badge ? (names.get(item.badge) ?? null) : null,
-          deviceSerial: item.deviceSerial,
-          gapStart: item.gapStart,
-          gapEnd: item.gapEnd,
-          gapSeconds: item.gapSeconds,
-          activityKinds: item.activityKinds,
-        },
-        actBy: activity ? ['officer', 'clerk', 'leader'] : ['officer', 'leader'],
-        since: item.detectedAt,
-        link: `/interruptions#interruption-${item.id}`,
-      };
-    });
+  // Never explained, or sent back by the clerk: the officer's turn.
+  return listInterruptions(db, { states: ['open'] }).map((item) => {
+    const activity = item.activityKinds.length > 0;
+    return {
+      kind: 'interruption',
+      severity: activity ? 'critical' : Date.parse(item.detectedAt) <= overdue ? 'warning' : 'info',
+      subject: `#${item.id}`,
+      detail: {
+        id: item.id,
+        badge: item.badge,
+        officerName: item.officerName,
+        deviceSerial: item.deviceSerial,
+        gapStart: item.gapStart,
+        gapEnd: item.gapEnd,
+        gapSeconds: item.gapSeconds,
+        activityKinds: item.activityKinds,
+      },
+      actBy: activity ? ['officer', 'clerk', 'leader'] : ['officer', 'leader'],
+      since: item.detectedAt,
+      link: `/interruptions#interruption-${item.id}`,
+    };
+  });
 }
 
 /**

@@ -5,7 +5,11 @@ import type { PlaybackQueue } from '../ingest/playback-queue.ts';
 import type { Db } from '../ledger/database.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../time/clock.ts';
-import { analyseSpokenReason, interruptionsAwaitingSpokenReason } from './spoken-reason.ts';
+import { analyseSpokenReasons, interruptionsAwaitingSpokenReason } from './spoken-reason.ts';
+
+/** Interruptions one ffmpeg run decodes at most, and the audio they hold (4 min: 7.7 MB of samples). */
+const maxBatch = 8;
+const batchAudioSeconds = 240;
 
 /**
  * Schedules the spoken-reason check of each interruption in the playback queue's pool, once both are
@@ -37,32 +41,47 @@ export class SpokenReasonQueue {
     return this.enqueueWaiting();
   }
 
-  /** Queues the waiting interruptions (of one resumed segment, or all); returns how many were new. */
+  /**
+   * Queues the waiting interruptions (of one resumed segment, or all); returns how many were new.
+   * Those queued together are listened to in batches, each one ffmpeg run.
+   */
   enqueueWaiting(afterRecordingId?: number): number {
-    let added = 0;
-    for (const id of interruptionsAwaitingSpokenReason(this.deps.db, afterRecordingId)) {
-      if (this.queued.has(id)) continue;
-      this.queued.add(id);
-      added++;
-      void this.deps.playback.runInPool(() => this.analyse(id)).finally(() => this.queued.delete(id));
+    const fresh = interruptionsAwaitingSpokenReason(this.deps.db, afterRecordingId).filter(
+      (id) => !this.queued.has(id),
+    );
+    const perRun = Math.max(
+      1,
+      Math.min(maxBatch, Math.floor(batchAudioSeconds / this.deps.config.interruptions.spokenReasonSeconds)),
+    );
+    for (let first = 0; first < fresh.length; first += perRun) {
+      const batch = fresh.slice(first, first + perRun);
+      for (const id of batch) this.queued.add(id);
+      void this.deps.playback
+        .runInPool(() => this.analyse(batch))
+        .finally(() => {
+          for (const id of batch) this.queued.delete(id);
+        });
     }
-    return added;
+    return fresh.length;
   }
 
-  private async analyse(interruptionId: number): Promise<void> {
+  private async analyse(interruptionIds: number[]): Promise<void> {
     const { db, config, clock, logger, events } = this.deps;
     try {
-      const result = await analyseSpokenReason(
+      const results = await analyseSpokenReasons(
         { db, archiveRoot: this.deps.archiveRoot, config, now: () => clock.now() },
-        interruptionId,
+        interruptionIds,
       );
-      if (result.state === 'failed') {
-        logger.warn({ interruptionId, error: result.error }, 'spoken-reason check failed to run');
-      } else if (result.state === 'absent') {
-        logger.warn({ interruptionId }, 'resumed recording starts without a spoken reason');
+      for (const result of results) {
+        const { interruptionId } = result;
+        if (result.state === 'failed') {
+          logger.warn({ interruptionId, error: result.error }, 'spoken-reason check failed to run');
+        } else if (result.state === 'absent') {
+          logger.warn({ interruptionId }, 'resumed recording starts without a spoken reason');
+        }
       }
     } catch (error) {
-      logger.error({ err: error, interruptionId }, 'spoken-reason check failed to run');
+      logger.error({ err: error, interruptionIds }, 'spoken-reason check failed to run');
       events.emit('error', { scope: 'spoken-reason', message: (error as Error).message });
     }
   }

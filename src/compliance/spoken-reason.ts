@@ -1,10 +1,18 @@
 import path from 'node:path';
-import { cutAudioClip } from '../archive/derived-clips.ts';
+import { type DerivedClip, writeDerivedClip } from '../archive/derived-clips.ts';
 import type { StationConfig } from '../config/config.ts';
 import { appendAudit } from '../custody/audit-log.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording } from '../ledger/recordings.ts';
-import { detectSpeech, type SpeechAnalysis } from '../media/speech-detector.ts';
+import {
+  decodeWindows,
+  judgeSpeech,
+  type SpeechAnalysis,
+  sampleRate,
+  samplesBetween,
+  silentAnalysis,
+} from '../media/speech-detector.ts';
+import { encodeWav } from '../media/wav.ts';
 
 // Art. 18: on resuming, the officer states aloud why recording stopped. For each interruption the
 // first seconds of the segment after the gap are listened to (src/media/speech-detector.ts); where
@@ -94,73 +102,99 @@ export interface AnalyseDeps {
 }
 
 /**
- * Listens to the resumed segment of one interruption and records what was heard. A failure to run
- * (the file unreadable, ffmpeg gone) is recorded as `failed` and retried at the next starts.
+ * Listens to the resumed segments of some interruptions (one ffmpeg run decodes all their windows)
+ * and records what was heard. A failure to run (the file unreadable, ffmpeg gone) is recorded as
+ * `failed` for that interruption and retried at the next starts.
  */
-export async function analyseSpokenReason(
+export async function analyseSpokenReasons(
   deps: AnalyseDeps,
-  interruptionId: number,
-): Promise<SpokenReasonDetail> {
+  interruptionIds: number[],
+): Promise<SpokenReasonDetail[]> {
   const { db, config } = deps;
-  const interruption = db
+  const windowSeconds = config.interruptions.spokenReasonSeconds;
+  const timeoutMs = config.ingest.decodeTimeoutSeconds * 1000;
+  const targets = interruptionIds.map((interruptionId) => resumedSegment(deps, interruptionId));
+  const listenable = targets.filter((target) => target.file !== null);
+  const windows = await decodeWindows(
+    listenable.map((target) => target.file!),
+    windowSeconds,
+    timeoutMs,
+  ).catch((error: Error) => listenable.map(() => error));
+  const decoded = new Map(listenable.map((target, position) => [target, windows[position]]));
+  for (const target of targets) {
+    const { interruptionId, recordingId } = target;
+    try {
+      const window = decoded.get(target) ?? target.problem!;
+      if (window instanceof Error) throw window;
+      const heard =
+        window === 'no-audio'
+          ? silentAnalysis
+          : await judgeSpeech(window, config.interruptions.spokenReasonMinSpeechSeconds);
+      const clip =
+        heard.verdict === 'detected'
+          ? await writeSpeechClip(deps, interruptionId, window as Int16Array, heard)
+          : null;
+      record(deps, { interruptionId, recordingId, windowSeconds, heard, clip });
+    } catch (error) {
+      recordFailure(deps, interruptionId, recordingId, windowSeconds, error as Error);
+    }
+  }
+  return interruptionIds.map((interruptionId) => spokenReasonDetail(db, interruptionId));
+}
+
+interface ResumedSegment {
+  interruptionId: number;
+  /** The archived original (a re-docked duplicate is listened to through it). */
+  recordingId: number;
+  file: string | null;
+  problem: Error | null;
+}
+
+function resumedSegment(deps: AnalyseDeps, interruptionId: number): ResumedSegment {
+  const interruption = deps.db
     .prepare('SELECT after_recording_id AS recordingId FROM interruptions WHERE id = ?')
     .get(interruptionId) as { recordingId: number } | undefined;
   if (!interruption) throw new Error(`no interruption #${interruptionId}`);
-  const recording = findRecording(db, interruption.recordingId);
-  const original = recording?.duplicateOf ? findRecording(db, recording.duplicateOf) : recording;
-  const windowSeconds = config.interruptions.spokenReasonSeconds;
-  const timeoutMs = config.ingest.decodeTimeoutSeconds * 1000;
-  try {
-    if (!original?.archivePath)
-      throw new Error(`recording #${interruption.recordingId} is not in the archive`);
-    const file = path.join(deps.archiveRoot, original.archivePath);
-    const heard = await detectSpeech(file, {
-      windowSeconds,
-      minSpeechSeconds: config.interruptions.spokenReasonMinSpeechSeconds,
-      timeoutMs,
-    });
-    const clip =
-      heard.verdict === 'detected' ? await cutSpeech(deps, interruptionId, file, heard, timeoutMs) : null;
-    record(deps, { interruptionId, recordingId: original.id, windowSeconds, heard, clip });
-  } catch (error) {
-    recordFailure(
-      deps,
+  const recording = findRecording(deps.db, interruption.recordingId);
+  const original = recording?.duplicateOf ? findRecording(deps.db, recording.duplicateOf) : recording;
+  if (!original?.archivePath) {
+    return {
       interruptionId,
-      original?.id ?? interruption.recordingId,
-      windowSeconds,
-      error as Error,
-    );
+      recordingId: original?.id ?? interruption.recordingId,
+      file: null,
+      problem: new Error(`recording #${interruption.recordingId} is not in the archive`),
+    };
   }
-  return spokenReasonDetail(db, interruptionId);
+  return {
+    interruptionId,
+    recordingId: original.id,
+    file: path.join(deps.archiveRoot, original.archivePath),
+    problem: null,
+  };
 }
 
-interface Clip {
-  clipPath: string;
-  sha256: string;
-  bytes: number;
+interface Clip extends DerivedClip {
   startSeconds: number;
   seconds: number;
 }
 
-async function cutSpeech(
+/** The span heard, cut from the samples the detector judged: no second decoding of the footage. */
+async function writeSpeechClip(
   deps: AnalyseDeps,
   interruptionId: number,
-  file: string,
+  samples: Int16Array,
   heard: SpeechAnalysis,
-  timeoutMs: number,
 ): Promise<Clip> {
   const first = heard.regions[0].startSeconds;
   const last = heard.regions.at(-1)!.endSeconds;
   const startSeconds = round(Math.max(0, first - clipMarginSeconds));
   const seconds = round(Math.min(heard.analysedSeconds, last + clipMarginSeconds) - startSeconds);
-  const clip = await cutAudioClip({
+  const clip = await writeDerivedClip({
     archiveRoot: deps.archiveRoot,
     kind: 'spoken-reason',
     stem: `interruption-${interruptionId}`,
-    source: file,
-    startSeconds,
-    seconds,
-    timeoutMs,
+    extension: 'wav',
+    bytes: encodeWav(samplesBetween(samples, startSeconds, seconds), sampleRate),
   });
   return { ...clip, startSeconds, seconds };
 }

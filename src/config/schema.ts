@@ -49,6 +49,10 @@ export const ConfigSchema = Type.Object(
         activityBreakSeconds: PositiveInt('a longer gap separates two activities and is no interruption'),
         lowStoragePercent: Type.Number({ minimum: 0, maximum: 100 }),
         settleSeconds: Type.Number({ minimum: 0, maximum: 60 }),
+        simulatedRecorders: Type.Boolean({
+          description:
+            'load the simulated recorder family (station demo and tests only; it writes to the volume)',
+        }),
       },
       { additionalProperties: false },
     ),

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { type Language, translator } from '../i18n/catalogue.ts';
 import type { Db } from '../ledger/database.ts';
 import { localDateIn, startOfNextLocalDay } from '../time/zone.ts';
 import { folderAnchorSource, writeAnchors } from './audit-anchors.ts';
@@ -35,12 +36,13 @@ export function matchesDigest(db: Db, digest: Pick<AuditDigest, 'headId' | 'head
   return hash === digest.headHash;
 }
 
-export function formatDigest(digest: AuditDigest): string {
+/** The digest to print or copy, in the reader's language; the values are the same in every language. */
+export function formatDigest(digest: AuditDigest, t: ReturnType<typeof translator>): string {
   return [
-    `audit digest ${digest.date}`,
-    `head entry: ${digest.headId === null ? '-' : `#${digest.headId}`}`,
-    `head hash: ${digest.headHash ?? '-'}`,
-    `entries: ${digest.count}`,
+    t('digest.title', { date: digest.date }),
+    t('digest.headEntry', { id: digest.headId === null ? '-' : `#${digest.headId}` }),
+    t('digest.headHash', { hash: digest.headHash ?? '-' }),
+    t('digest.entries', { count: digest.count }),
   ].join('\n');
 }
 
@@ -52,7 +54,11 @@ export function formatDigest(digest: AuditDigest): string {
 export function auditDigestJob(
   deps: {
     db: Db;
-    config: { home: string; station: { timezone: string }; audit?: { anchorFolders: string[] } };
+    config: {
+      home: string;
+      station: { timezone: string; language?: Language };
+      audit?: { anchorFolders: string[] };
+    };
   },
   cron = '5 0 * * *',
 ) {
@@ -66,7 +72,8 @@ export function auditDigestJob(
       const folder = path.join(deps.config.home, 'audit-digests');
       await mkdir(folder, { recursive: true });
       await writeFile(path.join(folder, `${digest.date}.json`), `${JSON.stringify(digest, null, 2)}\n`);
-      await writeFile(path.join(folder, `${digest.date}.txt`), `${formatDigest(digest)}\n`);
+      const t = translator(deps.config.station.language ?? 'zh-CN');
+      await writeFile(path.join(folder, `${digest.date}.txt`), `${formatDigest(digest, t)}\n`);
       // And the head now, to every folder outside the station that the config names.
       await writeAnchors(deps.db, (deps.config.audit?.anchorFolders ?? []).map(folderAnchorSource), now);
       return digest;

@@ -1,7 +1,7 @@
 import { mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { writeSimulatedState } from '../../drivers/simulated.ts';
 import { makeSampleRecorder, type SampleRecorder } from '../footage/generate.ts';
+import { writeSimulatedState } from './simulated-driver.ts';
 
 export interface SimulatedRecorderOptions {
   serial: string;

@@ -47,8 +47,10 @@ export const stationDriverFolder = path.join(projectRoot, 'config', 'drivers');
 
 export async function loadDrivers(
   folders: { code?: string; json?: string[] } = { code: builtInDriverFolder, json: [stationDriverFolder] },
+  /** Definitions from elsewhere in the code, such as the demo's simulated family. */
+  extra: RecorderDriver[] = [],
 ): Promise<LoadedDriver[]> {
-  const drivers: RecorderDriver[] = [];
+  const drivers: RecorderDriver[] = [...extra];
   if (folders.code) drivers.push(...(await loadCodeDrivers(folders.code)));
   for (const folder of folders.json ?? []) drivers.push(...loadJsonDrivers(folder));
   return prepareDrivers(drivers);

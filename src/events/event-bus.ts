@@ -1,3 +1,5 @@
+import type { FileNote } from '../ingest/file-notes.ts';
+
 // One typed stream from dock to ledger. A listener that throws is reported, never allowed to
 // break the emitter: a broken dashboard subscriber must not stop a copy.
 
@@ -19,6 +21,8 @@ export interface StationEvents {
     recordingId: number | null;
     outcome: string;
     reason: string | null;
+    /** The reason for people (ingest/file-notes.ts). */
+    note?: FileNote | null;
   };
   'dock.done': { dockId: number; state: string; filesDone: number; filesTotal: number };
   'device.removed': { dockId: number; sourcePath: string };

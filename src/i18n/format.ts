@@ -102,6 +102,25 @@ export function formatSeconds(t: ReturnType<typeof translator>, seconds: number)
   return t('dash.unit.seconds', { n: Math.round(seconds) });
 }
 
+/** A span as people say it: `2 小时`, `2 小时 5 分`, `3 分 20 秒`, `45 秒` (hours drop the seconds). */
+export function formatSpan(t: ReturnType<typeof translator>, seconds: number): string {
+  const whole = Math.round(Math.abs(seconds));
+  const hours = Math.floor(whole / 3600);
+  const minutes = Math.floor((whole % 3600) / 60);
+  if (hours > 0)
+    return minutes > 0
+      ? t('dash.unit.hoursMinutes', { h: hours, m: minutes })
+      : t('dash.unit.hours', { h: hours });
+  if (minutes > 0) return t('dash.unit.minutesSeconds', { m: minutes, s: whole % 60 });
+  return t('dash.unit.seconds', { n: whole });
+}
+
+/** How far a recorder's clock is off (its clock minus true time): `快 2 小时`, `慢 45 秒`, `准确`. */
+export function clockOffsetLabel(t: ReturnType<typeof translator>, seconds: number): string {
+  if (Math.round(seconds) === 0) return t('dash.clock.exact');
+  return t(seconds > 0 ? 'dash.clock.fast' : 'dash.clock.slow', { span: formatSpan(t, seconds) });
+}
+
 export function percent(done: number, total: number): number {
   return total > 0 ? Math.min(100, Math.round((done / total) * 100)) : 0;
 }

@@ -23,6 +23,7 @@ import {
 import { type ProbeResult, probe } from '../media/probe.ts';
 import type { Clock } from '../time/clock.ts';
 import { isoInZone, localDateIn } from '../time/zone.ts';
+import { fileNote } from './file-notes.ts';
 import type { PlaybackQueue } from './playback-queue.ts';
 import { type RecordingTime, resolveRecordingTime } from './recording-time.ts';
 import type { SkippedFile, SourceFile } from './scan.ts';
@@ -120,6 +121,7 @@ export async function copyStage(
     return {
       sourcePath: file.relativePath,
       reason: `already archived as recording #${recordingId}`,
+      note: fileNote('already-archived', { id: recordingId }),
       state: 'known',
       recordingId,
     };

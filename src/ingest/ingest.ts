@@ -24,6 +24,7 @@ import {
   type Outcome,
   StopIngest,
 } from './file-intake.ts';
+import { fileNote } from './file-notes.ts';
 import type { PlaybackQueue } from './playback-queue.ts';
 import { type ScanResult, type SkippedFile, type SourceFile, scanSource } from './scan.ts';
 
@@ -137,7 +138,11 @@ export class Ingestor {
   private skipRest(files: SourceFile[], error: unknown, report: IngestProgress): void {
     if (!(error instanceof StopIngest)) return;
     for (const file of files)
-      report.skipped.push({ sourcePath: file.relativePath, reason: `not copied: ${error.message}` });
+      report.skipped.push({
+        sourcePath: file.relativePath,
+        reason: `not copied: ${error.message}`,
+        note: fileNote('not-copied', { reason: error.reason }),
+      });
   }
 
   private async finishFile(
@@ -167,7 +172,7 @@ export class Ingestor {
     context: DockContext,
     report: IngestProgress,
   ): void {
-    report.skipped.push({ sourcePath: outcome.sourcePath, reason: outcome.reason });
+    report.skipped.push({ sourcePath: outcome.sourcePath, reason: outcome.reason, note: outcome.note });
     if (outcome.state === 'failed') report.failedFiles++;
     saveDockFile(this.deps.db, {
       dockId: context.dockId,
@@ -175,6 +180,7 @@ export class Ingestor {
       sizeBytes: file.sizeBytes,
       state: outcome.state,
       reason: outcome.reason,
+      note: outcome.note,
       recordingId: outcome.recordingId ?? null,
     });
     this.deps.events.emit('file.done', {
@@ -183,6 +189,7 @@ export class Ingestor {
       recordingId: outcome.recordingId ?? null,
       outcome: outcome.state,
       reason: outcome.reason,
+      note: outcome.note,
     });
   }
 
@@ -208,6 +215,7 @@ export class Ingestor {
       recordingId: recording.id,
       outcome: state,
       reason: null,
+      note: null,
     });
   }
 
@@ -223,7 +231,11 @@ export class Ingestor {
     const files = scan.files.filter(inRoots);
     const outside = scan.files
       .filter((file) => !inRoots(file))
-      .map((file) => ({ sourcePath: file.relativePath, reason: 'outside the recorder’s recording folders' }));
+      .map((file) => ({
+        sourcePath: file.relativePath,
+        reason: 'outside the recorder’s recording folders',
+        note: fileNote('outside-recording-folders'),
+      }));
     report.skipped.push(...scan.skipped, ...outside);
     for (const skipped of [...scan.skipped, ...outside]) {
       saveDockFile(this.deps.db, {
@@ -232,6 +244,7 @@ export class Ingestor {
         sizeBytes: 0,
         state: 'skipped',
         reason: skipped.reason,
+        note: skipped.note,
       });
     }
     context.bytesTotal = files.reduce((sum, file) => sum + file.sizeBytes, 0);
@@ -325,8 +338,15 @@ export class Ingestor {
       error instanceof SourceGoneError || error instanceof VerificationError
         ? error.message
         : `copy failed: ${describe(error)}`;
+    const note = fileNote(
+      error instanceof SourceGoneError
+        ? 'source-changed'
+        : error instanceof VerificationError
+          ? 'verification-failed'
+          : 'copy-failed',
+    );
     this.deps.logger.warn({ file: file.relativePath, reason }, 'file not archived');
-    return { sourcePath: file.relativePath, reason, state: 'failed' };
+    return { sourcePath: file.relativePath, reason, note, state: 'failed' };
   }
 }
 

@@ -3,6 +3,7 @@ import { lstat, readdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { SourceGoneError } from '../archive/copy-file.ts';
 import { type MediaKind, mediaKindOf } from '../media/media-kind.ts';
+import { type FileNote, fileNote } from './file-notes.ts';
 
 // A recorder pulled during the scan fails every call: that is the end of the dock, not a folder or a
 // file to skip (which would end the dock "done" with its recordings left behind).
@@ -24,7 +25,10 @@ export interface SourceFile {
 
 export interface SkippedFile {
   sourcePath: string;
+  /** The technical message, in English. */
   reason: string;
+  /** The same for people (file-notes.ts). */
+  note: FileNote;
 }
 
 export interface ScanResult {
@@ -50,14 +54,11 @@ const systemFolders = new Set(
  * Lists the recordings below `root` without following links: a recorder (or someone with one)
  * can plant a symlink to /etc, and the station must never read outside the volume.
  */
-export async function scanSource(root: string, recordingRoots: string[] = ['.']): Promise<ScanResult> {
+export async function scanSource(root: string): Promise<ScanResult> {
   const realRoot = await realpath(root);
   const result: ScanResult = { root: realRoot, files: [], skipped: [] };
-  const starts = recordingRoots
-    .map((folder) => path.resolve(realRoot, folder))
-    .filter((folder) => inside(realRoot, folder));
-  const seen = new Set<string>();
-  for (const start of starts) await walk(realRoot, start, result, seen);
+  // The whole volume: the driver, chosen from what is found, says which folders hold recordings.
+  await walk(realRoot, realRoot, result, new Set());
   const byPath = (a: { relativePath?: string; sourcePath?: string }, b: typeof a) =>
     (a.relativePath ?? a.sourcePath ?? '').localeCompare(b.relativePath ?? b.sourcePath ?? '', 'en', {
       numeric: true,
@@ -65,11 +66,6 @@ export async function scanSource(root: string, recordingRoots: string[] = ['.'])
   result.files.sort(byPath);
   result.skipped.sort(byPath);
   return result;
-}
-
-function inside(root: string, candidate: string): boolean {
-  const relative = path.relative(root, candidate);
-  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
 async function walk(root: string, folder: string, result: ScanResult, seen: Set<string>): Promise<void> {
@@ -84,6 +80,7 @@ async function walk(root: string, folder: string, result: ScanResult, seen: Set<
     result.skipped.push({
       sourcePath: relativeTo(root, folder),
       reason: `folder unreadable (${errorCode(error)})`,
+      note: fileNote('folder-unreadable', { detail: errorCode(error) }),
     });
     return;
   }
@@ -99,20 +96,27 @@ async function walk(root: string, folder: string, result: ScanResult, seen: Set<
 }
 
 async function consider(absolutePath: string, relativePath: string, entry: Dirent, result: ScanResult) {
-  const skip = (reason: string) => result.skipped.push({ sourcePath: relativePath, reason });
-  if (entry.isSymbolicLink()) return skip('symbolic link, not followed');
-  if (!entry.isFile()) return skip('not a regular file');
-  if (entry.name.startsWith('._')) return skip('operating system metadata file');
+  const skip = (reason: string, note: FileNote) =>
+    result.skipped.push({ sourcePath: relativePath, reason, note });
+  if (entry.isSymbolicLink()) return skip('symbolic link, not followed', fileNote('symbolic-link'));
+  if (!entry.isFile()) return skip('not a regular file', fileNote('not-regular-file'));
+  if (entry.name.startsWith('._')) return skip('operating system metadata file', fileNote('system-metadata'));
   const kind = mediaKindOf(entry.name);
-  if (!kind) return skip(`not a recording (${path.extname(entry.name) || 'no extension'})`);
+  if (!kind) {
+    const extension = path.extname(entry.name) || '-';
+    return skip(
+      `not a recording (${path.extname(entry.name) || 'no extension'})`,
+      fileNote('not-a-recording', { detail: extension }),
+    );
+  }
   let stats: Awaited<ReturnType<typeof lstat>>;
   try {
     stats = await lstat(absolutePath);
   } catch (error) {
     throwIfPulled(error, absolutePath);
-    return skip(`unreadable (${errorCode(error)})`);
+    return skip(`unreadable (${errorCode(error)})`, fileNote('unreadable', { detail: errorCode(error) }));
   }
-  if (stats.size === 0) return skip('empty file (0 bytes)');
+  if (stats.size === 0) return skip('empty file (0 bytes)', fileNote('empty-file'));
   result.files.push({ relativePath, absolutePath, sizeBytes: stats.size, mtime: stats.mtime, kind });
 }
 

@@ -1,4 +1,5 @@
 import type { DockReason, DockState } from '../dock/dock-session.ts';
+import { type FileNote, parseFileNote } from '../ingest/file-notes.ts';
 import type { Db } from './database.ts';
 
 export type { DockState } from '../dock/dock-session.ts';
@@ -40,7 +41,10 @@ export interface DockFile {
   state: DockFileState;
   bytesDone: number;
   recordingId: number | null;
+  /** The technical message, in English. */
   reason: string | null;
+  /** The same for people, worded by the catalogues (ingest/file-notes.ts). */
+  note: FileNote | null;
 }
 
 const selectDock = `SELECT k.id, k.origin, k.source_path AS sourcePath, k.volume_label AS volumeLabel,
@@ -130,14 +134,15 @@ export function updateDock(db: Db, id: number, update: DockUpdate, now: Date): v
 
 export function saveDockFile(
   db: Db,
-  file: Omit<DockFile, 'id' | 'bytesDone' | 'recordingId' | 'reason'> &
-    Partial<Pick<DockFile, 'bytesDone' | 'recordingId' | 'reason'>>,
+  file: Omit<DockFile, 'id' | 'bytesDone' | 'recordingId' | 'reason' | 'note'> &
+    Partial<Pick<DockFile, 'bytesDone' | 'recordingId' | 'reason' | 'note'>>,
 ): void {
   db.prepare(
-    `INSERT INTO dock_files (dock_id, source_path, size_bytes, state, bytes_done, recording_id, reason)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
+    `INSERT INTO dock_files (dock_id, source_path, size_bytes, state, bytes_done, recording_id, reason, note)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT (dock_id, source_path) DO UPDATE SET size_bytes = excluded.size_bytes, state = excluded.state,
-       bytes_done = excluded.bytes_done, recording_id = excluded.recording_id, reason = excluded.reason`,
+       bytes_done = excluded.bytes_done, recording_id = excluded.recording_id, reason = excluded.reason,
+       note = excluded.note`,
   ).run(
     file.dockId,
     file.sourcePath,
@@ -146,14 +151,16 @@ export function saveDockFile(
     file.bytesDone ?? 0,
     file.recordingId ?? null,
     file.reason ?? null,
+    file.note ? JSON.stringify(file.note) : null,
   );
 }
 
 export function listDockFiles(db: Db, dockId: number): DockFile[] {
-  return db
+  const rows = db
     .prepare(
       `SELECT id, dock_id AS dockId, source_path AS sourcePath, size_bytes AS sizeBytes, state,
-         bytes_done AS bytesDone, recording_id AS recordingId, reason FROM dock_files WHERE dock_id = ? ORDER BY id`,
+         bytes_done AS bytesDone, recording_id AS recordingId, reason, note FROM dock_files WHERE dock_id = ? ORDER BY id`,
     )
-    .all(dockId) as DockFile[];
+    .all(dockId) as (Omit<DockFile, 'note'> & { note: string | null })[];
+  return rows.map((row) => ({ ...row, note: parseFileNote(row.note) }));
 }

@@ -6,6 +6,8 @@ import { open } from 'node:fs/promises';
 export interface ContainerSizeResult {
   ok: boolean;
   detail: string;
+  /** The same for people (playback-check.ts CheckPhrase). */
+  says: { code: string; values?: Record<string, string | number> }[];
 }
 
 type FileHandle = Awaited<ReturnType<typeof open>>;
@@ -42,13 +44,21 @@ async function walkRiff(file: FileHandle, fileSize: number): Promise<ContainerSi
     // A writer that never finished (power lost while recording) leaves 0 or 0xFFFFFFFF here; the
     // data is all there, the header simply was never updated, so there is nothing to compare.
     if (chunkSize === 0 || chunkSize === 0xffffffff) {
-      return { ok: true, detail: 'RIFF size was never written (recording not finalised); not compared' };
+      return {
+        ok: true,
+        detail: 'RIFF size was never written (recording not finalised); not compared',
+        says: [{ code: 'riff-unwritten' }],
+      };
     }
     const end = offset + 8 + chunkSize + (chunkSize % 2);
     if (end > fileSize + (chunkSize % 2)) return cutShort('RIFF chunk', offset, end, fileSize);
     offset = end;
   }
-  return { ok: true, detail: `RIFF chunks account for the whole file (${fileSize} bytes)` };
+  return {
+    ok: true,
+    detail: `RIFF chunks account for the whole file (${fileSize} bytes)`,
+    says: [{ code: 'riff-whole', values: { bytes: fileSize } }],
+  };
 }
 
 /** ISO base media (MP4/MOV): a sequence of top-level boxes, each starting with its size. */
@@ -59,7 +69,8 @@ async function walkBoxes(file: FileHandle, fileSize: number): Promise<ContainerS
     const type = header.toString('latin1', 4, 8);
     let boxSize = header.readUInt32BE(0);
     if (boxSize === 1) {
-      if (header.length < 16) return cutShort(`'${type}' box header`, offset, offset + 16, fileSize);
+      if (header.length < 16)
+        return cutShort(`'${type}' box header`, offset, offset + 16, fileSize, printable(type));
       boxSize = Number(header.readBigUInt64BE(8));
     }
     // Size 0 means "to the end of the file", which is always consistent.
@@ -68,19 +79,37 @@ async function walkBoxes(file: FileHandle, fileSize: number): Promise<ContainerS
       return {
         ok: false,
         detail: `box '${printable(type)}' at byte ${offset} has an impossible size ${boxSize}`,
+        says: [{ code: 'impossible-box', values: { type: printable(type), offset, size: boxSize } }],
       };
     }
     const end = offset + boxSize;
-    if (end > fileSize) return cutShort(`'${printable(type)}' box`, offset, end, fileSize);
+    if (end > fileSize) return cutShort(`'${printable(type)}' box`, offset, end, fileSize, printable(type));
     offset = end;
   }
-  return { ok: true, detail: `top-level boxes account for the whole file (${fileSize} bytes)` };
+  return {
+    ok: true,
+    detail: `top-level boxes account for the whole file (${fileSize} bytes)`,
+    says: [{ code: 'boxes-whole', values: { bytes: fileSize } }],
+  };
 }
 
-function cutShort(what: string, offset: number, end: number, fileSize: number): ContainerSizeResult {
+/** `box`: the type of the MP4 box cut short; none for a RIFF chunk. */
+function cutShort(
+  what: string,
+  offset: number,
+  end: number,
+  fileSize: number,
+  box?: string,
+): ContainerSizeResult {
+  const values = { offset, end, size: fileSize, missing: end - fileSize };
   return {
     ok: false,
     detail: `${what} at byte ${offset} ends at byte ${end}, but the file has ${fileSize} bytes (${end - fileSize} missing)`,
+    says: [
+      box === undefined
+        ? { code: 'cut-short-riff', values }
+        : { code: 'cut-short-box', values: { ...values, type: box } },
+    ],
   };
 }
 

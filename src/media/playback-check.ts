@@ -14,10 +14,19 @@ import type { ProbeResult } from './probe.ts';
 
 export type PlaybackStatus = 'ok' | 'damaged' | 'unplayable';
 
+/** One phrase of a check's result for people: `check.say.<code>` in the catalogues. */
+export interface CheckPhrase {
+  code: string;
+  values?: Record<string, string | number>;
+}
+
 export interface PlaybackCheck {
   name: string;
   ok: boolean;
+  /** What the check found, in English, for whoever reads decoder output. */
   detail: string;
+  /** The same in phrases the catalogues word; absent in reports from before them. */
+  says?: CheckPhrase[];
 }
 
 export interface PlaybackReport {
@@ -57,7 +66,12 @@ export async function checkPlayback(
   if (probed.video) return checkVideo(path, probed, checks, options);
   if (kind === 'video') {
     // A body-camera video file with only a sound track lost its picture somewhere.
-    checks.push({ name: 'streams', ok: false, detail: 'no video stream, only audio' });
+    checks.push({
+      name: 'streams',
+      ok: false,
+      detail: 'no video stream, only audio',
+      says: [{ code: 'only-audio' }],
+    });
   }
   return checkAudio(path, probed, checks, options);
 }
@@ -110,7 +124,11 @@ async function checkAudio(
   // Audio decodes hundreds of times faster than real time, so decode all of it.
   const decoded = await decode(path, [], ['-map', '0:a:0'], options.timeoutMs);
   const reached = streamEnd(decoded, 'audio');
-  checks.push(cleanDecodeCheck('audio', decoded, `decoded ${seconds(reached)} of audio`));
+  checks.push(
+    cleanDecodeCheck('audio', decoded, `decoded ${seconds(reached)} of audio`, [
+      { code: 'audio-decoded', values: { seconds: tenths(reached) } },
+    ]),
+  );
   checks.push(lengthCheck(probed.durationSeconds, reached));
   return finish(checks, [{ name: 'audio', decoded }], probed, reached, framesDecoded(decoded));
 }
@@ -125,7 +143,11 @@ async function checkImage(
   const literalName = ['-pattern_type', 'none'];
   const decoded = await decode(path, literalName, ['-map', '0:v:0', '-frames:v', '1'], options.timeoutMs);
   const size = probed.video ? `${probed.video.width}x${probed.video.height}` : 'unknown size';
-  checks.push(cleanDecodeCheck('image', decoded, `decoded a ${size} image`));
+  checks.push(
+    cleanDecodeCheck('image', decoded, `decoded a ${size} image`, [
+      { code: 'image', values: { size: probed.video ? size : '?' } },
+    ]),
+  );
   // A photo has no length: report neither declared nor decoded seconds.
   const report = finish(checks, [{ name: 'image', decoded }], probed, null, framesDecoded(decoded));
   return { ...report, declaredSeconds: null };
@@ -135,13 +157,29 @@ async function checkImage(
 
 function probeCheck(probed: ProbeResult): PlaybackCheck {
   if (!probed.ok) {
-    return { name: 'probe', ok: false, detail: probed.error ?? 'no audio or video stream found' };
+    return {
+      name: 'probe',
+      ok: false,
+      detail: probed.error ?? 'no audio or video stream found',
+      says: [{ code: probed.error ? 'probe-error' : 'no-streams' }],
+    };
   }
   const parts = [probed.formatName ?? 'unknown format'];
-  if (probed.video) parts.push(`video ${probed.video.codec} ${probed.video.width}x${probed.video.height}`);
-  if (probed.audio) parts.push(`audio ${probed.audio.codec}`);
-  if (probed.durationSeconds !== null) parts.push(`declares ${seconds(probed.durationSeconds)}`);
-  return { name: 'probe', ok: true, detail: parts.join(', ') };
+  const says: CheckPhrase[] = [{ code: 'format', values: { name: probed.formatName ?? '?' } }];
+  if (probed.video) {
+    const size = `${probed.video.width}x${probed.video.height}`;
+    parts.push(`video ${probed.video.codec} ${size}`);
+    says.push({ code: 'video', values: { codec: probed.video.codec, size } });
+  }
+  if (probed.audio) {
+    parts.push(`audio ${probed.audio.codec}`);
+    says.push({ code: 'audio-stream', values: { codec: probed.audio.codec } });
+  }
+  if (probed.durationSeconds !== null) {
+    parts.push(`declares ${seconds(probed.durationSeconds)}`);
+    says.push({ code: 'declares', values: { seconds: tenths(probed.durationSeconds) } });
+  }
+  return { name: 'probe', ok: true, detail: parts.join(', '), says };
 }
 
 async function containerSizeCheck(path: string): Promise<PlaybackCheck | null> {
@@ -149,7 +187,12 @@ async function containerSizeCheck(path: string): Promise<PlaybackCheck | null> {
     const result = await checkContainerSize(path);
     return result && { name: 'container-size', ...result };
   } catch (error) {
-    return { name: 'container-size', ok: false, detail: `cannot read the file: ${(error as Error).message}` };
+    return {
+      name: 'container-size',
+      ok: false,
+      detail: `cannot read the file: ${(error as Error).message}`,
+      says: [{ code: 'unreadable' }],
+    };
   }
 }
 
@@ -158,22 +201,43 @@ function scanCheck(scan: Decoded): PlaybackCheck {
   const keyframes = video?.frames ?? 0;
   const gap = video && keyframes > 1 ? `, longest gap ${seconds(video.longestGapSeconds)}` : '';
   const summary = `${keyframes} keyframes up to ${seconds(video?.endSeconds ?? 0)}${gap}`;
-  return cleanDecodeCheck('keyframe-scan', scan, summary, keyframes > 0);
+  const says: CheckPhrase[] = [
+    { code: 'keyframes', values: { count: keyframes, end: tenths(video?.endSeconds ?? 0) } },
+  ];
+  if (video && keyframes > 1)
+    says.push({ code: 'longest-gap', values: { gap: tenths(video.longestGapSeconds) } });
+  return cleanDecodeCheck('keyframe-scan', scan, summary, says, keyframes > 0);
 }
 
 function audioTrackCheck(scan: Decoded): PlaybackCheck {
   const audio = scan.streams.find((stream) => stream.mediaType === 'audio');
   if (!audio || audio.frames === 0) {
-    return { name: 'audio', ok: false, detail: 'the audio track decoded nothing' };
+    return {
+      name: 'audio',
+      ok: false,
+      detail: 'the audio track decoded nothing',
+      says: [{ code: 'audio-nothing' }],
+    };
   }
   // Its decode errors are already counted by the keyframe scan, which decoded it.
-  return { name: 'audio', ok: true, detail: `decoded ${seconds(audio.endSeconds)} of audio` };
+  return {
+    name: 'audio',
+    ok: true,
+    detail: `decoded ${seconds(audio.endSeconds)} of audio`,
+    says: [{ code: 'audio-decoded', values: { seconds: tenths(audio.endSeconds) } }],
+  };
 }
 
 function sampleCheck(name: string, start: number, decoded: Decoded): PlaybackCheck {
   const videoFrames = decoded.streams.find((stream) => stream.mediaType === 'video')?.frames ?? 0;
   const summary = `${videoFrames} frames from ${seconds(start)} to ${seconds(start + decodedEnd(decoded))}`;
-  return cleanDecodeCheck(name, decoded, summary, videoFrames > 0);
+  const says = [
+    {
+      code: 'frames',
+      values: { count: videoFrames, from: tenths(start), to: tenths(start + decodedEnd(decoded)) },
+    },
+  ];
+  return cleanDecodeCheck(name, decoded, summary, says, videoFrames > 0);
 }
 
 /** Passes when the run finished in time, printed no errors and produced what it had to. */
@@ -181,27 +245,50 @@ function cleanDecodeCheck(
   name: string,
   decoded: Decoded,
   summary: string,
+  says: CheckPhrase[],
   producedEnough = true,
 ): PlaybackCheck {
   const problems: string[] = [];
-  if (decoded.timedOut) problems.push('timed out');
-  if (decoded.errorLines.length > 0) problems.push(`${decoded.errorLines.length} decoder error lines`);
-  if (framesDecoded(decoded) === 0) problems.push('nothing decoded');
-  else if (!producedEnough) problems.push('no picture decoded');
+  const phrases = [...says];
+  if (decoded.timedOut) {
+    problems.push('timed out');
+    phrases.push({ code: 'timed-out' });
+  }
+  if (decoded.errorLines.length > 0) {
+    problems.push(`${decoded.errorLines.length} decoder error lines`);
+    phrases.push({ code: 'error-lines', values: { count: decoded.errorLines.length } });
+  }
+  if (framesDecoded(decoded) === 0) {
+    problems.push('nothing decoded');
+    phrases.push({ code: 'nothing-decoded' });
+  } else if (!producedEnough) {
+    problems.push('no picture decoded');
+    phrases.push({ code: 'no-picture' });
+  }
   const detail = problems.length > 0 ? `${summary}; ${problems.join(', ')}` : summary;
-  return { name, ok: problems.length === 0, detail };
+  return { name, ok: problems.length === 0, detail, says: phrases };
 }
 
 function lengthCheck(declared: number | null, reached: number): PlaybackCheck {
   if (declared === null) {
-    return { name: 'length', ok: true, detail: `no declared length; decoded to ${seconds(reached)}` };
+    return {
+      name: 'length',
+      ok: true,
+      detail: `no declared length; decoded to ${seconds(reached)}`,
+      says: [{ code: 'no-declared-length', values: { reached: tenths(reached) } }],
+    };
   }
   const ok = declared - reached <= lengthTolerance(declared);
   const detail = `decoded to ${seconds(reached)} of ${seconds(declared)} declared`;
+  const says: CheckPhrase[] = [
+    { code: 'decoded-to', values: { reached: tenths(reached), declared: tenths(declared) } },
+  ];
+  if (!ok) says.push({ code: 'stops-short', values: { missing: tenths(declared - reached) } });
   return {
     name: 'length',
     ok,
     detail: ok ? detail : `${detail}; stops ${seconds(declared - reached)} short`,
+    says,
   };
 }
 
@@ -363,4 +450,9 @@ function roundMillis(value: number): number {
 
 function seconds(value: number): string {
   return `${value.toFixed(1)} s`;
+}
+
+/** Seconds to one decimal, as a number the catalogues put a unit to. */
+function tenths(value: number): number {
+  return Math.round(value * 10) / 10;
 }

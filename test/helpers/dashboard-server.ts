@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { roles } from '../../src/auth/roles.ts';
 import { addUser } from '../../src/auth/users.ts';
-import { loadConfig } from '../../src/config/config.ts';
+import { loadConfig, type StationConfig } from '../../src/config/config.ts';
 import { buildDashboard, type DashboardOptions } from '../../src/dashboard/app.ts';
 import { dockFolder } from '../../src/dock/dock-session.ts';
 import { makeSampleRecorder } from '../../src/footage/generate.ts';
@@ -31,11 +31,17 @@ export async function startDashboard(
   options: DashboardOptions = {},
   /** The station's clock, for tests that move time (a grant's end, a clock set back). */
   clock?: Clock,
+  /** Settings that differ from the defaults. */
+  settings: { dock?: Partial<StationConfig['dock']> } = {},
 ): Promise<DashboardServer> {
   const folder = await temporaryFolder('dashboard');
   const config = loadConfig({ STATION_HOME: path.join(folder.path, 'home') });
   const station = await openStation({
-    config: { ...config, ingest: { ...config.ingest, copyChunkBytes: 65536 } },
+    config: {
+      ...config,
+      ingest: { ...config.ingest, copyChunkBytes: 65536 },
+      dock: { ...config.dock, ...settings.dock },
+    },
     logger: silentLogger,
     clock,
   });

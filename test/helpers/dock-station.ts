@@ -34,7 +34,13 @@ export async function startDockStation(
   await writeFile(
     configFile,
     JSON.stringify({
-      dock: { mountRoots: [path.join(folder.path, 'media')], settleSeconds: 0, ...options.dock },
+      // The tests dock simulated recorders, a family only tests and the demo load.
+      dock: {
+        mountRoots: [path.join(folder.path, 'media')],
+        settleSeconds: 0,
+        simulatedRecorders: true,
+        ...options.dock,
+      },
       ingest: { copyChunkBytes: 65536, ...options.ingest },
     }),
   );

@@ -13,6 +13,7 @@ import { silentLogger } from '../../src/log/logger.ts';
 import { openStation, type Station } from '../../src/station.ts';
 import type { Clock } from '../../src/time/clock.ts';
 import { temporaryFolder } from './station-cli.ts';
+import { until } from './until.ts';
 
 const run = promisify(execFile);
 
@@ -199,12 +200,4 @@ export function archivedCopies(station: Station, hashes: string[]): number[] {
         .pluck()
         .get(sha256) as number,
   );
-}
-
-export async function until(condition: () => boolean | Promise<boolean>, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }

@@ -7,7 +7,15 @@ import {
 } from '../../custody/audit-anchors.ts';
 import { auditDigest, formatDigest, matchesDigest } from '../../custody/audit-digest.ts';
 import { openStation } from '../../station.ts';
-import { CheckFailed, type CliCommand, optionalString, print, printJson, UsageError } from '../command.ts';
+import {
+  CheckFailed,
+  type CliCommand,
+  cliText,
+  optionalString,
+  print,
+  printJson,
+  UsageError,
+} from '../command.ts';
 
 export const auditCommands: CliCommand[] = [
   {
@@ -52,7 +60,7 @@ export const auditCommands: CliCommand[] = [
           now: station.clock.now(),
         });
         if (args.values.json) printJson(digest, station.config.station.timezone);
-        else print(formatDigest(digest));
+        else print(formatDigest(digest, cliText(station.config)));
         return 0;
       } finally {
         station.close();

@@ -29,7 +29,8 @@ async function withStation<T>(run: (station: Station) => T | Promise<T>): Promis
 }
 
 function itemLine(item: InterruptionItem, zone: string): string[] {
-  const state = item.acceptedAt ? 'accepted' : item.explainedAt ? 'explained' : 'unexplained';
+  // An explanation sent back waits for the officer again.
+  const state = item.state === 'open' ? 'unexplained' : item.state;
   return [
     String(item.id),
     item.deviceSerial ?? '-',

@@ -1,24 +1,95 @@
 // Live dock progress from server-sent events. Plain ES2017, no build step.
 (() => {
   const texts = JSON.parse(document.getElementById('dock-texts').textContent);
-  const container = document.getElementById('live-docks');
+  // A dock's card is under 当前采集 while it works and moves to 刚完成 when it ends (the server says
+  // where, x-dock-section); its row in 最近采集记录 is redrawn from the server as it moves on.
+  const sections = {
+    live: document.getElementById('live-docks'),
+    finished: document.getElementById('finished-docks'),
+  };
+  const placeholders = { live: 'no-active-docks', finished: 'no-finished-docks' };
+  const recentBody = document.querySelector('#recent-docks tbody');
   const rates = {};
 
-  const card = (dockId) => container.querySelector(`[data-dock="${dockId}"]`);
+  const card = (dockId) => document.querySelector(`section.dock[data-dock="${dockId}"]`);
+
+  function fragment(markup, wrapper) {
+    const holder = document.createElement(wrapper);
+    holder.innerHTML = markup;
+    return holder.firstElementChild;
+  }
 
   function loadCard(dockId) {
     fetch(`/docks/${dockId}/card`, { credentials: 'same-origin' })
+      .then((response) =>
+        response.ok
+          ? response.text().then((markup) => ({ markup, section: response.headers.get('x-dock-section') }))
+          : null,
+      )
+      .then((answer) => {
+        if (!answer) return;
+        const old = card(dockId);
+        const target = sections[answer.section];
+        if (!target) {
+          old?.remove();
+          return;
+        }
+        const fresh = fragment(answer.markup, 'div');
+        if (old) keepProgress(old, fresh);
+        if (old && old.parentElement === target) old.replaceWith(fresh);
+        else {
+          old?.remove();
+          target.insertBefore(fresh, target.firstChild);
+        }
+        showPlaceholders();
+      });
+    loadRow(dockId);
+  }
+
+  // The ledger counts a file's bytes once it is archived; the stream counted them as they were copied.
+  // A card redrawn mid-dock keeps the stream's figures, so its bar never goes back.
+  function keepProgress(old, fresh) {
+    const before = old.querySelector('.dock-progress');
+    const after = fresh.querySelector('.dock-progress');
+    if (!before || !after || before.value <= after.value) return;
+    after.value = before.value;
+    for (const name of ['.percent', '.bytes', '.speed', '.eta'])
+      fresh.querySelector(name).textContent = old.querySelector(name).textContent;
+  }
+
+  // "Nothing here" where a section has no card, and only there.
+  function showPlaceholders() {
+    for (const [name, section] of Object.entries(sections)) {
+      const placeholder = document.getElementById(placeholders[name]);
+      const empty = !section.querySelector('section.dock');
+      if (!empty) placeholder?.remove();
+      else if (!placeholder) {
+        const paragraph = document.createElement('p');
+        paragraph.id = placeholders[name];
+        paragraph.className = 'muted';
+        paragraph.textContent = texts.empty[name];
+        section.appendChild(paragraph);
+      }
+    }
+  }
+
+  function loadRow(dockId) {
+    fetch(`/docks/${dockId}/row`, { credentials: 'same-origin' })
       .then((response) => (response.ok ? response.text() : ''))
       .then((markup) => {
         if (!markup) return;
-        const holder = document.createElement('div');
-        holder.innerHTML = markup;
-        const fresh = holder.firstElementChild;
-        const old = card(dockId);
+        const fresh = fragment(`<table><tbody>${markup}</tbody></table>`, 'div').querySelector('tr');
+        const old = recentBody.querySelector(`tr[data-dock="${dockId}"]`);
         if (old) old.replaceWith(fresh);
-        else container.insertBefore(fresh, container.firstChild);
-        document.getElementById('no-active-docks')?.remove();
+        else recentBody.insertBefore(fresh, recentBody.firstChild);
       });
+  }
+
+  // The playback check of a file ends after its copy: the card that lists the recording is redrawn.
+  function recordingChecked(data) {
+    const link = document.querySelector(`section.dock a[href="/recordings/${data.recordingId}"]`);
+    const element = link?.closest('section.dock');
+    if (element) loadCard(element.getAttribute('data-dock'));
   }
 
   function formatBytes(bytes) {
@@ -109,13 +180,15 @@
   }
 
   function fileDone(data) {
+    loadRow(data.dockId);
     const element = card(data.dockId);
     if (!element) return;
     const row = fileRow(element, data.sourcePath);
     if (data.outcome !== 'failed' && data.outcome !== 'skipped') row.querySelector('progress').value = 100;
     row.setAttribute('data-state', data.outcome);
-    const outcome = texts.fileStates[data.outcome] || data.outcome;
-    row.querySelector('.file-state').textContent = data.reason ? `${outcome} · ${data.reason}` : outcome;
+    row.querySelector('.file-state').textContent = texts.fileStates[data.outcome] || data.outcome;
+    // The note in the reader's language comes with the redrawn card; the raw reason is never shown.
+    if (data.note || data.recordingId) loadCard(data.dockId);
   }
 
   const source = new EventSource('/docks/events');
@@ -125,11 +198,14 @@
   on('dock.state', (data) => {
     const element = card(data.dockId);
     if (element) setState(element, data.state);
-    // A finished dock is redrawn from the ledger: officer, files and reasons as recorded.
-    if (!element || texts.safe.includes(data.state) || texts.failed.includes(data.state))
+    // A finished dock is redrawn from the ledger: officer, files, results and what is left to do.
+    if (!element || texts.safe.includes(data.state) || texts.final.includes(data.state))
       loadCard(data.dockId);
+    else loadRow(data.dockId);
   });
   on('dock.done', (data) => loadCard(data.dockId));
+  on('dock.warning', (data) => loadCard(data.dockId));
+  on('recording.checked', recordingChecked);
   on('file.progress', progress);
   on('file.done', fileDone);
   source.addEventListener('open', () => document.body.setAttribute('data-stream', 'open'));

@@ -40,6 +40,9 @@ form.inline{display:inline}
 .filters{display:flex;flex-wrap:wrap;gap:.5rem;align-items:end;margin-bottom:.75rem}
 .filters label{display:flex;flex-direction:column;font-size:.85rem}
 .message{padding:.5rem;background:#fff7d6;border:1px solid #e5c100;margin-bottom:1rem}
+.findings{list-style:none;padding:0;margin:.5rem 0}.finding{padding:.35rem .5rem;margin-bottom:.25rem;border-radius:3px}
+.finding.warn{background:#fff7d6;border-left:4px solid #e5a100;font-weight:bold}.finding .act{margin-left:.5rem}
+.files .playback{margin-left:.25rem}
 code{font-size:.8rem;word-break:break-all}
 .field-error{display:block;font-size:.85rem;max-width:28rem}
 [aria-invalid=true]{outline:2px solid #b00020}

@@ -1,9 +1,9 @@
 import type { FastifyRequest } from 'fastify';
 import { type AuditEntry, auditTrail } from '../../custody/audit-log.ts';
 import { currentDecision, type Decision } from '../../custody/corrections.ts';
-import { codeLabel, type MessageKey } from '../../i18n/catalogue.ts';
+import { codeLabel, isMessageKey, type MessageKey } from '../../i18n/catalogue.ts';
 import { formatBytes, formatDateTime, formatDuration } from '../../i18n/format.ts';
-import type { PlaybackReport } from '../../media/playback-check.ts';
+import type { PlaybackCheck, PlaybackReport } from '../../media/playback-check.ts';
 import { allows } from '../access.ts';
 import type { LedgerRow } from '../data/ledger-query.ts';
 import { type Html, html } from '../html.ts';
@@ -14,15 +14,28 @@ import { playbackLabel } from './ledger-table.ts';
 import { personNamed } from './person.ts';
 import { recordingCompliance } from './recording-compliance.ts';
 
+/** What a check found, in the reader's words; a report from before the phrases shows its English detail. */
+function checkFinding(t: Translate, check: PlaybackCheck): Html {
+  if (!check.says) return html`<code class="muted">${check.detail}</code>`;
+  const phrases = check.says.map((phrase) =>
+    isMessageKey(`check.say.${phrase.code}`)
+      ? t(`check.say.${phrase.code}` as MessageKey, phrase.values)
+      : phrase.code,
+  );
+  // A failed check keeps the tool's own words beside, for whoever looks into the file.
+  const raw = check.ok ? '' : html`<br><code class="muted">${check.detail}</code>`;
+  return html`<span class="finding-text">${phrases.join(t('check.separator'))}</span>${raw}`;
+}
+
 /**
- * Each check the playback test ran, passed or not, and the decoder's own errors. The stored report
- * keeps ffmpeg's English detail: it stays, for whoever reads decoder output, behind the translated name.
+ * Each check the playback test ran, passed or not, and the decoder's own errors (ffmpeg's own lines,
+ * in English, for whoever reads decoder output).
  */
 function playbackChecks(request: FastifyRequest, report: PlaybackReport): Html {
   const { t } = request;
   const rows = report.checks.map(
     (check) =>
-      html`<tr data-check="${check.name}"><td class="${check.ok ? 'good' : 'bad'}">${check.ok ? '✓' : '✗'} ${t(check.ok ? 'dash.check.passed' : 'dash.check.failed')}</td><td>${codeLabel(t, 'dash.check.', check.name)}</td><td><code class="muted">${check.detail}</code></td></tr>`,
+      html`<tr data-check="${check.name}"><td class="${check.ok ? 'good' : 'bad'}">${check.ok ? '✓' : '✗'} ${t(check.ok ? 'dash.check.passed' : 'dash.check.failed')}</td><td>${codeLabel(t, 'dash.check.', check.name)}</td><td>${checkFinding(t, check)}</td></tr>`,
   );
   const errors = report.errors.length
     ? html`<h3>${t('dash.recording.decoderErrors')}</h3><pre>${report.errors.join('\n')}</pre>`

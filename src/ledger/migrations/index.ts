@@ -9,6 +9,7 @@ import { releaseAndAnchors } from './008-release-and-anchors.ts';
 import { tokenExpiry } from './009-token-expiry.ts';
 import { districtOutbox } from './010-district-outbox.ts';
 import { spokenReasons } from './011-spoken-reasons.ts';
+import { notesReturnsAlertActions } from './012-notes-returns-alert-actions.ts';
 import { peopleAndRequests } from './013-people-and-requests.ts';
 import { auditTime } from './018-audit-time.ts';
 
@@ -31,6 +32,7 @@ export const migrations: Migration[] = [
   tokenExpiry,
   districtOutbox,
   spokenReasons,
+  notesReturnsAlertActions,
   peopleAndRequests,
   auditTime,
 ];

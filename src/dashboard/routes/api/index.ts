@@ -3,6 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { alertMessage } from '../../../compliance/alert-messages.ts';
 import { stationAlerts } from '../../../compliance/alerts.ts';
 import { type DockState, safeToUndockStates } from '../../../dock/dock-session.ts';
+import { fileNoteLabel } from '../../../ingest/file-notes.ts';
 import { findDock, listDockFiles, listDocks } from '../../../ledger/docks.ts';
 import { withZoneOffsets } from '../../../time/zone.ts';
 import { deviceOverview } from '../../data/device-overview.ts';
@@ -81,7 +82,12 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
       if (!dock || !visibility.seesDock(dock.id)) throw new HttpError(404, request.t('dash.error.notFound'));
       return {
         dock: withSafety(dock, request.t),
-        files: visibility.seesFiles ? listDockFiles(db, dock.id) : [],
+        files: visibility.seesFiles
+          ? listDockFiles(db, dock.id).map((file) => ({
+              ...file,
+              noteText: file.note ? fileNoteLabel(request.t, file.note) : null,
+            }))
+          : [],
       };
     },
   );

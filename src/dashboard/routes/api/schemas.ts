@@ -75,6 +75,15 @@ export const DockFileSchema = Type.Object({
   bytesDone: Type.Integer(),
   recordingId: NullableInteger,
   reason: NullableString,
+  /** The reason as a code with values (ingest/file-notes.ts), and in the asker's language. */
+  note: Type.Union([
+    Type.Object({
+      code: Type.String(),
+      values: Type.Optional(Type.Record(Type.String(), Type.Union([Type.String(), Type.Number()]))),
+    }),
+    Type.Null(),
+  ]),
+  noteText: NullableString,
 });
 
 export const DeviceSchema = Type.Object({

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { appendAudit } from '../../../custody/audit-log.ts';
-import { driverLabel, formatBytes, formatDateTime, formatSeconds } from '../../../i18n/format.ts';
+import { clockOffsetLabel, driverLabel, formatBytes, formatDateTime } from '../../../i18n/format.ts';
 import { assignDevice, listAssignments } from '../../../ledger/devices.ts';
 import { LedgerError, listOfficers } from '../../../ledger/officers.ts';
 import { parseUserTime } from '../../../time/zone.ts';
@@ -61,7 +61,7 @@ export const deviceRoutes: FastifyPluginAsync = async (app) => {
             : html`<span class="muted">${t('common.unassigned')}</span>`
         }</td>
 <td>${device.lastDockId ? html`<a href="/ledger?dock=${device.lastDockId}">${formatDateTime(device.lastDockAt, zone)}</a>` : ''}</td>
-<td>${device.clockOffsetSeconds === null ? '' : formatSeconds(t, device.clockOffsetSeconds)}</td>
+<td>${device.clockOffsetSeconds === null ? '' : clockOffsetLabel(t, device.clockOffsetSeconds)}</td>
 <td>${device.freeBytes === null ? '' : `${formatBytes(device.freeBytes)} / ${formatBytes(device.totalBytes)}`}</td>
 <td>${device.batteryPercent === null ? '' : `${device.batteryPercent}%`}</td>
 <td class="${device.openFaults ? 'bad' : ''}">${device.openFaults}</td></tr>`,

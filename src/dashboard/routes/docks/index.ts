@@ -1,12 +1,13 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { findSession } from '../../../auth/sessions.ts';
-import { dockStates, redockStates, safeToUndockStates } from '../../../dock/dock-session.ts';
+import { dockStates, finalDockStates, redockStates, safeToUndockStates } from '../../../dock/dock-session.ts';
 import { formatBytes, formatDateTime } from '../../../i18n/format.ts';
-import { findDock, listDocks } from '../../../ledger/docks.ts';
+import type { Db } from '../../../ledger/database.ts';
+import { type Dock, findDock, listDocks } from '../../../ledger/docks.ts';
 import { allows } from '../../access.ts';
 import { DockVisibility } from '../../dock-visibility.ts';
-import { html, trusted } from '../../html.ts';
+import { type Html, html, trusted } from '../../html.ts';
 import { sessionCookie } from '../../plugins/authentication.ts';
 import {
   dockCard,
@@ -21,13 +22,12 @@ import { HtmlPage, IdParams, LanguageQuery } from '../schemas.ts';
 
 const DocksQuery = Type.Composite([
   LanguageQuery,
-  Type.Object({
-    confirmed: Type.Optional(Type.Integer({ minimum: 0 })),
-  }),
+  Type.Object({ confirmed: Type.Optional(Type.Integer({ minimum: 0 })) }),
 ]);
 
-// A finished dock stays on the live list for a while, so the officer sees "safe to undock" there.
+// A finished dock shows under 刚完成 for a while, with what it left to do, then only in the table.
 const recentlyFinishedMs = 30 * 60_000;
+const recentShown = 30;
 const defaultKeepAliveMs = 15_000;
 
 export interface DockRouteOptions {
@@ -37,6 +37,19 @@ export interface DockRouteOptions {
 
 /** JSON for a script tag: `<` escaped so no value can close the tag. */
 const scriptJson = (value: unknown) => trusted(JSON.stringify(value).replace(/</g, '\\u003c'));
+
+/** `station ingest` docks a folder by hand at the command line: nobody waits at the station for it. */
+const dockedAtStation = (dock: Dock) => dock.origin !== 'cli';
+
+/** One row of 最近采集记录; docks.js replaces it from /docks/:id/row as the dock moves on. */
+function recentRow(request: FastifyRequest, db: Db, dock: Dock, zone: string, now: Date): Html {
+  const { t } = request;
+  return html`<tr data-dock="${dock.id}" data-state="${dock.state}"><td>${dock.id}</td><td>${dock.deviceSerial ?? dock.volumeLabel ?? ''}</td>
+${officerCells(t, dockOfficer(db, dock, now))}<td>${dockStateLabel(t, dock.state)}</td><td>${dock.filesDone}/${dock.filesTotal}</td>
+<td>${formatBytes(dock.bytesTotal)}</td><td>${formatDateTime(dock.startedAt, zone)}</td><td>${formatDateTime(dock.endedAt, zone)}</td>
+<td><a href="/ledger?dock=${dock.id}">${t('dash.docks.recordings')}</a>
+${allows('confirm', request.user!.role) && dock.state === 'done' ? html` · <a href="/docks/${dock.id}/confirm" class="confirm-all">${t('dash.docks.confirmAll')}</a>` : ''}</td></tr>`;
+}
 
 export const dockRoutes: FastifyPluginAsync<DockRouteOptions> = async (app, options) => {
   const keepAliveMs = options.keepAliveMs ?? defaultKeepAliveMs;
@@ -55,42 +68,48 @@ export const dockRoutes: FastifyPluginAsync<DockRouteOptions> = async (app, opti
       const { t, user } = request;
       const now = clock.now();
       const visibility = new DockVisibility(db, user!, () => clock.now());
-      const recent = listDocks(db, { limit: 30 }).filter((dock) => visibility.seesDock(dock.id));
-      const live = recent.filter(
-        (dock) => !dock.endedAt || now.getTime() - Date.parse(dock.endedAt) < recentlyFinishedMs,
+      const recent = listDocks(db, { limit: recentShown }).filter((dock) => visibility.seesDock(dock.id));
+      const atStation = recent.filter(dockedAtStation);
+      const live = atStation.filter((dock) => !dock.endedAt);
+      const finished = atStation.filter(
+        (dock) => dock.endedAt && now.getTime() - Date.parse(dock.endedAt) < recentlyFinishedMs,
       );
       const texts = {
         states: Object.fromEntries(dockStates.map((state) => [state, dockStateLabel(t, state)])),
         fileStates: Object.fromEntries(dockFileStates.map((state) => [state, fileStateLabel(t, state)])),
         safe: safeToUndockStates,
         failed: redockStates,
+        final: finalDockStates,
         safeText: t('dash.docks.safe'),
         notSafeText: t('dash.docks.notSafe'),
         redockText: t('dash.docks.redock'),
+        empty: { live: t('dash.docks.none'), finished: t('dash.docks.noneFinished') },
         // Templates with {n}, {m}, {s} left in: docks.js fills them.
         seconds: t('dash.unit.seconds'),
         minutesSeconds: t('dash.unit.minutesSeconds'),
       };
-      const canConfirm = allows('confirm', user!.role);
+      const card = (dock: Dock) =>
+        dockCard(request, db, dock, {
+          zone,
+          now,
+          lowStoragePercent: config.dock.lowStoragePercent,
+          withFiles: visibility.seesFiles,
+        });
       const body = html`
 ${request.query.confirmed !== undefined ? html`<p class="message" id="bulk-confirmed">${t('dash.docks.bulkConfirmed', { count: request.query.confirmed })}</p>` : ''}
 <script type="application/json" id="dock-texts">${scriptJson(texts)}</script>
 <h2>${t('dash.docks.live')}</h2>
 <div id="live-docks">
-${live.length ? live.map((dock) => dockCard(request, db, dock, zone, now, visibility.seesFiles)) : html`<p id="no-active-docks" class="muted">${t('dash.docks.none')}</p>`}
+${live.length ? live.map(card) : html`<p id="no-active-docks" class="muted">${t('dash.docks.none')}</p>`}
+</div>
+<h2>${t('dash.docks.finished')}</h2>
+<div id="finished-docks">
+${finished.length ? finished.map(card) : html`<p id="no-finished-docks" class="muted">${t('dash.docks.noneFinished')}</p>`}
 </div>
 <h2>${t('dash.docks.recent')}</h2>
 <table id="recent-docks"><thead><tr><th>#</th><th>${t('dash.docks.device')}</th><th>${t('ledger.officerName')}</th><th>${t('ledger.badge')}</th>
 <th>${t('dash.docks.state')}</th><th>${t('dash.docks.files')}</th><th>${t('dash.docks.size')}</th><th>${t('dash.docks.started')}</th><th>${t('dash.docks.ended')}</th><th></th></tr></thead>
-<tbody>${recent.map(
-        (
-          dock,
-        ) => html`<tr data-dock="${dock.id}"><td>${dock.id}</td><td>${dock.deviceSerial ?? dock.volumeLabel ?? ''}</td>
-${officerCells(t, dockOfficer(db, dock, now))}<td>${dockStateLabel(t, dock.state)}</td><td>${dock.filesDone}/${dock.filesTotal}</td>
-<td>${formatBytes(dock.bytesTotal)}</td><td>${formatDateTime(dock.startedAt, zone)}</td><td>${formatDateTime(dock.endedAt, zone)}</td>
-<td><a href="/ledger?dock=${dock.id}">${t('dash.docks.recordings')}</a>
-${canConfirm && dock.state === 'done' ? html` · <a href="/docks/${dock.id}/confirm" class="confirm-all">${t('dash.docks.confirmAll')}</a>` : ''}</td></tr>`,
-      )}</tbody></table>`;
+<tbody>${recent.map((dock) => recentRow(request, db, dock, zone, now))}</tbody></table>`;
       return reply.type('text/html; charset=utf-8').send(
         page(request, {
           title: t('dash.nav.docks'),
@@ -112,9 +131,33 @@ ${canConfirm && dock.state === 'done' ? html` · <a href="/docks/${dock.id}/conf
       const dock = findDock(db, request.params.id);
       const visibility = new DockVisibility(db, request.user!, () => clock.now());
       if (!dock || !visibility.seesDock(dock.id)) return reply.callNotFound();
+      const card = dockCard(request, db, dock, {
+        zone,
+        now: clock.now(),
+        lowStoragePercent: config.dock.lowStoragePercent,
+        withFiles: visibility.seesFiles,
+      });
+      // Where the card belongs: docks.js moves it when the dock ends; a CLI dock has no card.
       return reply
         .type('text/html; charset=utf-8')
-        .send(dockCard(request, db, dock, zone, clock.now(), visibility.seesFiles).text);
+        .header('x-dock-section', !dockedAtStation(dock) ? 'none' : dock.endedAt ? 'finished' : 'live')
+        .send(card.text);
+    },
+  );
+
+  app.get<{ Params: Static<typeof IdParams>; Querystring: Static<typeof LanguageQuery> }>(
+    '/docks/:id/row',
+    {
+      schema: { params: IdParams, querystring: LanguageQuery, response: { 200: HtmlPage } },
+      config: { permission: 'docks' },
+    },
+    async (request, reply) => {
+      const dock = findDock(db, request.params.id);
+      const visibility = new DockVisibility(db, request.user!, () => clock.now());
+      if (!dock || !visibility.seesDock(dock.id)) return reply.callNotFound();
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(recentRow(request, db, dock, zone, clock.now()).text);
     },
   );
 

@@ -52,7 +52,7 @@ export const integrityRoutes: FastifyPluginAsync = async (app) => {
         : html`<p class="good" id="fixity-none">${t('dash.integrity.noFailures')}</p>`;
       const body = html`<h2>${t('dash.integrity.digest')}</h2>
 <p class="muted">${t('dash.integrity.digestIntro')}</p>
-<pre class="card" id="audit-digest">${formatDigest(digest)}</pre>
+<pre class="card" id="audit-digest">${formatDigest(digest, t)}</pre>
 <h2>${t('dash.integrity.failures')} (<span id="failure-count">${failures.length}</span>)</h2>
 ${failureTable}
 <h2>${t('dash.integrity.cycle')}</h2>

@@ -27,6 +27,14 @@ import { HttpError } from '../../plugins/authentication.ts';
 import { csrfField, page } from '../../views/layout.ts';
 import { CsrfBody, formResponses, HtmlPage, LanguageQuery } from '../schemas.ts';
 
+const ReviewQuery = Type.Composite([
+  LanguageQuery,
+  // "As of" a later date: what would be due by then, for planning the review.
+  Type.Object({ asOf: Type.Optional(Type.String({ maxLength: 10 })) }),
+]);
+const isLocalDate = (value: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(value) && !Number.isNaN(Date.parse(`${value}T00:00:00Z`));
+
 // Art. 24, 29: the review list and the two-person deletion (ops propose, a leader approves, a grace
 // period follows). The engine decides; this page shows its decisions and, for every step a person
 // cannot take, says why instead of hiding it.
@@ -177,16 +185,18 @@ export const retentionRoutes: FastifyPluginAsync = async (app) => {
   const waiting = (proposal: DeletionProposal | null): MessageKey | null =>
     proposal?.state === 'proposed' ? null : 'dash.retention.why.nothingWaiting';
 
-  app.get<{ Querystring: Static<typeof LanguageQuery> }>(
+  app.get<{ Querystring: Static<typeof ReviewQuery> }>(
     '/retention',
     {
-      schema: { querystring: LanguageQuery, response: { 200: HtmlPage } },
+      schema: { querystring: ReviewQuery, response: { 200: HtmlPage } },
       config: { permission: 'retention' },
     },
     async (request, reply) => {
       const { t } = request;
       const today = localDateIn(clock.now(), zone);
       const review = retentionReview(db, settings, today);
+      const asOf = request.query.asOf || null;
+      if (asOf && !isLocalDate(asOf)) throw new HttpError(400, t('dash.retention.badAsOf', { date: asOf }));
       const proposals = listProposals(db);
       const inProgress = proposals.filter(
         (proposal) => proposal.state === 'proposed' || proposal.state === 'approved',
@@ -203,7 +213,23 @@ export const retentionRoutes: FastifyPluginAsync = async (app) => {
       ) =>
         html`<h2>${t(title)} (<span id="${id}-count">${rows.length}</span>)</h2>
 ${rows.length ? html`<table id="${id}">${statusRows(request, rows, action)}</table>` : html`<p class="muted">${t('dash.retention.empty')}</p>`}`;
+      // What would have to be reviewed by a later date: due then, not due today.
+      const dueToday = new Set(review.due.map((status) => status.id));
+      const preview =
+        asOf && asOf > today
+          ? retentionReview(db, settings, asOf).due.filter((status) => !dueToday.has(status.id))
+          : null;
+      const previewForm = html`<form method="get" action="/retention" class="filters" id="as-of">
+<label>${t('dash.retention.asOf')}<input type="date" name="asOf" value="${asOf ?? ''}" min="${today}"></label>
+<button type="submit">${t('dash.retention.preview')}</button></form>
+${
+  preview
+    ? html`<h2>${t('dash.retention.previewTitle', { date: asOf! })} (<span id="preview-count">${preview.length}</span>)</h2>
+${preview.length ? html`<table id="preview">${statusRows(request, preview, () => '')}</table>` : html`<p class="muted" id="preview-none">${t('dash.retention.empty')}</p>`}`
+    : ''
+}`;
       const body = html`<p class="muted">${t('dash.retention.intro', { months: settings.months, days: config.retention.graceDays })}</p>
+${previewForm}
 <h2>${t('dash.retention.proposals')}</h2>
 ${inProgress.length ? proposalTable(request, 'proposals', inProgress, zone, true) : html`<p class="muted">${t('dash.retention.empty')}</p>`}
 ${section('due', 'dash.retention.due', review.due, (status) => dueAction(request, status))}

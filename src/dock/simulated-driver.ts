@@ -1,10 +1,13 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type DockedVolume, defineDriver } from '../src/drivers/driver.ts';
+import { type DockedVolume, defineDriver } from '../drivers/driver.ts';
 
 // A recorder family that exists only in software, for the demo, tests and benchmarks. Its "firmware"
 // is a JSON marker file at the volume root; the capabilities read and write it as a real driver
 // would talk to the device, so the dock's clock, battery and identity checks run without hardware.
+// Its setClock writes to the docked volume and its identity is whatever the marker says, so it is not
+// in drivers/: a station loads it only when `dock.simulatedRecorders` is on (demo and tests), never
+// for a real recorder that happens to carry the marker.
 export const simulatedMarker = 'SIMULATED.REC';
 
 export interface SimulatedRecorderState {
@@ -28,10 +31,11 @@ export async function writeSimulatedState(root: string, state: SimulatedRecorder
   await writeFile(path.join(root, simulatedMarker), `${JSON.stringify(state, null, 2)}\n`);
 }
 
-export default defineDriver({
+export const simulatedDriver = defineDriver({
   id: 'simulated',
   name: 'Simulated recorder (模拟执法记录仪, demo and tests)',
   priority: 50,
+  source: 'src/dock/simulated-driver.ts',
   match: { markerPaths: [simulatedMarker] },
   recordingRoots: ['DCIM', 'RECORD', 'PHOTO'],
   fileNames: ['{serial}_{badge}_{start:YYYYMMDDHHmmss}_{seq}.{ext}'],
