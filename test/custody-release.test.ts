@@ -111,7 +111,12 @@ describe('finding 1: the administrator is never in the footage path', () => {
       ['new-leader', 'leader'],
       ['new-clerk', 'clerk'],
     ]) {
-      const made = await admin.post('/users', { name, role, password: passwordOf(name) });
+      const made = await admin.post('/users', {
+        name,
+        realName: `${role}的姓名`,
+        role,
+        password: passwordOf(name),
+      });
       expect(made.status, await made.text()).toBe(303);
       const account = findUserByName(server.station.db, name)!;
       expect(account).toMatchObject({ awaitingConfirmation: true, disabled: true });

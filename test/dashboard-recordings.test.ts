@@ -78,7 +78,7 @@ describe('recordings in the dashboard', () => {
     expect(twenty).toMatch(/<option value="20" selected>20<\/option>/);
   });
 
-  it('records the clerk marking a recording as not playing back, then confirming it after all', async () => {
+  it('records the clerk marking a recording as not playing back, then withdrawing that and confirming it', async () => {
     const id = own.report.recordings[0].id;
     expect((await clerk.post(`/recordings/${id}/not-playing`, { note: '画面黑屏' })).status).toBe(303);
     expect(findLedgerRow(server.station.db, id)).toMatchObject({
@@ -88,15 +88,27 @@ describe('recordings in the dashboard', () => {
     });
     const listed = await (await clerk.get('/ledger?playback=not-playing')).text();
     expect(listed).toContain(`data-id="${id}"`);
+    // A decision stands until it is withdrawn with a reason.
+    expect((await clerk.post(`/recordings/${id}/confirm`)).status).toBe(409);
+    expect(
+      (
+        await clerk.post(`/recordings/${id}/withdraw`, {
+          decision: 'not-playing',
+          reason: '换用播放器后可正常播放',
+        })
+      ).status,
+    ).toBe(303);
     expect((await clerk.post(`/recordings/${id}/confirm`)).status).toBe(303);
     expect(findLedgerRow(server.station.db, id)).toMatchObject({ confirmedBy: 'clerk', notPlayingAt: null });
     expect(trail(id).map((entry) => (entry as { action: string }).action)).toEqual(
-      expect.arrayContaining(['mark-unplayable', 'confirm']),
+      expect.arrayContaining(['mark-unplayable', 'correction', 'confirm']),
     );
   });
 
   it('confirms a whole dock at once, only the recordings whose playback check passed', async () => {
-    expect((await clerk.post(`/docks/${own.report.dockId}/confirm`)).status).toBe(303);
+    const asked = await (await clerk.get(`/docks/${own.report.dockId}/confirm`)).text();
+    const ids = /name="ids" value="([0-9,]+)"/.exec(asked)![1];
+    expect((await clerk.post(`/docks/${own.report.dockId}/confirm`, { ids })).status).toBe(303);
     const rows = server.station.db
       .prepare('SELECT playback, confirmed_by AS confirmedBy FROM recordings WHERE dock_id = ?')
       .all(own.report.dockId) as { playback: string; confirmedBy: string | null }[];
@@ -211,15 +223,15 @@ describe('recordings in the dashboard', () => {
         message: '人工确认无法回放：画面全黑',
       }),
     );
-    // Put back as the machine found it, for the tests after this one.
-    expect((await clerk.post(`/recordings/${id}/confirm`)).status).toBe(303);
-    server.station.db
-      .prepare('UPDATE recordings SET confirmed_at = NULL, confirmed_by = NULL WHERE id = ?')
-      .run(id);
+    // Put back as the machine found it, for the tests after this one: withdrawn, on the record.
+    expect(
+      (await clerk.post(`/recordings/${id}/withdraw`, { decision: 'not-playing', reason: '测试结束，恢复' }))
+        .status,
+    ).toBe(303);
   });
 
   it('asks for a note beside the field before marking a recording as not playing back', async () => {
-    const id = own.report.recordings[0].id;
+    const id = unknown.report.recordings[0].id;
     const before = findLedgerRow(server.station.db, id);
     const response = await clerk.post(`/recordings/${id}/not-playing`, { note: '  ' });
     expect(response.status).toBe(400);
@@ -230,7 +242,7 @@ describe('recordings in the dashboard', () => {
   });
 
   it('escapes everything a recorder or a user wrote before it reaches a page', async () => {
-    const id = own.report.recordings[1].id;
+    const id = unknown.report.recordings[0].id;
     await clerk.post(`/recordings/${id}/not-playing`, { note: '<script>alert(1)</script>' });
     const page = await (await clerk.get(`/recordings/${id}`)).text();
     expect(page).not.toContain('<script>alert(1)</script>');

@@ -5,6 +5,7 @@ import { findInterruptionItem } from '../src/compliance/interruptions.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { auditTrail } from '../src/custody/audit-log.ts';
 import { openDatabase } from '../src/ledger/database.ts';
+import { saveOfficer } from '../src/ledger/officers.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { databaseFile, openStation } from '../src/station.ts';
 import { archivedRecording, recordGap, shanghai } from './helpers/compliance-fixtures.ts';
@@ -52,6 +53,7 @@ beforeAll(async () => {
   explainedLater = recordGap(opened, { before: a, after: b, badge: '010001', detectedAt: new Date() });
   neverExplained = recordGap(opened, { before: b, after: c, badge: '010001', detectedAt: new Date() });
   const password = 'a-long-password';
+  saveOfficer(opened.db, { badge: '010001', name: '张三' }, new Date());
   await addUser(opened.db, { name: '010001', role: 'officer', badge: '010001', password }, new Date());
   await addUser(opened.db, { name: 'clerk1', role: 'clerk', password }, new Date());
   opened.close();

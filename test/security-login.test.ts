@@ -98,7 +98,7 @@ describe('passwords and account names', () => {
       ['System', 'a perfectly fine passphrase'],
     ];
     for (const [name, password] of tries) {
-      const response = await admin.post('/users', { name, role: 'clerk', password });
+      const response = await admin.post('/users', { name, realName: '王丽', role: 'clerk', password });
       expect(response.status).toBe(400);
       expect(findUserByName(server.station.db, name)).toBeNull();
     }

@@ -35,6 +35,8 @@ describe('station users', () => {
   });
 
   it('lists users as a table and as JSON without any password hash', async () => {
+    // An officer account is its officer's: the badge is on a 执法人员 record first.
+    await runStation(['officers', 'add', '--badge', '010001', '--name', '张三'], { home: folder.path });
     await runStation(
       ['users', 'add', 'zhang', '--role', 'officer', '--badge', '010001', '--password-stdin'],
       {

@@ -8,8 +8,10 @@ export interface User {
   id: number;
   name: string;
   role: Role;
-  /** An officer user sees the recordings under this badge only. */
+  /** An officer user sees the recordings under this badge only; it links the account to its 执法人员 record. */
   badge: string | null;
+  /** The person's name: an officer's from their 执法人员 record, anyone else's as the account keeps it. */
+  realName?: string | null;
   /** Disabled by an admin, or still awaiting a leader's confirmation: either way no session, no token. */
   disabled: boolean;
   /** An account in a footage role that an admin made and no leader has confirmed yet. */
@@ -17,20 +19,24 @@ export interface User {
   createdAt: string;
 }
 
+/** The fields of a user form; a refused change names the one it is about, so a page shows it there. */
+export type UserField = 'name' | 'realName' | 'role' | 'badge' | 'password';
+
 /** A refused user change; `key` (when set) names the message pages show in the reader's language. */
 export class UserError extends Error {
   constructor(
     message: string,
     readonly key?: MessageKey,
     readonly values?: Record<string, string | number>,
+    readonly field?: UserField,
   ) {
     super(message);
   }
 }
 
 const english = translator('en');
-const policyError = (key: MessageKey, values?: Record<string, string | number>) =>
-  new UserError(english(key, values), key, values);
+const policyError = (key: MessageKey, values: Record<string, string | number> = {}, field?: UserField) =>
+  new UserError(english(key, values), key, values, field);
 
 // Names the station itself writes in the audit log as actor; a person by that name could hide there.
 const reservedNames = new Set(['station', 'system', 'root', 'anonymous', 'unknown']);
@@ -38,7 +44,7 @@ const reservedNames = new Set(['station', 'system', 'root', 'anonymous', 'unknow
 /** Throws when `password` may not be `name`'s password (see password-policy.ts). */
 export function checkPassword(name: string, password: string): void {
   const problem = passwordProblem(name, password);
-  if (problem) throw policyError(problem.key, problem.values);
+  if (problem) throw policyError(problem.key, problem.values, 'password');
 }
 
 interface UserRow {
@@ -46,6 +52,7 @@ interface UserRow {
   name: string;
   role: Role;
   badge: string | null;
+  real_name: string | null;
   disabled: number;
   awaiting_confirmation: number;
   created_at: string;
@@ -56,7 +63,9 @@ interface UserRow {
  * The columns `toUser` reads, of a `users` table aliased `u`: for the lookups every request makes
  * (session, API token), which join the user in rather than ask for it in a second query.
  */
-export const userColumns = 'u.id, u.name, u.role, u.badge, u.disabled, u.awaiting_confirmation, u.created_at';
+export const userColumns = `u.id, u.name, u.role, u.badge, u.disabled, u.awaiting_confirmation, u.created_at,
+  COALESCE((SELECT o.name FROM officers o WHERE u.role = 'officer' AND o.badge = u.badge), u.real_name) AS real_name`;
+const selectUser = `SELECT ${userColumns} FROM users u`;
 
 /** What `userColumns` give. */
 export type UserFields = Omit<UserRow, 'password_hash'>;
@@ -66,6 +75,7 @@ export const toUser = (row: UserFields): User => ({
   name: row.name,
   role: row.role,
   badge: row.badge,
+  realName: row.real_name,
   disabled: row.disabled === 1 || row.awaiting_confirmation === 1,
   awaitingConfirmation: row.awaiting_confirmation === 1,
   createdAt: row.created_at,
@@ -78,6 +88,8 @@ export async function addUser(
     role: string;
     password: string;
     badge?: string | null;
+    /** The person's name; an officer's comes from their 执法人员 record and may be left out. */
+    realName?: string | null;
     /** Who made it, and whether it waits for a leader (see custody/account-confirmation.ts). */
     createdBy?: string;
     awaitingConfirmation?: boolean;
@@ -86,22 +98,25 @@ export async function addUser(
 ): Promise<User> {
   const name = user.name.trim();
   const badge = user.badge?.trim() || null;
-  if (!name) throw new UserError('user name must not be empty');
-  if (reservedNames.has(name.toLowerCase())) throw policyError('dash.users.reservedName', { name });
-  if (!isRole(user.role)) throw new UserError(`unknown role "${user.role}"`);
-  if (user.role === 'officer' && !badge) throw new UserError('an officer user needs a badge');
+  const realName = user.realName?.trim() || null;
+  if (!name) throw policyError('dash.users.error.nameEmpty', {}, 'name');
+  if (reservedNames.has(name.toLowerCase())) throw policyError('dash.users.reservedName', { name }, 'name');
+  if (!isRole(user.role)) throw policyError('dash.users.error.unknownRole', { role: user.role }, 'role');
+  const officerName = user.role === 'officer' ? officerNameOf(db, badge, realName) : null;
   checkPassword(name, user.password);
-  if (findUserByName(db, name)) throw new UserError(`user "${name}" already exists`);
+  if (findUserByName(db, name)) throw policyError('dash.users.error.exists', { name }, 'name');
   const passwordHash = await hashPassword(user.password);
   const result = db
     .prepare(
-      `INSERT INTO users (name, role, badge, password_hash, created_at, created_by, awaiting_confirmation)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO users (name, role, badge, real_name, password_hash, created_at, created_by, awaiting_confirmation)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     )
     .run(
       name,
       user.role,
       badge,
+      // An officer's name lives on their 执法人员 record: one place to correct it.
+      officerName ? null : realName,
       passwordHash,
       now.toISOString(),
       user.createdBy ?? null,
@@ -110,23 +125,53 @@ export async function addUser(
   return findUserById(db, Number(result.lastInsertRowid))!;
 }
 
+/**
+ * An officer account is its officer's: the badge must be on a 执法人员 record, and a name typed for
+ * the account must be the record's. Returns the record's name.
+ */
+function officerNameOf(db: Db, badge: string | null, realName: string | null): string {
+  if (!badge) throw policyError('dash.users.error.needsBadge', {}, 'badge');
+  const officer = db.prepare('SELECT name FROM officers WHERE badge = ?').pluck().get(badge) as
+    | string
+    | undefined;
+  if (officer === undefined) throw policyError('dash.users.error.noOfficer', { badge }, 'badge');
+  if (realName && realName !== officer)
+    throw policyError('dash.users.error.officerName', { badge, name: officer }, 'realName');
+  return officer;
+}
+
+/** A new name for a user who is not an officer (an officer's is corrected on their 执法人员 record). */
+export function setRealName(db: Db, id: number, realName: string): void {
+  const user = findUserById(db, id);
+  if (!user) throw new UserError(`no user #${id}`);
+  if (user.role === 'officer')
+    throw policyError(
+      'dash.users.error.officerName',
+      { badge: user.badge ?? '', name: user.realName ?? '' },
+      'realName',
+    );
+  const name = realName.trim();
+  if (!name) throw policyError('dash.users.error.realNameEmpty', {}, 'realName');
+  db.prepare('UPDATE users SET real_name = ? WHERE id = ?').run(name, id);
+}
+
 /** False on a fresh station, until the first administrator is made. */
 export function hasUsers(db: Db): boolean {
   return db.prepare('SELECT 1 FROM users LIMIT 1').get() !== undefined;
 }
 
 export function findUserById(db: Db, id: number): User | null {
-  const row = statement(db, 'SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined;
+  const row = statement(db, `${selectUser} WHERE u.id = ?`).get(id) as UserFields | undefined;
   return row ? toUser(row) : null;
 }
 
 export function findUserByName(db: Db, name: string): User | null {
-  const row = db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
+  const row = db.prepare(`${selectUser} WHERE u.name = ?`).get(name) as UserFields | undefined;
   return row ? toUser(row) : null;
 }
 
 export function listUsers(db: Db): User[] {
-  return (db.prepare('SELECT * FROM users ORDER BY name').all() as UserRow[]).map(toUser);
+  return (db.prepare(`${selectUser} ORDER BY u.name`).all() as UserFields[]).map(toUser);
 }
 
 export function setUserDisabled(db: Db, id: number, disabled: boolean): void {
@@ -148,7 +193,9 @@ export async function setPassword(db: Db, id: number, password: string): Promise
 
 /** The enabled user with this name and password, or null; the same answer for every kind of failure. */
 export async function authenticate(db: Db, name: string, password: string): Promise<User | null> {
-  const row = db.prepare('SELECT * FROM users WHERE name = ?').get(name) as UserRow | undefined;
+  const row = db.prepare(`SELECT ${userColumns}, u.password_hash FROM users u WHERE u.name = ?`).get(name) as
+    | UserRow
+    | undefined;
   if (!row) {
     // Spend the same time as a real check, so timing does not tell which names exist.
     await verifyPassword(password, await dummyHash());

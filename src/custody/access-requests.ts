@@ -31,6 +31,10 @@ export interface AccessRequest {
   purposeLabel: string;
   mode: AccessMode;
   caseNumber: string | null;
+  /** 事由: why, in the requester's words (for the leader who decides, and on the statement). */
+  reason: string | null;
+  /** Who the footage is for: a court, an organ, the party concerned by name. */
+  requestingParty: string | null;
   recordingIds: number[];
   days: number;
   state: AccessRequestState;
@@ -62,6 +66,8 @@ export interface NewAccessRequest {
   recordingIds?: number[];
   caseNumber?: string;
   days?: number;
+  reason?: string;
+  requestingParty?: string;
 }
 
 export function createAccessRequest(db: Db, input: NewAccessRequest, now: Date): AccessRequest {
@@ -95,14 +101,25 @@ export function createAccessRequest(db: Db, input: NewAccessRequest, now: Date):
   const days = input.days ?? defaultGrantDays;
   if (!Number.isInteger(days) || days < 1) throw new AccessRequestError('days must be a whole number >= 1');
   const recordingIds = resolveScope(db, input);
+  const reason = input.reason?.trim() || null;
+  const requestingParty = input.requestingParty?.trim() || null;
   return db
     .transaction(() => {
       const result = db
         .prepare(
-          `INSERT INTO access_requests (user_id, purpose, mode, case_number, days, created_at)
-         VALUES (?, ?, ?, ?, ?, ?)`,
+          `INSERT INTO access_requests (user_id, purpose, mode, case_number, days, reason, requesting_party, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(user.id, purpose, input.mode, input.caseNumber ?? null, days, now.toISOString());
+        .run(
+          user.id,
+          purpose,
+          input.mode,
+          input.caseNumber ?? null,
+          days,
+          reason,
+          requestingParty,
+          now.toISOString(),
+        );
       const id = Number(result.lastInsertRowid);
       const link = db.prepare(
         'INSERT INTO access_request_recordings (request_id, recording_id) VALUES (?, ?)',
@@ -115,7 +132,15 @@ export function createAccessRequest(db: Db, input: NewAccessRequest, now: Date):
           action: 'access-request',
           subjectType: 'access-request',
           subjectId: id,
-          detail: { purpose, mode: input.mode, recordingIds, caseNumber: input.caseNumber ?? null, days },
+          detail: {
+            purpose,
+            mode: input.mode,
+            recordingIds,
+            caseNumber: input.caseNumber ?? null,
+            days,
+            reason,
+            requestingParty,
+          },
         },
         now,
       );
@@ -284,6 +309,8 @@ function toAccessRequest(row: Record<string, unknown>): AccessRequest {
     purposeLabel: accessPurposes[purpose] ?? purpose,
     mode: row.mode as AccessMode,
     caseNumber: row.case_number as string | null,
+    reason: (row.reason as string | null) ?? null,
+    requestingParty: (row.requesting_party as string | null) ?? null,
     recordingIds: JSON.parse(row.recording_ids as string),
     days: row.days as number,
     state: row.state as AccessRequestState,

@@ -21,7 +21,7 @@ function hasLeaderAccount(db: Db): boolean {
 /** Adds an account on behalf of `by`; one in a footage role waits for a leader (see above). */
 export async function addAccount(
   db: Db,
-  input: { name: string; role: Role; password: string; badge?: string | null },
+  input: { name: string; role: Role; password: string; badge?: string | null; realName?: string | null },
   by: string,
   now: Date,
 ): Promise<User> {
@@ -39,6 +39,7 @@ export async function addAccount(
         added: user.name,
         role: user.role,
         badge: user.badge,
+        realName: user.realName,
         ...(awaiting ? { awaitingConfirmation: true } : {}),
         ...(firstLeader
           ? { firstLeader: true, unconfirmed: 'no leader existed to confirm this account' }

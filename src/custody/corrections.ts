@@ -1,5 +1,5 @@
 import type { Db } from '../ledger/database.ts';
-import { findRecording } from '../ledger/recordings.ts';
+import { findRecording, type Recording } from '../ledger/recordings.ts';
 import { writeSealedFields } from './ledger-mutator.ts';
 
 /**
@@ -10,6 +10,10 @@ import { writeSealedFields } from './ledger-mutator.ts';
 const correctableFields = ['start', 'end', 'startMs', 'endMs', 'officerId', 'badge', 'officerName'] as const;
 
 export type CorrectableField = (typeof correctableFields)[number];
+
+/** The clerk's decisions on a recording (art. 23) that a correction may withdraw. */
+export const decisions = ['confirmation', 'not-playing'] as const;
+export type Decision = (typeof decisions)[number];
 
 export class CorrectionError extends Error {}
 
@@ -24,7 +28,7 @@ export interface CorrectionInput {
 export interface Correction {
   id: number;
   recordingId: number;
-  field: CorrectableField;
+  field: CorrectableField | Decision;
   oldValue: unknown;
   newValue: unknown;
   correctedBy: string;
@@ -92,6 +96,82 @@ export function correctRecording(db: Db, input: CorrectionInput, at: Date = new 
     .immediate();
 }
 
+export interface WithdrawalInput {
+  recordingId: number;
+  /** The decision the person saw and withdraws; another one on the row now is not touched. */
+  decision: Decision;
+  by: string;
+  reason: string;
+}
+
+/** The decision a recording carries now, or null while it waits for one. */
+export function currentDecision(recording: Recording): Decision | null {
+  if (recording.confirmedAt) return 'confirmation';
+  if (recording.notPlayingAt) return 'not-playing';
+  return null;
+}
+
+/**
+ * Withdraws the clerk's decision — a confirmation or 人工确认无法回放 — as a correction: the decision
+ * as it was, who withdrew it and why are a row in `corrections` and an audit entry under the chain,
+ * and the recording waits for a decision again. Nothing is erased: the decision's own entry stays.
+ */
+export function withdrawDecision(db: Db, input: WithdrawalInput, at: Date = new Date()): Correction {
+  const reason = input.reason.trim();
+  if (reason === '') throw new CorrectionError('withdrawing a decision needs a reason');
+  return db
+    .transaction(() => {
+      const recording = findRecording(db, input.recordingId);
+      if (!recording) throw new CorrectionError(`no recording #${input.recordingId}`);
+      if (currentDecision(recording) !== input.decision)
+        throw new CorrectionError(`recording #${recording.id} carries no ${input.decision} to withdraw`);
+      const confirmation = input.decision === 'confirmation';
+      const oldValue = confirmation
+        ? { at: recording.confirmedAt, by: recording.confirmedBy }
+        : { at: recording.notPlayingAt, by: recording.notPlayingBy, note: recording.notPlayingNote };
+      const entry = writeSealedFields(
+        db,
+        recording.id,
+        confirmation ? { confirmedAt: null, confirmedBy: null } : {},
+        {
+          actor: input.by,
+          action: 'correction',
+          detail: { field: input.decision, old: oldValue, new: null, reason },
+          alsoColumns: confirmation
+            ? undefined
+            : { not_playing_at: null, not_playing_by: null, not_playing_note: null },
+        },
+        at,
+      );
+      const result = db
+        .prepare(
+          `INSERT INTO corrections (recording_id, field, old_value, new_value, corrected_by, reason, at, audit_id)
+         VALUES (?, ?, ?, 'null', ?, ?, ?, ?)`,
+        )
+        .run(
+          recording.id,
+          input.decision,
+          JSON.stringify(oldValue),
+          input.by,
+          reason,
+          at.toISOString(),
+          entry.id,
+        );
+      return {
+        id: Number(result.lastInsertRowid),
+        recordingId: recording.id,
+        field: input.decision,
+        oldValue,
+        newValue: null,
+        correctedBy: input.by,
+        reason,
+        at: at.toISOString(),
+        auditId: entry.id,
+      };
+    })
+    .immediate();
+}
+
 export function correctionsOf(db: Db, recordingId: number): Correction[] {
   const rows = db
     .prepare('SELECT * FROM corrections WHERE recording_id = ? ORDER BY id')
@@ -99,7 +179,7 @@ export function correctionsOf(db: Db, recordingId: number): Correction[] {
   return rows.map((row) => ({
     id: row.id as number,
     recordingId: row.recording_id as number,
-    field: row.field as CorrectableField,
+    field: row.field as CorrectableField | Decision,
     oldValue: JSON.parse(row.old_value as string),
     newValue: JSON.parse(row.new_value as string),
     correctedBy: row.corrected_by as string,

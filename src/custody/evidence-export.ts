@@ -108,7 +108,8 @@ export async function exportEvidence(
       language: deps.config.station.language,
       zone: deps.config.station.timezone,
       unit: deps.config.station.name,
-      maker,
+      // The person who signs the sheet, by name; the login beside it ties the sheet to the audit log.
+      maker: makerUser!.realName ? `${makerUser!.realName}（${maker}）` : maker,
       madeAt: now,
       request,
       files,
@@ -164,6 +165,60 @@ export async function exportEvidence(
     await rm(outDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** An export as the audit log recorded it, and whether its folder was removed when the grant ended. */
+export interface RecordedExport {
+  requestId: number;
+  /** The folder's own name (`3-20261127-051500`), which pages and links use. */
+  folder: string;
+  outDir: string;
+  at: string;
+  by: string;
+  files: number;
+  iso: { sha256: string; sizeBytes: number };
+  removedAt: string | null;
+}
+
+/** Every export the audit log recorded, newest first; of one request when `requestId` is given. */
+export function recordedExports(db: Db, requestId?: number): RecordedExport[] {
+  const rows = db
+    .prepare(
+      `SELECT subject_id, at, actor, action, detail FROM audit_log
+       WHERE action IN ('export', 'export-removed') AND subject_type = 'access-request'
+       ${requestId === undefined ? '' : 'AND subject_id = ?'} ORDER BY id`,
+    )
+    .all(...(requestId === undefined ? [] : [String(requestId)])) as {
+    subject_id: string;
+    at: string;
+    actor: string;
+    action: string;
+    detail: string;
+  }[];
+  const byFolder = new Map<string, RecordedExport>();
+  for (const row of rows) {
+    const detail = JSON.parse(row.detail) as {
+      outDir: string;
+      files?: unknown[];
+      iso?: { sha256: string; sizeBytes: number };
+    };
+    if (row.action === 'export')
+      byFolder.set(detail.outDir, {
+        requestId: Number(row.subject_id),
+        folder: path.basename(detail.outDir),
+        outDir: detail.outDir,
+        at: row.at,
+        by: row.actor,
+        files: detail.files?.length ?? 0,
+        iso: detail.iso ?? { sha256: '', sizeBytes: 0 },
+        removedAt: null,
+      });
+    else {
+      const made = byFolder.get(detail.outDir);
+      if (made) made.removedAt = row.at;
+    }
+  }
+  return [...byFolder.values()].reverse();
 }
 
 /** A grant changed in the database file after its entries were written is no grant. */

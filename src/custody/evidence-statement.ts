@@ -1,6 +1,6 @@
 import { type Language, translator } from '../i18n/catalogue.ts';
+import { formatDateTime } from '../i18n/format.ts';
 import type { Recording } from '../ledger/recordings.ts';
-import { isoInZone } from '../time/zone.ts';
 import type { AccessRequest } from './access-requests.ts';
 
 export interface ExportedFile {
@@ -29,7 +29,8 @@ interface Section {
 
 function sections(facts: StatementFacts): { title: string; sections: Section[]; table: string[][] } {
   const t = translator(facts.language);
-  const time = (iso: string | null) => (iso ? isoInZone(new Date(iso), facts.zone) : '-');
+  // A statement is read by people: the station's wall clock, as every page shows it.
+  const time = (iso: string | null) => formatDateTime(iso, facts.zone) || '-';
   const { request } = facts;
   const subject = facts.files.map((file) =>
     t('statement.subjectLine', {
@@ -37,14 +38,14 @@ function sections(facts: StatementFacts): { title: string; sections: Section[]; 
       officer:
         [file.recording.officerName, file.recording.badge].filter(Boolean).join(' ') ||
         t('common.unassigned'),
-      start: file.recording.start ?? '-',
-      end: file.recording.end ?? '-',
+      start: time(file.recording.start),
+      end: time(file.recording.end),
     }),
   );
   const result: Section[] = [
     { heading: t('statement.unit'), lines: [facts.unit] },
     { heading: t('statement.method'), lines: [t('statement.methodText')] },
-    { heading: t('statement.time'), lines: [isoInZone(facts.madeAt, facts.zone)] },
+    { heading: t('statement.time'), lines: [time(facts.madeAt.toISOString())] },
     { heading: t('statement.maker'), lines: [facts.maker] },
     { heading: t('statement.subject'), lines: subject },
     {
@@ -58,6 +59,8 @@ function sections(facts: StatementFacts): { title: string; sections: Section[]; 
           approvedAt: time(request.decidedAt),
           validUntil: time(request.validUntil),
         }),
+        ...(request.requestingParty ? [`${t('statement.party')}: ${request.requestingParty}`] : []),
+        ...(request.reason ? [`${t('statement.reason')}: ${request.reason}`] : []),
         ...(request.caseNumber ? [`${t('statement.case')}: ${request.caseNumber}`] : []),
         ...(request.thirdPartyReview ? [t('statement.thirdPartyWarning')] : []),
       ],

@@ -5,6 +5,7 @@ import { alertRoutes } from './alerts/index.ts';
 import { apiRoutes } from './api/index.ts';
 import { caseRoutes } from './cases/index.ts';
 import { deviceRoutes } from './devices/index.ts';
+import { bulkConfirmRoutes } from './docks/bulk-confirm.ts';
 import { type DockRouteOptions, dockRoutes } from './docks/index.ts';
 import { integrityRoutes } from './integrity/index.ts';
 import { interruptionRoutes } from './interruptions/index.ts';
@@ -31,6 +32,7 @@ export const routes: FastifyPluginAsync<RouteOptions> = async (app, options) => 
   await app.register(accountRoutes, options);
   await app.register(languageRoutes);
   await app.register(dockRoutes, options);
+  await app.register(bulkConfirmRoutes);
   await app.register(ledgerRoutes);
   await app.register(recordingRoutes);
   await app.register(unassignedRoutes);

@@ -2,6 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { MessageKey } from '../../i18n/catalogue.ts';
 import { allows, type Permission } from '../access.ts';
 import { type Html, html, trusted } from '../html.ts';
+import { personLabel } from './person.ts';
 
 export interface NavigationItem {
   href: string;
@@ -56,6 +57,8 @@ form.inline{display:inline}
 .finding.warn{background:#fff7d6;border-left:4px solid #e5a100;font-weight:bold}.finding .act{margin-left:.5rem}
 .files .playback{margin-left:.25rem}
 code{font-size:.8rem;word-break:break-all}
+.field-error{display:block;font-size:.85rem;max-width:28rem}
+[aria-invalid=true]{outline:2px solid #b00020}
 `);
 
 export function csrfField(request: FastifyRequest): Html {
@@ -95,7 +98,7 @@ export function page(
 <a href="/language?to=${other}&amp;back=${back}" id="switch-language">${t('dash.switchLanguage')}</a>
 ${
   user
-    ? html`<span>${user.name} (${t(`dash.role.${user.role}` as MessageKey)})</span>
+    ? html`<span id="who">${personLabel(user)} (${t(`dash.role.${user.role}` as MessageKey)})</span>
 <a href="/account/password" id="change-password">${t('dash.password.title')}</a>
 <form class="inline" method="post" action="/logout">${csrfField(request)}<button type="submit">${t('dash.logout')}</button></form>`
     : ''

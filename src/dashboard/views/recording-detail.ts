@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
-import { auditTrail } from '../../custody/audit-log.ts';
+import { type AuditEntry, auditTrail } from '../../custody/audit-log.ts';
+import { currentDecision, type Decision } from '../../custody/corrections.ts';
 import { codeLabel, isMessageKey, type MessageKey } from '../../i18n/catalogue.ts';
 import { formatBytes, formatDateTime, formatDuration } from '../../i18n/format.ts';
 import type { PlaybackCheck, PlaybackReport } from '../../media/playback-check.ts';
@@ -10,6 +11,7 @@ import type { Translate } from '../plugins/language.ts';
 import { assignForm, reassignForm } from './assign-form.ts';
 import { csrfField } from './layout.ts';
 import { playbackLabel } from './ledger-table.ts';
+import { personNamed } from './person.ts';
 import { recordingCompliance } from './recording-compliance.ts';
 
 /** What a check found, in the reader's words; a report from before the phrases shows its English detail. */
@@ -68,17 +70,64 @@ function player(row: LedgerRow): Html {
 /** Problems with what the clerk typed, shown beside the field on the same page. */
 export interface ReviewErrors {
   note?: string;
+  reason?: string;
 }
 
-function reviewForms(request: FastifyRequest, row: LedgerRow, errors: ReviewErrors): Html {
+/** Why the decision was taken, from its own audit entry: the clerk's words, or how it was made. */
+function decisionReason(t: Translate, decision: Decision, row: LedgerRow, history: AuditEntry[]): string {
+  if (decision === 'not-playing') return row.notPlayingNote ?? '';
+  const entry = history.findLast((item) => item.action === 'confirm');
+  const note = typeof entry?.detail.note === 'string' ? entry.detail.note : '';
+  if (note) return note;
+  return entry?.detail.bulkDock
+    ? t('dash.decision.bulk', { dock: String(entry.detail.bulkDock) })
+    : t('dash.decision.single');
+}
+
+/**
+ * A decision replaces the buttons that made it: who took it, when and why, and a form to withdraw it
+ * with a reason (a correction on the record, custody/corrections.ts). Without one, the two buttons.
+ */
+function reviewForms(
+  request: FastifyRequest,
+  row: LedgerRow,
+  zone: string,
+  history: AuditEntry[],
+  errors: ReviewErrors,
+  canDecide: boolean,
+): Html | string {
   const { t } = request;
+  const { db } = request.server.station;
+  const decision = currentDecision(row);
+  if (decision) {
+    const confirmed = decision === 'confirmation';
+    const who = confirmed ? row.confirmedBy : row.notPlayingBy;
+    const at = confirmed ? row.confirmedAt : row.notPlayingAt;
+    return html`<div class="card" id="review">
+<h2>${t('dash.recording.review')}</h2>
+<div id="decision" data-decision="${decision}">
+<p class="${confirmed ? 'good' : 'bad'}" id="${confirmed ? 'confirmed-note' : 'not-playing-note'}">${t(confirmed ? 'dash.decision.confirmed' : 'dash.decision.notPlaying')}</p>
+<table class="decision"><tr><th>${t('dash.decision.by')}</th><td id="decision-by">${who ? personNamed(db, who) : ''}</td></tr>
+<tr><th>${t('dash.decision.at')}</th><td id="decision-at">${formatDateTime(at, zone)}</td></tr>
+<tr><th>${t('dash.decision.why')}</th><td id="decision-why">${decisionReason(t, decision, row, history)}</td></tr></table>
+${
+  canDecide
+    ? html`<form method="post" action="/recordings/${row.id}/withdraw" id="withdraw-form">${csrfField(request)}<input type="hidden" name="decision" value="${decision}">
+<label>${t('dash.decision.withdrawReason')} <input name="reason" size="40" required aria-invalid="${errors.reason ? 'true' : 'false'}"></label>
+${errors.reason ? html`<span class="bad field-error" id="reason-error">${errors.reason}</span>` : ''}
+<button type="submit" id="withdraw-decision">${t('dash.decision.withdraw')}</button></form>`
+    : ''
+}
+</div></div>`;
+  }
+  if (!canDecide) return '';
   return html`<div class="card" id="review">
 <h2>${t('dash.recording.review')}</h2>
-${row.confirmedAt ? html`<p class="good" id="confirmed-note">${t('dash.recording.confirmedBy', { who: row.confirmedBy ?? '' })}</p>` : ''}
-<form class="inline" method="post" action="/recordings/${row.id}/confirm">${csrfField(request)}
-<button type="submit" id="confirm-recording" ${row.confirmedAt ? 'disabled' : ''}>${t('dash.recording.confirm')}</button></form>
+<form method="post" action="/recordings/${row.id}/confirm">${csrfField(request)}
+<label>${t('dash.recording.confirmNote')} <input name="note" size="40"></label>
+<button type="submit" id="confirm-recording">${t('dash.recording.confirm')}</button></form>
 <form method="post" action="/recordings/${row.id}/not-playing">${csrfField(request)}
-<label>${t('dash.recording.note')} <input name="note" size="40" required ${errors.note ? 'aria-invalid="true"' : ''}></label>
+<label>${t('dash.recording.note')} <input name="note" size="40" required aria-invalid="${errors.note ? 'true' : 'false'}"></label>
 ${errors.note ? html`<span class="bad field-error" id="note-error">${errors.note}</span>` : ''}
 <button type="submit" id="mark-not-playing">${t('dash.recording.markNotPlaying')}</button></form>
 </div>`;
@@ -131,13 +180,12 @@ export function recordingDetail(
   const back = `/recordings/${row.id}`;
   return html`
 ${playable ? html`<div class="card">${player(row)}</div>` : ''}
-${allows('confirm', user!.role) ? reviewForms(request, row, errors) : ''}
+${reviewForms(request, row, zone, history, errors, allows('confirm', user!.role))}
 ${allows('assignOfficer', user!.role) && row.officerId === null ? html`<div class="card"><h2>${t('dash.unassigned.assign')}</h2>${assignForm(request, row, back)}</div>` : ''}
 ${allows('requestReassignment', user!.role) && row.officerId !== null ? html`<div class="card"><h2>${t('dash.reassign.title')}</h2>${reassignForm(request, row)}</div>` : ''}
 <table id="metadata">${fields.map(([key, value]) => html`<tr><th>${t(key)}</th><td>${value ?? ''}</td></tr>`)}</table>
 <h2>${t('dash.recording.stages')}</h2>
 <table id="stages">${stages.map(([key, at]) => html`<tr><th>${t(key)}</th><td>${formatDateTime(at, zone)}</td></tr>`)}</table>
-${row.notPlayingNote ? html`<p>${t('dash.recording.note')}: ${row.notPlayingNote}</p>` : ''}
 ${row.playbackDetail ? playbackChecks(request, row.playbackDetail) : ''}
 ${recordingCompliance(request, row)}
 <h2>${t('dash.recording.history')}</h2>

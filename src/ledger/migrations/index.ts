@@ -10,6 +10,7 @@ import { tokenExpiry } from './009-token-expiry.ts';
 import { districtOutbox } from './010-district-outbox.ts';
 import { spokenReasons } from './011-spoken-reasons.ts';
 import { notesReturnsAlertActions } from './012-notes-returns-alert-actions.ts';
+import { peopleAndRequests } from './013-people-and-requests.ts';
 import { districtDeletions } from './014-district-deletions.ts';
 import { auditTime } from './018-audit-time.ts';
 
@@ -33,6 +34,7 @@ export const migrations: Migration[] = [
   districtOutbox,
   spokenReasons,
   notesReturnsAlertActions,
+  peopleAndRequests,
   districtDeletions,
   auditTime,
 ];

@@ -22,7 +22,14 @@ import {
   confirmAccount,
 } from '../../../custody/account-confirmation.ts';
 import { appendAudit } from '../../../custody/audit-log.ts';
-import { ExportFailed, exportEvidence, isoName, manifestName } from '../../../custody/evidence-export.ts';
+import {
+  ExportFailed,
+  exportEvidence,
+  isoName,
+  manifestName,
+  type RecordedExport,
+  recordedExports,
+} from '../../../custody/evidence-export.ts';
 import {
   decideReassignment,
   pendingReassignments,
@@ -35,10 +42,12 @@ import type { MessageKey } from '../../../i18n/catalogue.ts';
 import { formatDateTime } from '../../../i18n/format.ts';
 import { localStamp } from '../../../time/zone.ts';
 import { allows } from '../../access.ts';
-import { type Html, html } from '../../html.ts';
+import { type Html, html, trusted } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { sessionDigest } from '../../session-digest.ts';
+import { type FieldErrors, fieldError, invalid } from '../../views/field-error.ts';
 import { csrfField, page } from '../../views/layout.ts';
+import { personNamed } from '../../views/person.ts';
 import { CsrfBody, formResponses, HtmlPage, LanguageQuery } from '../schemas.ts';
 
 // Art. 25, 27, 28: asking to view or copy footage, a leader's decision, and the evidence disc. The
@@ -54,8 +63,11 @@ const RequestBody = Type.Composite([
     purpose: Type.Union(purposeCodes.map((code) => Type.Literal(code))),
     mode: Type.Union([Type.Literal('view'), Type.Literal('copy')]),
     days: Type.Optional(Type.Integer({ minimum: 1, maximum: 365 })),
+    reason: Type.Optional(Type.String({ maxLength: 2000 })),
+    requestingParty: Type.Optional(Type.String({ maxLength: 200 })),
   }),
 ]);
+type RequestBody = Static<typeof RequestBody>;
 // Ids travel in the form body like every other field of these forms.
 const IdBody = Type.Composite([CsrfBody, Type.Object({ id: Type.Integer({ minimum: 1 }) })]);
 const ExportQuery = Type.Composite([
@@ -81,6 +93,13 @@ function purposeLabel(request: FastifyRequest, access: AccessRequest): string {
 function thirdPartyWarning(request: FastifyRequest): Html {
   return html`<p class="message bad third-party">${request.t('dash.access.thirdParty')}</p>`;
 }
+
+// Art. 28's warning concerns a request by the party concerned only: the form shows it while that
+// purpose is chosen (CSS :has, no script).
+const partyConcerned = trusted(`<style>
+#request-form .third-party{display:none;flex-basis:100%}
+#request-form:has(select[name=purpose] option[value=party-concerned]:checked) .third-party{display:block}
+</style>`);
 
 function stepForm(request: FastifyRequest, step: 'approve' | 'refuse' | 'export', id: number): Html {
   return html`<form class="inline ${step}" method="post" action="/access/${step}">${csrfField(request)}
@@ -115,36 +134,75 @@ function actions(request: FastifyRequest, access: AccessRequest, zone: string, n
 function requestRow(request: FastifyRequest, access: AccessRequest, zone: string, now: Date): Html {
   const { t } = request;
   const scope = access.caseNumber ? html`${t('dash.cases.case')} ${access.caseNumber}: ` : '';
-  return html`<tr data-request="${access.id}" data-state="${access.state}"><td>#${access.id}</td><td>${access.user}</td>
-<td>${purposeLabel(request, access)}${access.thirdPartyReview ? html`<br><strong class="bad">${t('dash.access.thirdPartyShort')}</strong>` : ''}</td>
+  return html`<tr data-request="${access.id}" data-state="${access.state}"><td>#${access.id}</td><td>${personNamed(request.server.station.db, access.user)}</td>
+<td>${purposeLabel(request, access)}${access.thirdPartyReview ? html`<br><strong class="bad">${t('dash.access.thirdPartyShort')}</strong>` : ''}
+${access.requestingParty ? html`<br><span class="party">${t('dash.access.party')}：${access.requestingParty}</span>` : ''}
+${access.reason ? html`<br><span class="reason">${t('dash.access.reason')}：${access.reason}</span>` : ''}</td>
 <td>${t(`dash.access.mode.${access.mode}` as MessageKey)}</td>
 <td>${scope}${access.recordingIds.map((id, index) => html`${index ? ', ' : ''}<a href="/recordings/${id}">#${id}</a>`)}</td>
 <td>${access.days}</td><td>${t(`dash.access.state.${access.state}` as MessageKey)}${access.decidedBy ? html`<br><span class="muted">${access.decidedBy} ${formatDateTime(access.decidedAt, zone)}</span>` : ''}</td>
 <td>${formatDateTime(access.validUntil, zone)}</td><td>${actions(request, access, zone, now)}</td></tr>`;
 }
 
-function requestForm(request: FastifyRequest): Html {
-  const { t } = request;
-  const options = purposeCodes.map(
-    (code) =>
-      html`<option value="${code}">${accessPurposes[code]}${request.language === 'en' ? ` (${code})` : ''}</option>`,
-  );
-  return html`<form method="post" action="/access/request" id="request-form" class="card filters">${csrfField(request)}
-<label>${t('dash.access.recordings')}<input name="recordings" size="24" placeholder="12, 13, 14"></label>
-<label>${t('dash.access.orCase')}<input name="caseNumber" size="16"></label>
-<label>${t('dash.access.purpose')}<select name="purpose" required>${options}</select></label>
-<label>${t('dash.access.mode')}<select name="mode"><option value="view">${t('dash.access.mode.view')}</option><option value="copy">${t('dash.access.mode.copy')}</option></select></label>
-<label>${t('dash.access.days')}<input name="days" type="number" min="1" max="365" value="${defaultGrantDays}"></label>
-<button type="submit">${t('dash.access.submit')}</button></form>
-${thirdPartyWarning(request)}`;
+interface RequestForm {
+  values: Partial<RequestBody>;
+  errors: FieldErrors;
 }
 
-/** "12, 13 14" → [12, 13, 14]; anything else is a mistake the user should see. */
-function parseIds(request: FastifyRequest, text: string): number[] {
+function requestForm(request: FastifyRequest, form?: RequestForm): Html {
+  const { t } = request;
+  const values = form?.values ?? {};
+  const errors = form?.errors ?? {};
+  const options = purposeCodes.map(
+    (code) =>
+      html`<option value="${code}" ${values.purpose === code ? 'selected' : ''}>${accessPurposes[code]}${request.language === 'en' ? ` (${code})` : ''}</option>`,
+  );
+  return html`${partyConcerned}<form method="post" action="/access/request" id="request-form" class="card filters">${csrfField(request)}
+${form ? html`<p class="bad" id="request-problem" style="flex-basis:100%">${t('dash.access.formProblem')}</p>` : ''}
+<label>${t('dash.access.recordings')}<input name="recordings" size="24" placeholder="12, 13, 14" value="${values.recordings ?? ''}" aria-invalid="${invalid(errors, 'recordings')}">${fieldError(errors, 'recordings')}</label>
+<label>${t('dash.access.orCase')}<input name="caseNumber" size="16" value="${values.caseNumber ?? ''}"></label>
+<label>${t('dash.access.purpose')}<select name="purpose" required>${options}</select></label>
+<label>${t('dash.access.mode')}<select name="mode"><option value="view">${t('dash.access.mode.view')}</option><option value="copy" ${values.mode === 'copy' ? 'selected' : ''}>${t('dash.access.mode.copy')}</option></select></label>
+<label>${t('dash.access.days')}<input name="days" type="number" min="1" max="365" value="${values.days ?? defaultGrantDays}"></label>
+<label>${t('dash.access.party')}<input name="requestingParty" size="20" placeholder="${t('dash.access.partyHint')}" value="${values.requestingParty ?? ''}"></label>
+<label style="flex-basis:100%">${t('dash.access.reason')}<textarea name="reason" rows="2" cols="60" placeholder="${t('dash.access.reasonHint')}" aria-invalid="${invalid(errors, 'reason')}">${values.reason ?? ''}</textarea>${fieldError(errors, 'reason')}</label>
+${thirdPartyWarning(request)}
+<button type="submit">${t('dash.access.submit')}</button></form>`;
+}
+
+/** "12, 13 14" → [12, 13, 14]; null when it is not a list of ids (a mistake the user should see). */
+function parseIds(text: string): number[] | null {
   const parts = text.split(/[\s,，、]+/).filter(Boolean);
-  if (parts.some((part) => !/^[1-9][0-9]*$/.test(part)))
-    throw new HttpError(400, request.t('dash.access.badIds', { text }));
+  if (parts.some((part) => !/^[1-9][0-9]*$/.test(part))) return null;
   return parts.map(Number);
+}
+
+/** The exports of the requests on the page: when, by whom, and whether the disc can still be taken. */
+function exportHistory(request: FastifyRequest, requests: AccessRequest[], zone: string, now: Date): Html {
+  const { t } = request;
+  const { db } = request.server.station;
+  const shown = new Map(requests.map((access) => [access.id, access]));
+  const exports = recordedExports(db).filter((made) => shown.has(made.requestId));
+  if (!exports.length) return html`<p class="muted" id="exports-none">${t('dash.access.exportsNone')}</p>`;
+  const row = (made: RecordedExport) => {
+    const access = shown.get(made.requestId)!;
+    const open = !made.removedAt && unusable(access, now) === null;
+    const link = `request=${made.requestId}&folder=${made.folder}`;
+    const state = made.removedAt
+      ? t('dash.access.exportRemoved')
+      : open
+        ? t('dash.access.exportAvailable', { until: formatDateTime(access.validUntil, zone) })
+        : t('dash.access.exportExpired');
+    const actions =
+      open && mayExport(request, access)
+        ? html`<a href="/access/export?${link}" class="open-export">${t('dash.access.open')}</a> · <a href="/access/export/iso?${link}" class="download-again">${t('dash.access.downloadIso')}</a> · <a href="/access/export/statement?${link}" target="_blank" class="print-statement">${t('dash.access.printStatement')}</a>`
+        : '';
+    return html`<tr data-export="${made.folder}" data-request="${made.requestId}"><td>#${made.requestId}</td><td>${formatDateTime(made.at, zone)}</td>
+<td>${personNamed(db, made.by)}</td><td>${made.files}</td><td><code>${made.iso.sha256.slice(0, 16)}…</code></td><td class="${open ? 'good' : 'muted'}">${state}</td><td>${actions}</td></tr>`;
+  };
+  return html`<table id="exports"><thead><tr><th>${t('ledger.id')}</th><th>${t('dash.access.exportedAt')}</th><th>${t('dash.access.exportedBy')}</th>
+<th>${t('dash.access.exportFiles')}</th><th>SHA-256</th><th>${t('dash.access.exportState')}</th><th></th></tr></thead>
+<tbody>${exports.map(row)}</tbody></table>`;
 }
 
 /** What waits for a leader besides access requests: reassignments and accounts with footage rights. */
@@ -238,21 +296,31 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
   function recordedExport(request: FastifyRequest, query: ExportQuery) {
     const access = requestFor(request, query.request);
     if (!mayExport(request, access)) refuseExport(request, access);
-    const outDir = path.join(exportsFolder, query.folder);
-    const details = db
-      .prepare(
-        `SELECT detail FROM audit_log WHERE action = 'export' AND subject_type = 'access-request'
-         AND subject_id = ? ORDER BY id DESC`,
-      )
-      .pluck()
-      .all(String(access.id)) as string[];
-    const detail = details
-      .map((text) => JSON.parse(text) as { outDir: string; iso: { sha256: string; sizeBytes: number } })
-      .find((entry) => entry.outDir === outDir);
-    if (!detail || !query.folder.startsWith(`${access.id}-`))
+    const made = recordedExports(db, access.id).find((entry) => entry.folder === query.folder);
+    if (!made || made.outDir !== path.join(exportsFolder, query.folder))
       throw new HttpError(400, request.t('dash.access.noExport', { folder: query.folder }));
-    return { access, outDir, iso: detail.iso };
+    return { access, outDir: made.outDir, iso: made.iso };
   }
+
+  const accessPage = (request: FastifyRequest, form?: RequestForm) => {
+    const { t, user } = request;
+    const now = clock.now();
+    const requests = listAccessRequests(db)
+      .filter((access) => seesAllRequests(user!.role) || access.user === user!.name)
+      .reverse();
+    const table = requests.length
+      ? html`<table id="requests"><thead><tr><th>${t('ledger.id')}</th><th>${t('dash.access.requester')}</th><th>${t('dash.access.purpose')}</th>
+<th>${t('dash.access.mode')}</th><th>${t('dash.access.recordings')}</th><th>${t('dash.access.days')}</th><th>${t('dash.access.state')}</th>
+<th>${t('dash.access.validUntil')}</th><th></th></tr></thead>
+<tbody>${requests.map((access) => requestRow(request, access, zone, now))}</tbody></table>`
+      : html`<p class="muted" id="requests-none">${t('dash.access.none')}</p>`;
+    const body = html`<p class="muted">${t('dash.access.intro')}</p>
+${leaderApprovals(request)}
+<h2>${t('dash.access.new')}</h2>${requestForm(request, form)}
+<h2>${t('dash.access.list')}</h2>${table}
+<h2>${t('dash.access.exports')}</h2>${exportHistory(request, requests, zone, now)}`;
+    return page(request, { title: t('dash.nav.access'), current: '/access', body });
+  };
 
   app.get<{ Querystring: Static<typeof LanguageQuery> }>(
     '/access',
@@ -260,35 +328,26 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
       schema: { querystring: LanguageQuery, response: { 200: HtmlPage } },
       config: { permission: 'accessRequests' },
     },
-    async (request, reply) => {
-      const { t, user } = request;
-      const now = clock.now();
-      const requests = listAccessRequests(db)
-        .filter((access) => seesAllRequests(user!.role) || access.user === user!.name)
-        .reverse();
-      const table = requests.length
-        ? html`<table id="requests"><thead><tr><th>${t('ledger.id')}</th><th>${t('dash.access.requester')}</th><th>${t('dash.access.purpose')}</th>
-<th>${t('dash.access.mode')}</th><th>${t('dash.access.recordings')}</th><th>${t('dash.access.days')}</th><th>${t('dash.access.state')}</th>
-<th>${t('dash.access.validUntil')}</th><th></th></tr></thead>
-<tbody>${requests.map((access) => requestRow(request, access, zone, now))}</tbody></table>`
-        : html`<p class="muted" id="requests-none">${t('dash.access.none')}</p>`;
-      const body = html`<p class="muted">${t('dash.access.intro')}</p>
-${leaderApprovals(request)}
-<h2>${t('dash.access.new')}</h2>${requestForm(request)}
-<h2>${t('dash.access.list')}</h2>${table}`;
-      return reply
-        .type('text/html; charset=utf-8')
-        .send(page(request, { title: t('dash.nav.access'), current: '/access', body }));
-    },
+    async (request, reply) => reply.type('text/html; charset=utf-8').send(accessPage(request)),
   );
 
-  app.post<{ Body: Static<typeof RequestBody> }>(
+  app.post<{ Body: RequestBody }>(
     '/access/request',
-    { schema: { body: RequestBody, response: formResponses }, config: { permission: 'accessRequests' } },
+    {
+      schema: { body: RequestBody, response: { ...formResponses, 400: HtmlPage } },
+      config: { permission: 'accessRequests' },
+    },
     async (request, reply) => {
-      const { body } = request;
+      const { body, t } = request;
       const caseNumber = body.caseNumber?.trim() || undefined;
-      const recordingIds = parseIds(request, body.recordings ?? '');
+      const recordingIds = parseIds(body.recordings ?? '');
+      const errors: FieldErrors = {};
+      if (!recordingIds) errors.recordings = t('dash.access.badIds', { text: body.recordings ?? '' });
+      if (Object.keys(errors).length)
+        return reply
+          .code(400)
+          .type('text/html; charset=utf-8')
+          .send(accessPage(request, { values: body, errors }));
       try {
         createAccessRequest(
           db,
@@ -296,9 +355,11 @@ ${leaderApprovals(request)}
             user: request.user!.name,
             purpose: body.purpose,
             mode: body.mode,
-            recordingIds,
+            recordingIds: recordingIds!,
             caseNumber,
             days: body.days,
+            reason: body.reason,
+            requestingParty: body.requestingParty,
           },
           clock.now(),
         );
@@ -370,11 +431,13 @@ ${leaderApprovals(request)}
       if (manifest === null)
         throw new HttpError(400, t('dash.access.noExport', { folder: request.query.folder }));
       const download = `/access/export/iso?request=${access.id}&folder=${request.query.folder}`;
+      const statement = `/access/export/statement?request=${access.id}&folder=${request.query.folder}`;
       const body = html`${access.thirdPartyReview ? thirdPartyWarning(request) : ''}
 <p>${t('dash.access.exportIntro', { id: access.id })}</p>
 <div class="card"><p>${t('dash.access.folder')}: <code id="export-folder">${outDir}</code></p>
 <p>${manifestName} (<code>sha256sum -c ${manifestName}</code>):</p><pre id="manifest">${manifest}</pre>
-<p><a id="download-iso" href="${download}">${t('dash.access.downloadIso')}</a> — ${isoName}, SHA-256 <code id="iso-sha256">${iso.sha256}</code></p></div>
+<p><a id="download-iso" href="${download}">${t('dash.access.downloadIso')}</a> — ${isoName}, SHA-256 <code id="iso-sha256">${iso.sha256}</code></p>
+<p><a id="print-statement" href="${statement}" target="_blank">${t('dash.access.printStatement')}</a></p></div>
 <p><a href="/access">${t('dash.access.back')}</a></p>`;
       return reply
         .type('text/html; charset=utf-8')
@@ -459,6 +522,23 @@ ${leaderApprovals(request)}
         .header('content-length', size)
         .header('cache-control', 'private, no-store')
         .send(createReadStream(file));
+    },
+  );
+
+  // The statement sheet as it is on the disc, to print and sign; no footage in it, so no grant check
+  // beyond who may take the disc.
+  app.get<{ Querystring: ExportQuery }>(
+    '/access/export/statement',
+    {
+      schema: { querystring: ExportQuery, response: { 200: HtmlPage } },
+      config: { permission: 'exportEvidence' },
+    },
+    async (request, reply) => {
+      const { outDir } = recordedExport(request, request.query);
+      const sheet = await readFile(path.join(outDir, 'statement.html'), 'utf8').catch(() => null);
+      if (sheet === null)
+        throw new HttpError(400, request.t('dash.access.noExport', { folder: request.query.folder }));
+      return reply.type('text/html; charset=utf-8').header('cache-control', 'private, no-store').send(sheet);
     },
   );
 

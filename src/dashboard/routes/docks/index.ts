@@ -6,7 +6,6 @@ import { formatBytes, formatDateTime } from '../../../i18n/format.ts';
 import type { Db } from '../../../ledger/database.ts';
 import { type Dock, findDock, listDocks } from '../../../ledger/docks.ts';
 import { allows } from '../../access.ts';
-import { confirmDock } from '../../data/review.ts';
 import { DockVisibility } from '../../dock-visibility.ts';
 import { type Html, html, trusted } from '../../html.ts';
 import { sessionCookie } from '../../plugins/authentication.ts';
@@ -17,9 +16,9 @@ import {
   dockStateLabel,
   fileStateLabel,
 } from '../../views/dock-card.ts';
-import { csrfField, page } from '../../views/layout.ts';
+import { page } from '../../views/layout.ts';
 import { officerCells } from '../../views/officer.ts';
-import { CsrfBody, formResponses, HtmlPage, IdParams, LanguageQuery } from '../schemas.ts';
+import { HtmlPage, IdParams, LanguageQuery } from '../schemas.ts';
 
 const DocksQuery = Type.Composite([
   LanguageQuery,
@@ -49,7 +48,7 @@ function recentRow(request: FastifyRequest, db: Db, dock: Dock, zone: string, no
 ${officerCells(t, dockOfficer(db, dock, now))}<td>${dockStateLabel(t, dock.state)}</td><td>${dock.filesDone}/${dock.filesTotal}</td>
 <td>${formatBytes(dock.bytesTotal)}</td><td>${formatDateTime(dock.startedAt, zone)}</td><td>${formatDateTime(dock.endedAt, zone)}</td>
 <td><a href="/ledger?dock=${dock.id}">${t('dash.docks.recordings')}</a>
-${allows('confirm', request.user!.role) && dock.state === 'done' ? html` <form class="inline" method="post" action="/docks/${dock.id}/confirm">${csrfField(request)}<button type="submit">${t('dash.docks.confirmAll')}</button></form>` : ''}</td></tr>`;
+${allows('confirm', request.user!.role) && dock.state === 'done' ? html` · <a href="/docks/${dock.id}/confirm" class="confirm-all">${t('dash.docks.confirmAll')}</a>` : ''}</td></tr>`;
 }
 
 export const dockRoutes: FastifyPluginAsync<DockRouteOptions> = async (app, options) => {
@@ -203,19 +202,6 @@ ${finished.length ? finished.map(card) : html`<p id="no-finished-docks" class="m
       };
       openStreams.add(end);
       request.raw.on('close', end);
-    },
-  );
-
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CsrfBody> }>(
-    '/docks/:id/confirm',
-    {
-      schema: { params: IdParams, body: CsrfBody, response: formResponses },
-      config: { permission: 'confirm' },
-    },
-    async (request, reply) => {
-      if (!findDock(db, request.params.id)) return reply.callNotFound();
-      const count = confirmDock(db, request.params.id, request.user!, clock.now());
-      return reply.redirect(`/docks?confirmed=${count}`, 303);
     },
   );
 };

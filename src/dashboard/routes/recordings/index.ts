@@ -1,24 +1,41 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { User } from '../../../auth/users.ts';
 import { authorize, canView } from '../../../custody/access-policy.ts';
 import { appendAudit } from '../../../custody/audit-log.ts';
 import { closeDueWindows } from '../../../custody/audit-windows.ts';
+import {
+  CorrectionError,
+  currentDecision,
+  decisions,
+  withdrawDecision,
+} from '../../../custody/corrections.ts';
 import { ReassignmentRefused, requestReassignment } from '../../../custody/reassignment.ts';
 import { recordRefusedAttempt } from '../../../custody/refused-attempts.ts';
 import { recordServedBytes } from '../../../custody/served-bytes.ts';
 import { FootageReader } from '../../../district/footage-reader.ts';
 import { allows } from '../../access.ts';
 import { canSee, findLedgerRow, type LedgerRow } from '../../data/ledger-query.ts';
-import { assignOfficer, confirmRecording, markNotPlaying } from '../../data/review.ts';
+import { assignOfficer, confirmRecording, DecisionTaken, markNotPlaying } from '../../data/review.ts';
 import { mediaType, parseRange } from '../../media-range.ts';
 import { HttpError } from '../../plugins/authentication.ts';
 import { sameSiteTarget } from '../../safe-redirect.ts';
 import { sessionDigest } from '../../session-digest.ts';
 import { page } from '../../views/layout.ts';
-import { recordingDetail } from '../../views/recording-detail.ts';
+import { type ReviewErrors, recordingDetail } from '../../views/recording-detail.ts';
 import { CsrfBody, formResponses, HtmlPage, IdParams, LanguageQuery } from '../schemas.ts';
 
+const ConfirmBody = Type.Composite([
+  CsrfBody,
+  Type.Object({ note: Type.Optional(Type.String({ maxLength: 2000 })) }),
+]);
+const WithdrawBody = Type.Composite([
+  CsrfBody,
+  Type.Object({
+    decision: Type.Union(decisions.map((decision) => Type.Literal(decision))),
+    reason: Type.String({ maxLength: 2000 }),
+  }),
+]);
 const NotPlayingBody = Type.Composite([
   CsrfBody,
   Type.Object({
@@ -168,15 +185,43 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
     },
   );
 
-  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof CsrfBody> }>(
+  /** The detail page again, with what the clerk typed wrong beside its field. */
+  const refusedReview = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    row: LedgerRow,
+    errors: ReviewErrors,
+  ) =>
+    reply
+      .code(400)
+      .type('text/html; charset=utf-8')
+      .send(
+        page(request, {
+          title: request.t('dash.recording.title', { id: row.id }),
+          body: recordingDetail(request, row, zone, false, errors),
+        }),
+      );
+
+  // A decision stands until withdrawn with a reason; a second one over it would change the finding silently.
+  const decisionTaken = (request: FastifyRequest, row: LedgerRow): never => {
+    throw new HttpError(409, request.t('dash.decision.taken', { id: row.id }));
+  };
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof ConfirmBody> }>(
     '/recordings/:id/confirm',
     {
-      schema: { params: IdParams, body: CsrfBody, response: formResponses },
+      schema: { params: IdParams, body: ConfirmBody, response: formResponses },
       config: { permission: 'confirm' },
     },
     async (request, reply) => {
       const row = visibleRecording(request, request.params.id, 'confirm');
-      confirmRecording(db, row.id, request.user!, clock.now());
+      const note = request.body.note?.trim();
+      try {
+        confirmRecording(db, row.id, request.user!, clock.now(), note ? { note } : {});
+      } catch (error) {
+        if (error instanceof DecisionTaken) decisionTaken(request, row);
+        throw error;
+      }
       return reply.redirect(`/recordings/${row.id}`, 303);
     },
   );
@@ -189,16 +234,45 @@ export const recordingRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const row = visibleRecording(request, request.params.id, 'not-playing');
+      if (currentDecision(row)) decisionTaken(request, row);
       // 无法回放 is a finding a court may read: it needs the clerk's words on what was seen.
-      if (!request.body.note.trim()) {
-        const title = request.t('dash.recording.title', { id: row.id });
-        const errors = { note: request.t('dash.recording.noteRequired') };
-        return reply
-          .code(400)
-          .type('text/html; charset=utf-8')
-          .send(page(request, { title, body: recordingDetail(request, row, zone, false, errors) }));
+      if (!request.body.note.trim())
+        return refusedReview(request, reply, row, { note: request.t('dash.recording.noteRequired') });
+      try {
+        markNotPlaying(db, row.id, request.user!, request.body.note.trim(), clock.now());
+      } catch (error) {
+        if (error instanceof DecisionTaken) decisionTaken(request, row);
+        throw error;
       }
-      markNotPlaying(db, row.id, request.user!, request.body.note.trim(), clock.now());
+      return reply.redirect(`/recordings/${row.id}`, 303);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof WithdrawBody> }>(
+    '/recordings/:id/withdraw',
+    {
+      schema: { params: IdParams, body: WithdrawBody, response: { ...formResponses, 400: HtmlPage } },
+      config: { permission: 'confirm' },
+    },
+    async (request, reply) => {
+      const row = visibleRecording(request, request.params.id, 'withdraw');
+      const reason = request.body.reason.trim();
+      if (!reason)
+        return refusedReview(request, reply, row, {
+          reason: request.t('dash.decision.withdrawReasonRequired'),
+        });
+      try {
+        withdrawDecision(
+          db,
+          { recordingId: row.id, decision: request.body.decision, by: request.user!.name, reason },
+          clock.now(),
+        );
+      } catch (error) {
+        // Someone else changed the decision since this page was drawn.
+        if (error instanceof CorrectionError)
+          throw new HttpError(409, request.t('dash.decision.changed', { id: row.id }));
+        throw error;
+      }
       return reply.redirect(`/recordings/${row.id}`, 303);
     },
   );

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import {
   createApiToken,
   defaultTokenDays,
@@ -8,13 +8,23 @@ import {
   revokeApiToken,
 } from '../../../auth/api-tokens.ts';
 import { roles } from '../../../auth/roles.ts';
-import { findUserById, listUsers, setUserDisabled } from '../../../auth/users.ts';
+import {
+  findUserById,
+  listUsers,
+  setRealName,
+  setUserDisabled,
+  type User,
+  UserError,
+} from '../../../auth/users.ts';
 import { addAccount } from '../../../custody/account-confirmation.ts';
 import { appendAudit } from '../../../custody/audit-log.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
 import { formatDateTime } from '../../../i18n/format.ts';
+import { listOfficers } from '../../../ledger/officers.ts';
 import { html } from '../../html.ts';
 import { HttpError } from '../../plugins/authentication.ts';
+import { userErrorText } from '../../plugins/errors.ts';
+import { type FieldErrors, fieldError, invalid } from '../../views/field-error.ts';
 import { csrfField, page } from '../../views/layout.ts';
 import { CsrfBody, formResponses, HtmlPage, IdParams, LanguageQuery } from '../schemas.ts';
 import { type NewToken, TokenHandOver } from './token-hand-over.ts';
@@ -24,9 +34,14 @@ const UserBody = Type.Composite([
   Type.Object({
     name: Type.String({ minLength: 1, maxLength: 100 }),
     role: Type.Union(roles.map((role) => Type.Literal(role))),
+    realName: Type.Optional(Type.String({ maxLength: 100 })),
     badge: Type.Optional(Type.String({ maxLength: 50 })),
     password: Type.String({ minLength: 1, maxLength: 1000 }),
   }),
+]);
+const RealNameBody = Type.Composite([
+  CsrfBody,
+  Type.Object({ realName: Type.String({ minLength: 1, maxLength: 100 }) }),
 ]);
 const DisabledBody = Type.Composite([CsrfBody, Type.Object({ disabled: Type.Boolean() })]);
 const TokenBody = Type.Composite([
@@ -45,19 +60,39 @@ export const userRoutes: FastifyPluginAsync = async (app) => {
   const logChange = (actor: string, subjectId: number | string, detail: Record<string, unknown>) =>
     appendAudit(db, { actor, action: 'user-change', subjectType: 'user', subjectId, detail }, clock.now());
 
-  const usersPage = (request: Parameters<typeof page>[0], newToken: NewToken | null) => {
+  /** What the add-user form held when it was refused, and why, field by field. */
+  interface AddForm {
+    values: Partial<Record<'name' | 'realName' | 'role' | 'badge', string>>;
+    errors: FieldErrors;
+  }
+
+  const usersPage = (request: FastifyRequest, newToken: NewToken | null, form?: AddForm) => {
     const { t } = request;
     const users = listUsers(db);
     const tokens = listApiTokens(db);
     const nameOf = new Map(users.map((user) => [user.id, user.name]));
+    const officers = new Set(listOfficers(db).map((officer) => officer.badge));
     const now = clock.now().getTime();
+    const values = form?.values ?? {};
+    const errors = form?.errors ?? {};
+    // An officer account is its 执法人员 record's: the name comes from there, the badge links to it.
+    const officerCell = (user: User) =>
+      user.badge === null
+        ? ''
+        : officers.has(user.badge)
+          ? html`<a href="/officers#officer-${user.badge}" class="officer-record">${user.badge}</a>`
+          : html`${user.badge} <span class="bad">${t('dash.users.error.noOfficer', { badge: user.badge })}</span>`;
+    const realNameCell = (user: User) =>
+      user.role === 'officer'
+        ? (user.realName ?? '')
+        : html`<form class="inline" method="post" action="/users/${user.id}/real-name">${csrfField(request)}<input name="realName" value="${user.realName ?? ''}" size="8" required aria-label="${t('dash.users.realName')}"> <button type="submit">${t('dash.users.saveRealName')}</button></form>`;
     const body = html`
 ${newToken ? html`<p class="message">${t('dash.users.tokenOnce', { name: newToken.name, user: newToken.user })} <code id="new-token">${newToken.token}</code></p>` : ''}
-<table id="users"><thead><tr><th>${t('dash.users.name')}</th><th>${t('dash.users.role')}</th><th>${t('ledger.badge')}</th><th>${t('dash.users.status')}</th><th>${t('dash.users.created')}</th><th></th></tr></thead>
+<table id="users"><thead><tr><th>${t('dash.users.name')}</th><th>${t('dash.users.realName')}</th><th>${t('dash.users.role')}</th><th>${t('dash.users.officerRecord')}</th><th>${t('dash.users.status')}</th><th>${t('dash.users.created')}</th><th></th></tr></thead>
 <tbody>${users.map(
       (
         user,
-      ) => html`<tr data-user="${user.name}"><td>${user.name}</td><td>${t(`dash.role.${user.role}` as MessageKey)}</td><td>${user.badge ?? ''}</td>
+      ) => html`<tr id="user-${user.id}" data-user="${user.name}"><td>${user.name}</td><td class="real-name">${realNameCell(user)}</td><td>${t(`dash.role.${user.role}` as MessageKey)}</td><td>${officerCell(user)}</td>
 <td>${user.awaitingConfirmation ? html`<span class="bad awaiting">${t('dash.users.awaiting')}</span>` : user.disabled ? html`<span class="bad">${t('dash.users.disabled')}</span>` : t('dash.users.enabled')}</td><td>${formatDateTime(user.createdAt, zone)}</td>
 <td><form class="inline" method="post" action="/users/${user.id}/disabled">${csrfField(request)}<input type="hidden" name="disabled" value="${user.disabled ? 'false' : 'true'}">
 <button type="submit">${user.disabled ? t('dash.users.enable') : t('dash.users.disable')}</button></form>
@@ -71,11 +106,14 @@ ${
     )}</tbody></table>
 <form method="post" action="/users" class="card filters" id="add-user">${csrfField(request)}
 <strong>${t('dash.users.add')}</strong>
-<label>${t('dash.users.name')}<input name="name" required></label>
-<label>${t('dash.users.role')}<select name="role">${roles.map((role) => html`<option value="${role}">${t(`dash.role.${role}` as MessageKey)}</option>`)}</select></label>
-<label>${t('ledger.badge')}<input name="badge"></label>
-<label>${t('dash.login.password')}<input name="password" type="password" autocomplete="new-password" required></label>
-<button type="submit">${t('dash.save')}</button></form>
+${form ? html`<p class="bad" id="add-user-problem" style="flex-basis:100%">${t('dash.users.formProblem')}</p>` : ''}
+<label>${t('dash.users.name')}<input name="name" required value="${values.name ?? ''}" aria-invalid="${invalid(errors, 'name')}">${fieldError(errors, 'name', 'user-name')}</label>
+<label>${t('dash.users.realName')}<input name="realName" value="${values.realName ?? ''}" aria-invalid="${invalid(errors, 'realName')}" title="${t('dash.users.realNameHint')}">${fieldError(errors, 'realName', 'real-name')}</label>
+<label>${t('dash.users.role')}<select name="role" aria-invalid="${invalid(errors, 'role')}">${roles.map((role) => html`<option value="${role}" ${values.role === role ? 'selected' : ''}>${t(`dash.role.${role}` as MessageKey)}</option>`)}</select>${fieldError(errors, 'role')}</label>
+<label>${t('ledger.badge')}<input name="badge" value="${values.badge ?? ''}" aria-invalid="${invalid(errors, 'badge')}">${fieldError(errors, 'badge')}</label>
+<label>${t('dash.login.password')}<input name="password" type="password" autocomplete="new-password" required aria-invalid="${invalid(errors, 'password')}">${fieldError(errors, 'password')}</label>
+<button type="submit">${t('dash.save')}</button>
+<p class="muted" style="flex-basis:100%">${t('dash.users.realNameHint')}</p></form>
 <h2>${t('dash.users.tokens')}</h2>
 <table id="tokens"><thead><tr><th>${t('dash.users.tokenName')}</th><th>${t('dash.users.name')}</th><th>${t('dash.users.created')}</th><th>${t('dash.users.expires')}</th><th>${t('dash.users.lastUsed')}</th><th></th></tr></thead>
 <tbody>${tokens.map(
@@ -87,6 +125,13 @@ ${
     )}</tbody></table>`;
     return page(request, { title: t('dash.nav.users'), current: '/users', body });
   };
+
+  /** A refused form answered on the same page: the fields as typed (never the password), the problem beside its field. */
+  const refusedForm = (request: FastifyRequest, reply: FastifyReply, form: AddForm) =>
+    reply
+      .code(400)
+      .type('text/html; charset=utf-8')
+      .send(usersPage(request, null, form));
 
   app.get<{ Querystring: Static<typeof UsersQuery> }>(
     '/users',
@@ -101,11 +146,50 @@ ${
 
   app.post<{ Body: Static<typeof UserBody> }>(
     '/users',
-    { schema: { body: UserBody, response: formResponses }, config: { permission: 'users' } },
+    {
+      schema: { body: UserBody, response: { ...formResponses, 400: HtmlPage } },
+      config: { permission: 'users' },
+    },
     async (request, reply) => {
       const { name, role, badge, password } = request.body;
-      // An account in a footage role waits for a leader's confirmation (custody/account-confirmation.ts).
-      await addAccount(db, { name, role, badge: badge || null, password }, request.user!.name, clock.now());
+      const realName = request.body.realName?.trim() ?? '';
+      const values = { name, realName, role, badge };
+      // A person, not only a login: everyone but an officer (named by their 执法人员 record) gives a name.
+      if (role !== 'officer' && !realName)
+        return refusedForm(request, reply, {
+          values,
+          errors: { realName: request.t('dash.users.error.realNameEmpty') },
+        });
+      try {
+        // An account in a footage role waits for a leader's confirmation (custody/account-confirmation.ts).
+        await addAccount(
+          db,
+          { name, role, badge: badge || null, realName: realName || null, password },
+          request.user!.name,
+          clock.now(),
+        );
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        return refusedForm(request, reply, {
+          values,
+          errors: { [error.field ?? 'name']: userErrorText(request, error) },
+        });
+      }
+      return reply.redirect('/users', 303);
+    },
+  );
+
+  app.post<{ Params: Static<typeof IdParams>; Body: Static<typeof RealNameBody> }>(
+    '/users/:id/real-name',
+    {
+      schema: { params: IdParams, body: RealNameBody, response: formResponses },
+      config: { permission: 'users' },
+    },
+    async (request, reply) => {
+      const user = findUserById(db, request.params.id);
+      if (!user) throw new HttpError(404, request.t('dash.error.notFound'));
+      setRealName(db, user.id, request.body.realName);
+      logChange(request.user!.name, user.id, { realName: request.body.realName.trim() });
       return reply.redirect('/users', 303);
     },
   );
