@@ -60,7 +60,7 @@ export const deviceRoutes: FastifyPluginAsync = async (app) => {
             ? html`${device.holderName ?? ''} ${device.holderBadge}${device.holderSource === 'recordings' ? html` <span class="muted">${t('dash.devices.holderFromRecordings')}</span>` : ''}`
             : html`<span class="muted">${t('common.unassigned')}</span>`
         }</td>
-<td>${device.lastDockId ? html`<a href="/ledger?dock=${device.lastDockId}">${formatDateTime(device.lastDockAt, zone)}</a>` : ''}</td>
+<td>${device.lastDockId && allows('ledger', request.user!.role) ? html`<a href="/ledger?dock=${device.lastDockId}">${formatDateTime(device.lastDockAt, zone)}</a>` : formatDateTime(device.lastDockAt, zone)}</td>
 <td>${device.clockOffsetSeconds === null ? '' : clockOffsetLabel(t, device.clockOffsetSeconds)}</td>
 <td>${device.freeBytes === null ? '' : `${formatBytes(device.freeBytes)} / ${formatBytes(device.totalBytes)}`}</td>
 <td>${device.batteryPercent === null ? '' : `${device.batteryPercent}%`}</td>

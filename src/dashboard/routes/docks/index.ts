@@ -47,7 +47,7 @@ function recentRow(request: FastifyRequest, db: Db, dock: Dock, zone: string, no
   return html`<tr data-dock="${dock.id}" data-state="${dock.state}"><td>${dock.id}</td><td>${dock.deviceSerial ?? dock.volumeLabel ?? ''}</td>
 ${officerCells(t, dockOfficer(db, dock, now))}<td>${dockStateLabel(t, dock.state)}</td><td>${dock.filesDone}/${dock.filesTotal}</td>
 <td>${formatBytes(dock.bytesTotal)}</td><td>${formatDateTime(dock.startedAt, zone)}</td><td>${formatDateTime(dock.endedAt, zone)}</td>
-<td><a href="/ledger?dock=${dock.id}">${t('dash.docks.recordings')}</a>
+<td>${allows('ledger', request.user!.role) ? html`<a href="/ledger?dock=${dock.id}">${t('dash.docks.recordings')}</a>` : ''}
 ${allows('confirm', request.user!.role) && dock.state === 'done' ? html` · <a href="/docks/${dock.id}/confirm" class="confirm-all">${t('dash.docks.confirmAll')}</a>` : ''}</td></tr>`;
 }
 
