@@ -49,6 +49,7 @@ describe('an administrator who disables every leader', () => {
     expect((await admin.post(`/users/${leader.id}/disabled`, { disabled: 'true' })).status).toBe(303);
     const made = await admin.post('/users', {
       name: 'usurper',
+      realName: '冒名',
       role: 'leader',
       password: passwordOf('usurper'),
     });
