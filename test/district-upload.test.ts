@@ -148,9 +148,9 @@ describe.skipIf(!services)('district upload (real Ceph and PostgreSQL)', () => {
     expect(sync.stderr).toMatch(/station district migrate/);
     const migrated = await runStation(['district', 'migrate'], { home: station.home, env });
     expect(migrated.code, migrated.stderr).toBe(0);
-    expect(migrated.stdout).toMatch(/applied schema 1, 2, 3/);
+    expect(migrated.stdout).toMatch(/已应用表结构 1, 2, 3/);
     const again = await runStation(['district', 'migrate'], { home: station.home, env });
-    expect(again.stdout).toMatch(/up to date/);
+    expect(again.stdout).toMatch(/表结构已是最新/);
     // The administrator then gives the station a login of its own, bound to its own rows.
     const added = await runStation(['district', 'add-station', '--station', 'ft-new', '--json'], {
       home: station.home,
