@@ -129,7 +129,7 @@ describe.skipIf(!services)('district upload (real Ceph and PostgreSQL)', () => {
       env: { STATION_CONFIG: station.configFile },
     });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/has no Object Lock/);
+    expect(result.stderr).toMatch(/未启用 Object Lock/);
     expect(outboxRow(station.station.db, 1)?.state).toBe('pending');
   });
 

@@ -63,7 +63,16 @@ export interface DistrictStation {
   recordings: number;
 }
 
-export class DistrictSchemaMissing extends Error {}
+export class DistrictSchemaMissing extends Error {
+  constructor(
+    readonly version: number | null,
+    readonly needed: number,
+  ) {
+    super(
+      `the district ledger is at schema ${version ?? 'none'}, this station needs ${needed}: run station district migrate`,
+    );
+  }
+}
 
 // bigint columns come back as text; ids here stay far below 2^53.
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);
@@ -99,9 +108,7 @@ export class DistrictLedger {
       : { rows: [] };
     const version = rows[0]?.version ?? null;
     if (version === null || version < latestDistrictVersion) {
-      throw new DistrictSchemaMissing(
-        `the district ledger is at schema ${version ?? 'none'}, this station needs ${latestDistrictVersion}: run station district migrate`,
-      );
+      throw new DistrictSchemaMissing(version, latestDistrictVersion);
     }
   }
 

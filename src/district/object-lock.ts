@@ -8,7 +8,14 @@ import {
 } from '@aws-sdk/client-s3';
 
 /** The bucket cannot keep footage immutable: sync stops and says why. */
-export class ObjectLockMissing extends Error {}
+export class ObjectLockMissing extends Error {
+  constructor(readonly bucket: string) {
+    super(
+      `bucket "${bucket}" has no Object Lock: footage there could be deleted or overwritten; ` +
+        'create the bucket with Object Lock enabled (S3 CreateBucket with ObjectLockEnabledForBucket)',
+    );
+  }
+}
 
 export async function assertBucketHasObjectLock(s3: S3Client, bucket: string): Promise<void> {
   let enabled: string | undefined;
@@ -21,10 +28,7 @@ export async function assertBucketHasObjectLock(s3: S3Client, bucket: string): P
       throw error;
   }
   if (enabled !== 'Enabled') {
-    throw new ObjectLockMissing(
-      `bucket "${bucket}" has no Object Lock: footage there could be deleted or overwritten; ` +
-        'create the bucket with Object Lock enabled (S3 CreateBucket with ObjectLockEnabledForBucket)',
-    );
+    throw new ObjectLockMissing(bucket);
   }
 }
 

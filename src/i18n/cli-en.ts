@@ -203,6 +203,10 @@ export const cliEn: Record<keyof typeof cliZhCN, string> = {
   'cli.district.accountUrl': 'set district.postgresUrl on that station to: {url}',
   'cli.district.noUsers':
     'no users yet: add them with npx station users add NAME --role leader|auditor|clerk --password-stdin',
+  'cli.district.noObjectLock':
+    'bucket “{bucket}” has no Object Lock: footage there could be deleted or overwritten; create the bucket with Object Lock enabled (S3 CreateBucket with ObjectLockEnabledForBucket)',
+  'cli.district.schemaMissing':
+    'the district ledger is at schema {version}, this station needs {needed}: run station district migrate',
   'cli.district.notConfigured':
     'no "district" in the configuration: set district.s3 and district.postgresUrl (see README, District archive)',
   'cli.district.noStationId':

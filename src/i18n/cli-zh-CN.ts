@@ -174,6 +174,10 @@ export const cliZhCN = {
   'cli.district.accountUrl': '请在该站点设置 district.postgresUrl 为：{url}',
   'cli.district.noUsers':
     '尚无用户：用 npx station users add 用户名 --role leader|auditor|clerk --password-stdin 添加',
+  'cli.district.noObjectLock':
+    '存储桶 “{bucket}” 未启用 Object Lock（对象锁定）：其中的录像可能被删除或覆盖；请以启用 Object Lock 的方式创建存储桶（S3 CreateBucket 的 ObjectLockEnabledForBucket）',
+  'cli.district.schemaMissing':
+    '区级台账的表结构版本为 {version}，本站需要 {needed}：请运行 station district migrate',
   'cli.district.notConfigured':
     '配置中没有 "district"：请设置 district.s3 和 district.postgresUrl（见 README 的区级存档一节）',
   'cli.district.noStationId':

@@ -31,8 +31,11 @@ async function districtCall<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof ObjectLockMissing || error instanceof DistrictSchemaMissing) {
-      throw new CheckFailed(error.message);
+    if (error instanceof ObjectLockMissing)
+      throw new CheckFailed(t('cli.district.noObjectLock', { bucket: error.bucket }));
+    if (error instanceof DistrictSchemaMissing) {
+      const version = error.version === null ? '-' : String(error.version);
+      throw new CheckFailed(t('cli.district.schemaMissing', { version, needed: error.needed }));
     }
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ENOTFOUND' || code === 'ECONNRESET') {
