@@ -13,7 +13,7 @@ export interface ServeRun {
   child: ChildProcess;
   /** Everything it has written to stderr so far. */
   readonly stderr: string;
-  /** Resolves once start-up is done: the last thing it does is ask for its first administrator. */
+  /** Resolves once start-up is done: the last thing it does is ask for its first administrator (at /setup). */
   started(): Promise<void>;
   exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
@@ -63,7 +63,7 @@ export class ServeStation {
         return stderr;
       },
       started: async () => {
-        await until(() => stderr.includes('no users yet') || child.exitCode !== null, { timeoutMs: 120_000 });
+        await until(() => stderr.includes('/setup') || child.exitCode !== null, { timeoutMs: 120_000 });
         if (child.exitCode !== null) throw new Error(`station serve exited ${child.exitCode}:\n${stderr}`);
       },
       exited: () => ended,
