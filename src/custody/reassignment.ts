@@ -1,17 +1,18 @@
 import type { User } from '../auth/users.ts';
+import { englishText, TranslatedError } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 import { findOfficerByBadge, LedgerError } from '../ledger/officers.ts';
 import { findRecording } from '../ledger/recordings.ts';
 import { appendAudit } from './audit-log.ts';
 import { writeSealedFields } from './ledger-mutator.ts';
-import { refusesReassignmentDecision } from './release-rules.ts';
+import { type Refusal, refusesReassignmentDecision } from './release-rules.ts';
 
 // Whose recording it is decides who may see it without a grant. The clerk gives an unassigned
 // recording its officer; moving an assigned one to another officer is a correction with a reason,
 // asked for by one person and approved by a leader who is another.
 
 /** Moving an assigned recording needs a reassignment request (exit 1 / HTTP 409). */
-export class ReassignmentRefused extends Error {}
+export class ReassignmentRefused extends TranslatedError {}
 
 export interface ReassignmentRequest {
   id: number;
@@ -45,9 +46,10 @@ export function assignOfficer(db: Db, id: number, badge: string, clerk: User, no
         },
         now,
       );
-      throw new ReassignmentRefused(
-        `recording #${id} is already assigned to ${recording.badge}; a reassignment needs a reason and a leader's approval`,
-      );
+      throw new ReassignmentRefused({
+        key: 'refusal.alreadyAssigned',
+        values: { id, badge: recording.badge ?? '' },
+      });
     }
     writeSealedFields(
       db,
@@ -114,9 +116,11 @@ export function decideReassignment(
     .transaction(() => {
       const request = findReassignment(db, id);
       if (!request) throw new LedgerError(`no reassignment request #${id}`);
-      const refusal =
+      const refusal: Refusal | null =
         refusesReassignmentDecision(decision.by, request.requestedBy) ??
-        (request.state !== 'pending' ? `reassignment #${id} is already ${request.state}` : null);
+        (request.state !== 'pending'
+          ? { key: 'refusal.reassignmentDecided', values: { id, state: request.state } }
+          : null);
       if (refusal) {
         appendAudit(
           db,
@@ -125,7 +129,7 @@ export function decideReassignment(
             action: 'access-refused',
             subjectType: 'reassignment',
             subjectId: id,
-            detail: { attempted: decision.approve ? 'approve' : 'refuse', reason: refusal },
+            detail: { attempted: decision.approve ? 'approve' : 'refuse', reason: englishText(refusal) },
           },
           now,
         );
