@@ -237,8 +237,7 @@ function unrecordedGrant(db: Db, request: AccessRequest): Refusal | null {
 function originalsOf(db: Db, recordingIds: number[]): Recording[] {
   return recordingIds.map((id) => {
     const recording = findRecording(db, id);
-    if (!recording)
-      throw new AccessRequestError({ key: 'access.error.noRecording', values: { ids: `#${id}` } });
+    if (!recording) throw new AccessRequestError({ key: 'error.noRecording', values: { id } });
     const original = recording.duplicateOf ? findRecording(db, recording.duplicateOf) : null;
     return original ? { ...recording, archivePath: original.archivePath } : recording;
   });

@@ -30,10 +30,10 @@ export interface ReassignmentRequest {
 /** Gives an unassigned recording its officer; the assignment is logged with who made it. */
 export function assignOfficer(db: Db, id: number, badge: string, clerk: User, now: Date): void {
   const officer = findOfficerByBadge(db, badge.trim());
-  if (!officer) throw new LedgerError(`no officer with badge ${badge}`);
+  if (!officer) throw new LedgerError({ key: 'ledger.error.noOfficer', values: { badge } });
   db.transaction(() => {
     const recording = findRecording(db, id);
-    if (!recording) throw new LedgerError(`no recording #${id}`);
+    if (!recording) throw new LedgerError({ key: 'error.noRecording', values: { id } });
     if (recording.officerId !== null && recording.officerId !== officer.id) {
       appendAudit(
         db,
@@ -71,15 +71,18 @@ export function requestReassignment(
   now: Date,
 ): ReassignmentRequest {
   const reason = input.reason.trim();
-  if (!reason) throw new LedgerError('a reassignment needs a reason');
+  if (!reason) throw new LedgerError({ key: 'ledger.error.reassignmentReason' });
   const officer = findOfficerByBadge(db, input.badge.trim());
-  if (!officer) throw new LedgerError(`no officer with badge ${input.badge}`);
+  if (!officer) throw new LedgerError({ key: 'ledger.error.noOfficer', values: { badge: input.badge } });
   return db
     .transaction(() => {
       const recording = findRecording(db, input.recordingId);
-      if (!recording) throw new LedgerError(`no recording #${input.recordingId}`);
+      if (!recording) throw new LedgerError({ key: 'error.noRecording', values: { id: input.recordingId } });
       if (recording.badge === officer.badge)
-        throw new LedgerError(`recording #${recording.id} is already ${officer.badge}'s`);
+        throw new LedgerError({
+          key: 'ledger.error.alreadyOfficers',
+          values: { id: recording.id, badge: officer.badge },
+        });
       const id = Number(
         db
           .prepare(
@@ -115,7 +118,7 @@ export function decideReassignment(
   return db
     .transaction(() => {
       const request = findReassignment(db, id);
-      if (!request) throw new LedgerError(`no reassignment request #${id}`);
+      if (!request) throw new LedgerError({ key: 'ledger.error.noReassignment', values: { id } });
       const refusal: Refusal | null =
         refusesReassignmentDecision(decision.by, request.requestedBy) ??
         (request.state !== 'pending'
@@ -154,7 +157,8 @@ export function decideReassignment(
       }
       const recording = findRecording(db, request.recordingId)!;
       const officer = findOfficerByBadge(db, request.toBadge);
-      if (!officer) throw new LedgerError(`no officer with badge ${request.toBadge}`);
+      if (!officer)
+        throw new LedgerError({ key: 'ledger.error.noOfficer', values: { badge: request.toBadge } });
       const entry = writeSealedFields(
         db,
         recording.id,
