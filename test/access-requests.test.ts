@@ -306,7 +306,7 @@ describe('station access', () => {
     expect(id).toMatch(/^\d+$/);
     const byOfficer = await runStation(['access', 'approve', id, '--by', 'officer'], as('officer'));
     expect(byOfficer.code).toBe(1);
-    expect(byOfficer.stderr).toContain('a leader must');
+    expect(byOfficer.stderr).toContain('无权审批调阅申请，须由负责人审批');
     expect((await runStation(['access', 'approve', id, '--by', 'leader'], as('leader'))).code).toBe(0);
     const party = await runStation(
       [

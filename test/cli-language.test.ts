@@ -3,6 +3,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cliEn } from '../src/i18n/cli-en.ts';
 import { cliZhCN } from '../src/i18n/cli-zh-CN.ts';
+import { openDatabase } from '../src/ledger/database.ts';
+import { insertRecording } from '../src/ledger/recordings.ts';
+import { addUsersForEveryRole, tokenEnv } from './helpers/custody-fixtures.ts';
 import { type CliResult, runStation, temporaryFolder } from './helpers/station-cli.ts';
 
 // What may stand in a Chinese message: commands and options as typed, paths, placeholders and codes.
@@ -103,5 +106,91 @@ describe('the CLI in the station language (zh-CN by default)', () => {
     expect(result.stdout).toMatch(/^Badge\s+Officer\s+Unit/);
     const help = await runStation(['--help'], { home, env: { STATION_CONFIG: config } });
     expect(help.stdout).toContain('Usage: station <command> [options]');
+  });
+
+  it('says the refusals of the custody rules in the station language, and in English when configured so', {
+    timeout: 300_000,
+  }, async () => {
+    const refusalsHome = path.join(folder.path, 'refusals');
+    await mkdir(refusalsHome, { recursive: true });
+    const db = openDatabase(path.join(refusalsHome, 'station.db'));
+    addUsersForEveryRole(db);
+    insertRecording(db, {
+      dockId: null,
+      deviceId: null,
+      sourcePath: 'VID_0001.mp4',
+      sourceSize: 10,
+      sourceMtime: null,
+      sizeBytes: 10,
+      sha256: '0'.repeat(64),
+      duplicateOf: null,
+      archivePath: '2026-11-26/010001/VID_0001.mp4',
+      kind: 'video',
+      start: null,
+      end: null,
+      startMs: null,
+      endMs: null,
+      startSource: null,
+      clockOffsetSeconds: null,
+      timeFlags: [],
+      durationSeconds: 60,
+      date: '2026-11-26',
+      officerId: null,
+      badge: '010001',
+      officerName: null,
+      ingestedAt: new Date().toISOString(),
+      late: false,
+      copiedAt: null,
+      verifiedAt: null,
+    });
+    const tokens = Object.fromEntries(
+      ['admin', 'leader', 'clerk', 'auditor', 'officer'].map((name) => [name, tokenEnv(db, name)]),
+    );
+    db.close();
+    const as = (name: string, args: string[], env: Record<string, string> = {}) =>
+      runStation(args, { home: refusalsHome, env: { LOG_LEVEL: 'error', ...tokens[name], ...env } });
+    const request = (name: string) =>
+      as(name, [
+        'access',
+        'request',
+        '--recordings',
+        '1',
+        '--purpose',
+        '信访',
+        '--mode',
+        'copy',
+        '--user',
+        name,
+      ]);
+
+    const byAdmin = await request('admin');
+    const leaderRequest = (await request('leader')).stdout.trim();
+    const ownApproval = await as('leader', ['access', 'approve', leaderRequest, '--by', 'leader']);
+    const byClerk = await as('clerk', ['access', 'approve', leaderRequest, '--by', 'clerk']);
+    const auditorRequest = (await request('auditor')).stdout.trim();
+    expect((await as('leader', ['access', 'approve', auditorRequest, '--by', 'leader'])).code).toBe(0);
+    const out = path.join(folder.path, 'refused-export');
+    const byOfficer = await as('officer', ['export', auditorRequest, '--out', out, '--by', 'officer']);
+
+    const refusals = { byAdmin, ownApproval, byClerk, byOfficer };
+    for (const result of Object.values(refusals)) expect(result.code).toBe(1);
+    expect(byAdmin.stderr).toContain('admin 是系统管理员');
+    expect(ownApproval.stderr).toContain(`leader 是申请 #${leaderRequest} 的申请人，不能自己审批`);
+    expect(byClerk.stderr).toContain('clerk（clerk）无权审批调阅申请');
+    expect(byOfficer.stderr).toContain('officer 既不是申请人（auditor），也不是档案管理员');
+    const found = Object.entries(refusals).flatMap(([name, result]) =>
+      englishSentences(result.stderr).map((sentence) => `${name}: "${sentence}"`),
+    );
+    expect(found).toEqual([]);
+
+    const config = path.join(folder.path, 'english-refusals.json');
+    await writeFile(config, JSON.stringify({ station: { language: 'en' } }));
+    const inEnglish = await as('leader', ['access', 'approve', leaderRequest, '--by', 'leader'], {
+      STATION_CONFIG: config,
+    });
+    expect(inEnglish.code).toBe(1);
+    expect(inEnglish.stderr).toContain(
+      `leader requested #${leaderRequest} and may not decide it; another leader must`,
+    );
   });
 });

@@ -122,7 +122,7 @@ describe('deletion from the command line', () => {
     expect((await station('retention', 'hold', '2', '--kind', 'evidence')).code).toBe(0);
     const held = await station('retention', 'propose', '2', '--by', 'ops1');
     expect(held.code).toBe(1);
-    expect(held.stderr).toMatch(/kept indefinitely/);
+    expect(held.stderr).toMatch(/须长期保存：已被保全/);
     expect((await station('retention', 'propose', '3', '--by', 'leader1')).code).toBe(1);
     expect((await station('retention', 'propose', '3', '--by', 'ops1', '--reason', '保存期满')).code).toBe(0);
     expect((await station('retention', 'approve', '3', '--by', 'leader1')).code).toBe(0);

@@ -156,7 +156,7 @@ describe('finding 2: requester and approver are two people', () => {
     const since = headId();
     const self = await leader.post('/access/approve', { id: String(own365) });
     expect(self.status).toBe(409);
-    expect(await self.text()).toContain('another leader must');
+    expect(await self.text()).toContain('不能自己审批，须由另一位负责人审批');
     expect(findAccessRequest(server.station.db, own365)?.state).toBe('pending');
     expect(entriesAfter(since)).toContainEqual(
       expect.objectContaining({ actor: 'leader', action: 'access-refused', subject_id: String(own365) }),

@@ -108,7 +108,7 @@ describe('the cases pages (art. 4, 22)', () => {
       stage: '拍照',
     });
     expect(refused.status).toBe(400);
-    expect(await refused.text()).toContain('unknown stage');
+    expect(await refused.text()).toContain('未知的执法环节“拍照”');
     expect((await clerk.get('/cases/show?number=nothing')).status).toBe(404);
     expect((await officer.get('/cases')).status).toBe(403);
   });

@@ -94,7 +94,7 @@ describe('station interruptions', () => {
   it('refuses to accept a gap nobody explained, and accepts an explained one', async () => {
     const refused = await station('interruptions', 'accept', String(neverExplained), '--by', 'clerk1');
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('has no explanation to accept');
+    expect(refused.stderr).toContain('没有可认可的情况说明');
     expect((await station('interruptions', 'accept', String(explainedLater), '--by', 'clerk1')).code).toBe(0);
     expect(readBack(explainedLater).item).toMatchObject({ acceptedBy: 'clerk1' });
     expect(readBack(neverExplained).item).toMatchObject({ acceptedAt: null });
@@ -109,6 +109,6 @@ describe('station interruptions', () => {
     ]);
     expect([noActor.code, notNumber.code, unknown.code]).toEqual([2, 2, 2]);
     expect(noActor.stderr).toContain('缺少 --by');
-    expect(unknown.stderr).toContain('no interruption #999');
+    expect(unknown.stderr).toContain('没有中断记录 #999');
   });
 });

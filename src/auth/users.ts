@@ -143,7 +143,7 @@ function officerNameOf(db: Db, badge: string | null, realName: string | null): s
 /** A new name for a user who is not an officer (an officer's is corrected on their 执法人员 record). */
 export function setRealName(db: Db, id: number, realName: string): void {
   const user = findUserById(db, id);
-  if (!user) throw new UserError(`no user #${id}`);
+  if (!user) throw policyError('refusal.noUserId', { id });
   if (user.role === 'officer')
     throw policyError(
       'dash.users.error.officerName',
@@ -182,7 +182,7 @@ export function setUserDisabled(db: Db, id: number, disabled: boolean): void {
 /** A new password for the user; every session of theirs ends, so a thief's session dies with the old one. */
 export async function setPassword(db: Db, id: number, password: string): Promise<void> {
   const user = findUserById(db, id);
-  if (!user) throw new UserError(`no user #${id}`);
+  if (!user) throw policyError('refusal.noUserId', { id });
   checkPassword(user.name, password);
   const passwordHash = await hashPassword(password);
   db.transaction(() => {

@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from 'node:util';
 import { configuredLanguage } from '../config/config.ts';
 import { type MessageKey, translator } from '../i18n/catalogue.ts';
+import { errorText } from '../i18n/translated-error.ts';
 import type { Station } from '../station.ts';
 import { withZoneOffsets } from '../time/zone.ts';
 
@@ -36,6 +37,9 @@ export function t(key: MessageKey, values?: Record<string, string | number>): st
   translate ??= translator(configuredLanguage());
   return translate(key, values);
 }
+
+/** What an error says to the person at the terminal: its catalogue message when it carries one. */
+export const errorMessage = (error: unknown): string => errorText(t, error);
 
 /** Opens the station for one command and closes it however the command ends. */
 export async function withStation<T>(run: (station: Station) => T | Promise<T>): Promise<T> {

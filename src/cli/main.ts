@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { CheckFailed, type CliCommand, exitCodes, print, t, UsageError } from './command.ts';
+import { CheckFailed, type CliCommand, errorMessage, exitCodes, print, t, UsageError } from './command.ts';
 import { type CommandEntry, listCommands, loadCommand } from './commands/index.ts';
 
 function findCommand(
@@ -70,7 +70,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function reportError(error: unknown, command: CliCommand): Promise<number> {
-  const message = (error as Error).message;
+  // An error carrying a message key speaks the station's language; others say what they say.
+  const message = errorMessage(error);
   if (error instanceof CheckFailed) {
     process.stderr.write(`station ${command.name}: ${message}\n`);
     return exitCodes.checkFailed;

@@ -22,10 +22,14 @@ export function tagActivity(
   now: Date,
 ): void {
   if (!(activityKinds as readonly string[]).includes(request.kind)) {
-    throw new ComplianceError(`unknown activity kind "${request.kind}"; one of: ${activityKinds.join(', ')}`);
+    throw new ComplianceError({
+      key: 'compliance.error.activityKind',
+      values: { kind: request.kind, kinds: activityKinds.join(', ') },
+    });
   }
   const recording = findRecording(db, request.recordingId);
-  if (!recording) throw new ComplianceError(`no recording #${request.recordingId}`);
+  if (!recording)
+    throw new ComplianceError({ key: 'error.noRecording', values: { id: request.recordingId } });
   const recordingId = recording.duplicateOf ?? recording.id;
   db.transaction(() => {
     db.prepare(

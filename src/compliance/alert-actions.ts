@@ -61,8 +61,9 @@ export function recordAlertAction(
   now: Date,
 ): AlertAction {
   const reason = act.reason.trim();
-  if (!reason) throw new ComplianceError('an alert is acknowledged or assigned with a reason');
-  if (act.action === 'assigned' && !act.assignee) throw new ComplianceError('an assignment names a user');
+  if (!reason) throw new ComplianceError({ key: 'compliance.error.alertReason' });
+  if (act.action === 'assigned' && !act.assignee)
+    throw new ComplianceError({ key: 'compliance.error.assignee' });
   const at = now.toISOString();
   return db
     .transaction(() => {

@@ -82,8 +82,7 @@ export function findCase(db: Db, number: string): Case | null {
 
 function requireCase(db: Db, number: string): Case {
   const found = findCase(db, number);
-  if (!found)
-    throw new ComplianceError(`no case ${number}; add it first (station cases add ${number} --type …)`);
+  if (!found) throw new ComplianceError({ key: 'compliance.error.noCaseAddFirst', values: { case: number } });
   return found;
 }
 
@@ -93,13 +92,15 @@ export function listCases(db: Db): Case[] {
 
 export function addCase(db: Db, request: { number: string; type: string; by: string }, now: Date): Case {
   const number = request.number.trim();
-  if (!number) throw new ComplianceError('case number must not be empty');
+  if (!number) throw new ComplianceError({ key: 'compliance.error.emptyCase' });
   if (!(enforcementTypes as readonly string[]).includes(request.type)) {
-    throw new ComplianceError(
-      `unknown enforcement type "${request.type}"; one of: ${enforcementTypes.join(', ')}`,
-    );
+    throw new ComplianceError({
+      key: 'compliance.error.enforcementType',
+      values: { type: request.type, types: enforcementTypes.join(', ') },
+    });
   }
-  if (findCase(db, number)) throw new ComplianceError(`case ${number} already exists`);
+  if (findCase(db, number))
+    throw new ComplianceError({ key: 'compliance.error.caseExists', values: { case: number } });
   return db
     .transaction(() => {
       const result = db
@@ -130,10 +131,14 @@ export function linkRecording(
   const found = requireCase(db, request.number);
   const stage = request.stage ?? null;
   if (stage !== null && !allStages.includes(stage)) {
-    throw new ComplianceError(`unknown stage "${stage}"; one of: ${allStages.join(', ')}`);
+    throw new ComplianceError({
+      key: 'compliance.error.stage',
+      values: { stage, stages: allStages.join(', ') },
+    });
   }
   const recording = findRecording(db, request.recordingId);
-  if (!recording) throw new ComplianceError(`no recording #${request.recordingId}`);
+  if (!recording)
+    throw new ComplianceError({ key: 'error.noRecording', values: { id: request.recordingId } });
   const recordingId = recording.duplicateOf ?? recording.id;
   const at = now.toISOString();
   db.transaction(() => {
@@ -160,7 +165,7 @@ export function linkRecording(
 export function serveCase(db: Db, request: { number: string; servedAt: Date; by: string }, now: Date): Case {
   const found = requireCase(db, request.number);
   if (request.servedAt.getTime() > now.getTime()) {
-    throw new ComplianceError('the service date lies in the future');
+    throw new ComplianceError({ key: 'compliance.error.servedInFuture' });
   }
   db.transaction(() => {
     db.prepare('UPDATE cases SET served_at = ? WHERE id = ?').run(request.servedAt.toISOString(), found.id);

@@ -56,20 +56,30 @@ export function listProposals(db: Db, states?: DeletionState[]): DeletionProposa
   return states ? all.filter((proposal) => states.includes(proposal.state)) : all;
 }
 
-function requireRole(db: Db, userName: string, allowed: Role[], step: string): void {
+function requireRole(
+  db: Db,
+  userName: string,
+  allowed: Role[],
+  step: 'Propose' | 'Approve' | 'Reject' | 'Withdraw',
+): void {
   const user = findUserByName(db, userName);
-  if (!user || user.disabled) throw new ComplianceError(`no active user "${userName}"`);
+  if (!user || user.disabled)
+    throw new ComplianceError({ key: 'compliance.error.noActiveUser', values: { name: userName } });
   if (!allowed.includes(user.role)) {
-    throw new RetentionRefused(`${step} needs the role ${allowed.join(' or ')}; ${userName} is ${user.role}`);
+    throw new RetentionRefused({
+      key: `retention.refused.roleTo${step}`,
+      values: { roles: allowed.join(' / '), name: userName, role: user.role },
+    });
   }
 }
 
 function requireOpen(db: Db, recordingId: number, state: DeletionState): DeletionProposal {
   const proposal = openProposal(db, recordingId);
   if (!proposal || proposal.state !== state) {
-    throw new ComplianceError(
-      `recording #${recordingId} has no deletion ${state === 'proposed' ? 'proposal' : 'approval'} waiting`,
-    );
+    throw new ComplianceError({
+      key: state === 'proposed' ? 'compliance.error.noProposalWaiting' : 'compliance.error.noApprovalWaiting',
+      values: { id: recordingId },
+    });
   }
   return proposal;
 }
@@ -88,12 +98,16 @@ export function proposeDeletion(
   now: Date,
 ): DeletionProposal {
   const { db } = context;
-  requireRole(db, request.by, ['ops', 'admin'], 'proposing a deletion');
+  requireRole(db, request.by, ['ops', 'admin'], 'Propose');
   const recording = findRecording(db, request.recordingId);
-  if (!recording) throw new ComplianceError(`no recording #${request.recordingId}`);
+  if (!recording)
+    throw new ComplianceError({ key: 'error.noRecording', values: { id: request.recordingId } });
   assertRetentionEnded(db, context.retention, request.recordingId, now);
   if (openProposal(db, request.recordingId)) {
-    throw new ComplianceError(`recording #${request.recordingId} already has a deletion proposal`);
+    throw new ComplianceError({
+      key: 'compliance.error.proposalExists',
+      values: { id: request.recordingId },
+    });
   }
   db.transaction(() => {
     db.prepare(
@@ -112,10 +126,10 @@ export function approveDeletion(
   now: Date,
 ): DeletionProposal {
   const { db } = context;
-  requireRole(db, request.by, ['leader'], 'approving a deletion');
+  requireRole(db, request.by, ['leader'], 'Approve');
   const proposal = requireOpen(db, request.recordingId, 'proposed');
   if (proposal.proposedBy === request.by)
-    throw new RetentionRefused('the proposer cannot approve their own proposal');
+    throw new RetentionRefused({ key: 'retention.refused.ownProposal' });
   assertRetentionEnded(db, context.retention, request.recordingId, now);
   const graceUntil = new Date(now.getTime() + context.graceDays * 86_400_000).toISOString();
   db.transaction(() => {
@@ -133,7 +147,7 @@ export function rejectDeletion(
   now: Date,
 ): void {
   const { db } = context;
-  requireRole(db, request.by, ['leader'], 'rejecting a deletion');
+  requireRole(db, request.by, ['leader'], 'Reject');
   const proposal = requireOpen(db, request.recordingId, 'proposed');
   db.transaction(() => {
     db.prepare(
@@ -150,9 +164,10 @@ export function cancelDeletion(
   now: Date,
 ): void {
   const { db } = context;
-  requireRole(db, request.by, ['ops', 'leader', 'admin'], 'withdrawing a deletion');
+  requireRole(db, request.by, ['ops', 'leader', 'admin'], 'Withdraw');
   const proposal = openProposal(db, request.recordingId);
-  if (!proposal) throw new ComplianceError(`recording #${request.recordingId} has no deletion in progress`);
+  if (!proposal)
+    throw new ComplianceError({ key: 'compliance.error.noDeletion', values: { id: request.recordingId } });
   withdraw(db, proposal, request.by, request.reason ?? null, now);
 }
 

@@ -29,20 +29,25 @@ export function placeHold(
   now: Date,
 ): Hold {
   if (!isHoldKind(request.kind)) {
-    throw new ComplianceError(`unknown hold kind "${request.kind}"; one of: ${holdKinds.join(', ')}`);
+    throw new ComplianceError({
+      key: 'compliance.error.holdKind',
+      values: { kind: request.kind, kinds: holdKinds.join(', ') },
+    });
   }
   if ((request.recordingId === undefined) === (request.caseNumber === undefined)) {
-    throw new ComplianceError('a hold covers either one recording or one case');
+    throw new ComplianceError({ key: 'compliance.error.holdScope' });
   }
   let recordingId: number | null = null;
   let caseId: number | null = null;
   if (request.recordingId !== undefined) {
     const recording = findRecording(db, request.recordingId);
-    if (!recording) throw new ComplianceError(`no recording #${request.recordingId}`);
+    if (!recording)
+      throw new ComplianceError({ key: 'error.noRecording', values: { id: request.recordingId! } });
     recordingId = recording.duplicateOf ?? recording.id;
   } else {
     const found = findCase(db, request.caseNumber!);
-    if (!found) throw new ComplianceError(`no case ${request.caseNumber}`);
+    if (!found)
+      throw new ComplianceError({ key: 'access.error.noCase', values: { case: request.caseNumber! } });
     caseId = found.id;
   }
   return db

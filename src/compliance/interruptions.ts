@@ -91,10 +91,12 @@ export function explainInterruption(
   now: Date,
 ): InterruptionItem {
   const item = findInterruptionItem(db, request.id);
-  if (!item) throw new ComplianceError(`no interruption #${request.id}`);
-  if (item.acceptedAt) throw new ComplianceError(`interruption #${request.id} is already accepted`);
+  if (!item)
+    throw new ComplianceError({ key: 'compliance.error.noInterruption', values: { id: request.id } });
+  if (item.acceptedAt)
+    throw new ComplianceError({ key: 'compliance.error.interruptionAccepted', values: { id: request.id } });
   const explanation = request.explanation.trim();
-  if (!explanation) throw new ComplianceError('the explanation must not be empty');
+  if (!explanation) throw new ComplianceError({ key: 'compliance.error.emptyExplanation' });
   db.transaction(() => {
     db.prepare(
       'UPDATE interruptions SET explanation = ?, explained_by = ?, explained_at = ? WHERE id = ?',
@@ -117,10 +119,11 @@ export function explainInterruption(
 /** A clerk accepts an explanation; an unexplained gap, or one sent back and not yet answered, cannot be. */
 export function acceptInterruption(db: Db, request: { id: number; by: string }, now: Date): InterruptionItem {
   const item = findInterruptionItem(db, request.id);
-  if (!item) throw new ComplianceError(`no interruption #${request.id}`);
+  if (!item)
+    throw new ComplianceError({ key: 'compliance.error.noInterruption', values: { id: request.id } });
   if (item.acceptedAt) return item;
   if (item.state !== 'explained')
-    throw new ComplianceError(`interruption #${request.id} has no explanation to accept`);
+    throw new ComplianceError({ key: 'compliance.error.nothingToAccept', values: { id: request.id } });
   db.transaction(() => {
     db.prepare('UPDATE interruptions SET accepted_by = ?, accepted_at = ? WHERE id = ?').run(
       request.by,
@@ -151,11 +154,12 @@ export function returnInterruption(
   now: Date,
 ): InterruptionItem {
   const item = findInterruptionItem(db, request.id);
-  if (!item) throw new ComplianceError(`no interruption #${request.id}`);
+  if (!item)
+    throw new ComplianceError({ key: 'compliance.error.noInterruption', values: { id: request.id } });
   if (item.state === 'open')
-    throw new ComplianceError(`interruption #${request.id} has no explanation to send back`);
+    throw new ComplianceError({ key: 'compliance.error.nothingToSendBack', values: { id: request.id } });
   const reason = request.reason.trim();
-  if (!reason) throw new ComplianceError('the reason for sending back must not be empty');
+  if (!reason) throw new ComplianceError({ key: 'compliance.error.emptySendBackReason' });
   db.transaction(() => {
     db.prepare(
       `UPDATE interruptions SET returned_by = ?, returned_at = ?, return_reason = ?, accepted_by = NULL,

@@ -220,19 +220,21 @@ export function assertRetentionEnded(
   now: Date,
 ): RetentionStatus {
   const status = retentionOf(db, settings, recordingId);
-  if (!status) throw new RetentionRefused(`recording #${recordingId} is not an archived original`);
+  if (!status)
+    throw new RetentionRefused({ key: 'retention.refused.notArchived', values: { id: recordingId } });
   const today = localDateIn(now, settings.zone);
   if (status.retentionEnd === null) {
-    const because =
+    throw new RetentionRefused(
       status.reason === 'open-case'
-        ? `case ${status.caseNumber} is not yet served`
-        : `it is held (${status.reason})`;
-    throw new RetentionRefused(`recording #${recordingId} is kept indefinitely: ${because}`);
+        ? { key: 'retention.refused.openCase', values: { id: recordingId, case: status.caseNumber ?? '' } }
+        : { key: 'retention.refused.held', values: { id: recordingId, reason: status.reason } },
+    );
   }
   if (!isDue(status, today)) {
-    throw new RetentionRefused(
-      `recording #${recordingId} must be kept until the end of ${status.retentionEnd} (${status.reason})`,
-    );
+    throw new RetentionRefused({
+      key: 'retention.refused.notDue',
+      values: { id: recordingId, end: status.retentionEnd, reason: status.reason },
+    });
   }
   return status;
 }

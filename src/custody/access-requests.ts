@@ -1,7 +1,8 @@
 import { findUserByName } from '../auth/users.ts';
+import { englishText, TranslatedError } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 import { appendAudit, latestEntryTime } from './audit-log.ts';
-import { refusesDecision, refusesRequest } from './release-rules.ts';
+import { type Refusal, refusesDecision, refusesRequest } from './release-rules.ts';
 
 /** Art. 27 and 28: why footage may be viewed or copied, with the regulation's own words. */
 export const accessPurposes = {
@@ -48,9 +49,9 @@ export interface AccessRequest {
 }
 
 /** Bad input: unknown user, purpose or recording (exit 2 on the command line). */
-export class AccessRequestError extends Error {}
+export class AccessRequestError extends TranslatedError {}
 /** A decision or an export refused by the rules (exit 1); it is in the audit log. */
-export class AccessRefused extends Error {}
+export class AccessRefused extends TranslatedError {}
 
 export function parsePurpose(text: string): AccessPurpose | null {
   const trimmed = text.trim();
@@ -72,7 +73,8 @@ export interface NewAccessRequest {
 
 export function createAccessRequest(db: Db, input: NewAccessRequest, now: Date): AccessRequest {
   const user = findUserByName(db, input.user);
-  if (!user || user.disabled) throw new AccessRequestError(`no active user named "${input.user}"`);
+  if (!user || user.disabled)
+    throw new AccessRequestError({ key: 'access.error.noActiveUser', values: { name: input.user } });
   const refusal = refusesRequest(user);
   if (refusal) {
     appendAudit(
@@ -82,7 +84,7 @@ export function createAccessRequest(db: Db, input: NewAccessRequest, now: Date):
         action: 'access-refused',
         subjectType: 'access-request',
         subjectId: null,
-        detail: { attempted: 'request', reason: refusal },
+        detail: { attempted: 'request', reason: englishText(refusal) },
       },
       now,
     );
@@ -90,16 +92,18 @@ export function createAccessRequest(db: Db, input: NewAccessRequest, now: Date):
   }
   const purpose = parsePurpose(input.purpose);
   if (!purpose) {
-    throw new AccessRequestError(
-      `unknown purpose "${input.purpose}"; one of: ${Object.entries(accessPurposes)
-        .map(([code, label]) => `${code} (${label})`)
-        .join(', ')}`,
-    );
+    const choices = Object.entries(accessPurposes)
+      .map(([code, label]) => `${code} (${label})`)
+      .join(', ');
+    throw new AccessRequestError({
+      key: 'access.error.purpose',
+      values: { purpose: input.purpose, choices },
+    });
   }
   if (input.mode !== 'view' && input.mode !== 'copy')
-    throw new AccessRequestError('mode must be view or copy');
+    throw new AccessRequestError({ key: 'access.error.mode' });
   const days = input.days ?? defaultGrantDays;
-  if (!Number.isInteger(days) || days < 1) throw new AccessRequestError('days must be a whole number >= 1');
+  if (!Number.isInteger(days) || days < 1) throw new AccessRequestError({ key: 'access.error.days' });
   const recordingIds = resolveScope(db, input);
   const reason = input.reason?.trim() || null;
   const requestingParty = input.requestingParty?.trim() || null;
@@ -152,15 +156,18 @@ export function createAccessRequest(db: Db, input: NewAccessRequest, now: Date):
 /** The recordings a request names, directly or through a case; every one must exist. */
 function resolveScope(db: Db, input: NewAccessRequest): number[] {
   if (input.caseNumber !== undefined) {
-    if (input.recordingIds?.length) throw new AccessRequestError('name recordings or a case, not both');
+    if (input.recordingIds?.length) throw new AccessRequestError({ key: 'access.error.recordingsOrCase' });
     return recordingsOfCase(db, input.caseNumber);
   }
   const ids = [...new Set(input.recordingIds ?? [])];
-  if (ids.length === 0) throw new AccessRequestError('a request names at least one recording or a case');
+  if (ids.length === 0) throw new AccessRequestError({ key: 'access.error.noScope' });
   const exists = db.prepare('SELECT 1 FROM recordings WHERE id = ?');
   const unknown = ids.filter((id) => !exists.get(id));
   if (unknown.length)
-    throw new AccessRequestError(`no recording ${unknown.map((id) => `#${id}`).join(', ')}`);
+    throw new AccessRequestError({
+      key: 'access.error.noRecording',
+      values: { ids: unknown.map((id) => `#${id}`).join(', ') },
+    });
   return ids.sort((a, b) => a - b);
 }
 
@@ -170,16 +177,17 @@ function recordingsOfCase(db: Db, caseNumber: string): number[] {
   const hasCases = db
     .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'recording_cases'")
     .get();
-  if (!hasCases) throw new AccessRequestError('this station keeps no cases');
+  if (!hasCases) throw new AccessRequestError({ key: 'access.error.noCases' });
   const found = db.prepare('SELECT id FROM cases WHERE number = ?').get(caseNumber) as
     | { id: number }
     | undefined;
-  if (!found) throw new AccessRequestError(`no case ${caseNumber}`);
+  if (!found) throw new AccessRequestError({ key: 'access.error.noCase', values: { case: caseNumber } });
   const ids = db
     .prepare('SELECT recording_id FROM recording_cases WHERE case_id = ? ORDER BY recording_id')
     .pluck()
     .all(found.id) as number[];
-  if (ids.length === 0) throw new AccessRequestError(`case ${caseNumber} has no recordings`);
+  if (ids.length === 0)
+    throw new AccessRequestError({ key: 'access.error.emptyCase', values: { case: caseNumber } });
   return ids;
 }
 
@@ -196,9 +204,9 @@ export function decideAccessRequest(
   // Checked and written in one IMMEDIATE transaction: a CLI and the dashboard (two processes) deciding
   // at once cannot both find the request pending, so a refusal is never overwritten by an approval.
   const outcome = db
-    .transaction((): { refusal: string } | { decided: AccessRequest } => {
+    .transaction((): { refusal: Refusal } | { decided: AccessRequest } => {
       const request = findAccessRequest(db, id);
-      if (!request) throw new AccessRequestError(`no access request #${id}`);
+      if (!request) throw new AccessRequestError({ key: 'access.error.noRequest', values: { id } });
       const decider = findUserByName(db, decision.by);
       const refusal = refusesDecision(decider, decision.by, request);
       if (refusal) {
@@ -209,7 +217,7 @@ export function decideAccessRequest(
             action: 'access-refused',
             subjectType: 'access-request',
             subjectId: id,
-            detail: { attempted: decision.approve ? 'approve' : 'refuse', reason: refusal },
+            detail: { attempted: decision.approve ? 'approve' : 'refuse', reason: englishText(refusal) },
           },
           now,
         );

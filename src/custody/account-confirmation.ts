@@ -1,8 +1,9 @@
 import type { Role } from '../auth/roles.ts';
 import { addUser, findUserById, type User } from '../auth/users.ts';
+import { englishText, TranslatedError } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 import { appendAudit } from './audit-log.ts';
-import { givesFootageRights, refusesAccountConfirmation } from './release-rules.ts';
+import { givesFootageRights, type Refusal, refusesAccountConfirmation } from './release-rules.ts';
 
 // Whoever makes an account knows its password. An admin who could make a clerk or a leader could
 // log in as one and take footage out alone, so an account in a footage role takes effect only when
@@ -12,7 +13,7 @@ import { givesFootageRights, refusesAccountConfirmation } from './release-rules.
 // again to confirm a successor).
 
 /** An account change refused by the rules (HTTP 409, exit 1); it is in the audit log. */
-export class AccountRefused extends Error {}
+export class AccountRefused extends TranslatedError {}
 
 function hasLeaderAccount(db: Db): boolean {
   return db.prepare("SELECT 1 FROM users WHERE role = 'leader' LIMIT 1").get() !== undefined;
@@ -56,10 +57,10 @@ export function confirmAccount(db: Db, userId: number, leader: User, now: Date):
   return db
     .transaction(() => {
       const account = findUserById(db, userId);
-      const refusal = !account
-        ? `no user #${userId}`
+      const refusal: Refusal | null = !account
+        ? { key: 'refusal.noUserId', values: { id: userId } }
         : !account.awaitingConfirmation
-          ? `${account.name} is not awaiting confirmation`
+          ? { key: 'refusal.notAwaiting', values: { name: account.name } }
           : refusesAccountConfirmation(leader, account);
       if (refusal) {
         appendAudit(
@@ -69,7 +70,7 @@ export function confirmAccount(db: Db, userId: number, leader: User, now: Date):
             action: 'access-refused',
             subjectType: 'user',
             subjectId: userId,
-            detail: { attempted: 'confirm account', reason: refusal },
+            detail: { attempted: 'confirm account', reason: englishText(refusal) },
           },
           now,
         );

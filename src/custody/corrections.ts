@@ -1,3 +1,4 @@
+import { TranslatedError } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording, type Recording } from '../ledger/recordings.ts';
 import { writeSealedFields } from './ledger-mutator.ts';
@@ -15,7 +16,7 @@ export type CorrectableField = (typeof correctableFields)[number];
 export const decisions = ['confirmation', 'not-playing'] as const;
 export type Decision = (typeof decisions)[number];
 
-export class CorrectionError extends Error {}
+export class CorrectionError extends TranslatedError {}
 
 export interface CorrectionInput {
   recordingId: number;
@@ -44,16 +45,18 @@ export interface Correction {
  */
 export function correctRecording(db: Db, input: CorrectionInput, at: Date = new Date()): Correction {
   if (!isCorrectable(input.field)) {
-    throw new CorrectionError(
-      `${input.field} cannot be corrected; correctable fields: ${correctableFields.join(', ')}`,
-    );
+    throw new CorrectionError({
+      key: 'correction.error.field',
+      values: { field: input.field, fields: correctableFields.join(', ') },
+    });
   }
-  if (input.reason.trim() === '') throw new CorrectionError('a correction needs a reason');
+  if (input.reason.trim() === '') throw new CorrectionError({ key: 'correction.error.reason' });
   const field = input.field;
   return db
     .transaction(() => {
       const recording = findRecording(db, input.recordingId);
-      if (!recording) throw new CorrectionError(`no recording #${input.recordingId}`);
+      if (!recording)
+        throw new CorrectionError({ key: 'error.noRecording', values: { id: input.recordingId } });
       const oldValue = recording[field];
       const entry = writeSealedFields(
         db,
@@ -118,13 +121,20 @@ export function currentDecision(recording: Recording): Decision | null {
  */
 export function withdrawDecision(db: Db, input: WithdrawalInput, at: Date = new Date()): Correction {
   const reason = input.reason.trim();
-  if (reason === '') throw new CorrectionError('withdrawing a decision needs a reason');
+  if (reason === '') throw new CorrectionError({ key: 'correction.error.withdrawReason' });
   return db
     .transaction(() => {
       const recording = findRecording(db, input.recordingId);
-      if (!recording) throw new CorrectionError(`no recording #${input.recordingId}`);
+      if (!recording)
+        throw new CorrectionError({ key: 'error.noRecording', values: { id: input.recordingId } });
       if (currentDecision(recording) !== input.decision)
-        throw new CorrectionError(`recording #${recording.id} carries no ${input.decision} to withdraw`);
+        throw new CorrectionError({
+          key:
+            input.decision === 'confirmation'
+              ? 'correction.error.noConfirmation'
+              : 'correction.error.noNotPlaying',
+          values: { id: recording.id },
+        });
       const confirmation = input.decision === 'confirmation';
       const oldValue = confirmation
         ? { at: recording.confirmedAt, by: recording.confirmedBy }

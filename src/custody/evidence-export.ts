@@ -7,6 +7,7 @@ import { copyWithHash, hashFile, syncFile } from '../archive/copy-file.ts';
 import { findUserByName } from '../auth/users.ts';
 import type { StationConfig } from '../config/config.ts';
 import { FootageReader } from '../district/footage-reader.ts';
+import { englishText } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording, type Recording } from '../ledger/recordings.ts';
 import {
@@ -25,7 +26,7 @@ import {
   statementText,
 } from './evidence-statement.ts';
 import { grantProblem } from './grant-seal.ts';
-import { refusesExport } from './release-rules.ts';
+import { type Refusal, refusesExport } from './release-rules.ts';
 
 const run = promisify(execFile);
 
@@ -64,25 +65,30 @@ export async function exportEvidence(
 ): Promise<EvidenceExport> {
   const { db } = deps;
   const request = findAccessRequest(db, input.requestId);
-  if (!request) throw new AccessRequestError(`no access request #${input.requestId}`);
+  if (!request)
+    throw new AccessRequestError({ key: 'access.error.noRequest', values: { id: input.requestId } });
   const maker = input.by ?? request.user;
   const makerUser = findUserByName(db, maker);
-  const refusal =
+  const id = request.id;
+  const refusal: Refusal | null =
     request.mode !== 'copy'
-      ? `request #${request.id} is for viewing, not copying`
+      ? { key: 'refusal.viewOnly', values: { id } }
       : request.state !== 'approved'
-        ? `request #${request.id} is ${request.state}, not approved`
+        ? { key: 'refusal.notApproved', values: { id, state: request.state } }
         : !isActive(request, grantTime(db, now))
-          ? `request #${request.id} expired at ${request.validUntil}`
+          ? { key: 'refusal.expired', values: { id, until: request.validUntil ?? '' } }
           : !makerUser
-            ? `no user named "${maker}"`
+            ? { key: 'refusal.noUser', values: { name: maker } }
             : (refusesExport(makerUser, request) ?? unrecordedGrant(db, request));
   const recordings = refusal ? [] : originalsOf(db, request.recordingIds);
   const missing = recordings.filter((recording) => !recording.archivePath);
-  const reason =
+  const reason: Refusal | null =
     refusal ??
     (missing.length
-      ? `no archived file for ${missing.map((recording) => `#${recording.id}`).join(', ')}`
+      ? {
+          key: 'refusal.notArchived',
+          values: { ids: missing.map((recording) => `#${recording.id}`).join(', ') },
+        }
       : null);
   if (reason) {
     appendAudit(
@@ -92,7 +98,7 @@ export async function exportEvidence(
         action: 'access-refused',
         subjectType: 'access-request',
         subjectId: request.id,
-        detail: { export: true, reason },
+        detail: { export: true, reason: englishText(reason) },
       },
       now,
     );
@@ -222,18 +228,16 @@ export function recordedExports(db: Db, requestId?: number): RecordedExport[] {
 }
 
 /** A grant changed in the database file after its entries were written is no grant. */
-function unrecordedGrant(db: Db, request: AccessRequest): string | null {
+function unrecordedGrant(db: Db, request: AccessRequest): Refusal | null {
   const problem = grantProblem(db, request);
-  return problem
-    ? `request #${request.id} does not match its audit entries (${problem}); run station verify`
-    : null;
+  return problem ? { key: 'refusal.grantMismatch', values: { id: request.id, problem } } : null;
 }
 
 // A duplicate's content is its original's file; the statement still names the recording asked for.
 function originalsOf(db: Db, recordingIds: number[]): Recording[] {
   return recordingIds.map((id) => {
     const recording = findRecording(db, id);
-    if (!recording) throw new AccessRequestError(`no recording #${id}`);
+    if (!recording) throw new AccessRequestError({ key: 'error.noRecording', values: { id } });
     const original = recording.duplicateOf ? findRecording(db, recording.duplicateOf) : null;
     return original ? { ...recording, archivePath: original.archivePath } : recording;
   });
@@ -244,7 +248,8 @@ async function ensureEmptyFolder(folder: string): Promise<void> {
     if (error.code === 'ENOENT') return [];
     throw error;
   });
-  if (entries.length > 0) throw new AccessRequestError(`${folder} is not empty; choose a new folder`);
+  if (entries.length > 0)
+    throw new AccessRequestError({ key: 'access.error.folderNotEmpty', values: { folder } });
   // Private to the station's account, like the rest of its home (see config/private-home.ts).
   // The last levels without `recursive`: Node reports a read-only disk as ENOENT when it recurses.
   await mkdir(path.dirname(folder), { recursive: true });

@@ -1,17 +1,18 @@
 import type { User } from '../auth/users.ts';
+import { englishText, TranslatedError } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 import { findOfficerByBadge, LedgerError } from '../ledger/officers.ts';
 import { findRecording } from '../ledger/recordings.ts';
 import { appendAudit } from './audit-log.ts';
 import { writeSealedFields } from './ledger-mutator.ts';
-import { refusesReassignmentDecision } from './release-rules.ts';
+import { type Refusal, refusesReassignmentDecision } from './release-rules.ts';
 
 // Whose recording it is decides who may see it without a grant. The clerk gives an unassigned
 // recording its officer; moving an assigned one to another officer is a correction with a reason,
 // asked for by one person and approved by a leader who is another.
 
 /** Moving an assigned recording needs a reassignment request (exit 1 / HTTP 409). */
-export class ReassignmentRefused extends Error {}
+export class ReassignmentRefused extends TranslatedError {}
 
 export interface ReassignmentRequest {
   id: number;
@@ -29,10 +30,10 @@ export interface ReassignmentRequest {
 /** Gives an unassigned recording its officer; the assignment is logged with who made it. */
 export function assignOfficer(db: Db, id: number, badge: string, clerk: User, now: Date): void {
   const officer = findOfficerByBadge(db, badge.trim());
-  if (!officer) throw new LedgerError(`no officer with badge ${badge}`);
+  if (!officer) throw new LedgerError({ key: 'ledger.error.noOfficer', values: { badge } });
   db.transaction(() => {
     const recording = findRecording(db, id);
-    if (!recording) throw new LedgerError(`no recording #${id}`);
+    if (!recording) throw new LedgerError({ key: 'error.noRecording', values: { id } });
     if (recording.officerId !== null && recording.officerId !== officer.id) {
       appendAudit(
         db,
@@ -45,9 +46,10 @@ export function assignOfficer(db: Db, id: number, badge: string, clerk: User, no
         },
         now,
       );
-      throw new ReassignmentRefused(
-        `recording #${id} is already assigned to ${recording.badge}; a reassignment needs a reason and a leader's approval`,
-      );
+      throw new ReassignmentRefused({
+        key: 'refusal.alreadyAssigned',
+        values: { id, badge: recording.badge ?? '' },
+      });
     }
     writeSealedFields(
       db,
@@ -69,15 +71,18 @@ export function requestReassignment(
   now: Date,
 ): ReassignmentRequest {
   const reason = input.reason.trim();
-  if (!reason) throw new LedgerError('a reassignment needs a reason');
+  if (!reason) throw new LedgerError({ key: 'ledger.error.reassignmentReason' });
   const officer = findOfficerByBadge(db, input.badge.trim());
-  if (!officer) throw new LedgerError(`no officer with badge ${input.badge}`);
+  if (!officer) throw new LedgerError({ key: 'ledger.error.noOfficer', values: { badge: input.badge } });
   return db
     .transaction(() => {
       const recording = findRecording(db, input.recordingId);
-      if (!recording) throw new LedgerError(`no recording #${input.recordingId}`);
+      if (!recording) throw new LedgerError({ key: 'error.noRecording', values: { id: input.recordingId } });
       if (recording.badge === officer.badge)
-        throw new LedgerError(`recording #${recording.id} is already ${officer.badge}'s`);
+        throw new LedgerError({
+          key: 'ledger.error.alreadyOfficers',
+          values: { id: recording.id, badge: officer.badge },
+        });
       const id = Number(
         db
           .prepare(
@@ -113,10 +118,12 @@ export function decideReassignment(
   return db
     .transaction(() => {
       const request = findReassignment(db, id);
-      if (!request) throw new LedgerError(`no reassignment request #${id}`);
-      const refusal =
+      if (!request) throw new LedgerError({ key: 'ledger.error.noReassignment', values: { id } });
+      const refusal: Refusal | null =
         refusesReassignmentDecision(decision.by, request.requestedBy) ??
-        (request.state !== 'pending' ? `reassignment #${id} is already ${request.state}` : null);
+        (request.state !== 'pending'
+          ? { key: 'refusal.reassignmentDecided', values: { id, state: request.state } }
+          : null);
       if (refusal) {
         appendAudit(
           db,
@@ -125,7 +132,7 @@ export function decideReassignment(
             action: 'access-refused',
             subjectType: 'reassignment',
             subjectId: id,
-            detail: { attempted: decision.approve ? 'approve' : 'refuse', reason: refusal },
+            detail: { attempted: decision.approve ? 'approve' : 'refuse', reason: englishText(refusal) },
           },
           now,
         );
@@ -150,7 +157,8 @@ export function decideReassignment(
       }
       const recording = findRecording(db, request.recordingId)!;
       const officer = findOfficerByBadge(db, request.toBadge);
-      if (!officer) throw new LedgerError(`no officer with badge ${request.toBadge}`);
+      if (!officer)
+        throw new LedgerError({ key: 'ledger.error.noOfficer', values: { badge: request.toBadge } });
       const entry = writeSealedFields(
         db,
         recording.id,

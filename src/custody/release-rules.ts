@@ -1,9 +1,16 @@
 import type { Role } from '../auth/roles.ts';
 import type { User } from '../auth/users.ts';
+import type { Message } from '../i18n/translated-error.ts';
 
 // Art. 27 and the two-person rule in one place: who may ask for footage, who decides, who takes the
 // disc. Routes and commands ask these; none of them decides on its own. Each returns the reason for a
-// refusal (English, for the audit log), or null when the act is allowed.
+// refusal as a catalogue message (the audit log keeps its English, people read it in their language),
+// or null when the act is allowed.
+
+/** Why an act is refused: a message key and its values. */
+export type Refusal = Message;
+
+const inactive = (name: string): Refusal => ({ key: 'refusal.inactive', values: { name } });
 
 /** Roles that see footage somewhere (own recordings, duty, or a grant); the admin is never one of them. */
 export const footageRoles: readonly Role[] = ['officer', 'clerk', 'leader', 'auditor'];
@@ -16,10 +23,9 @@ export function givesFootageRights(role: Role): boolean {
 }
 
 /** The administrator keeps accounts; asking for footage is for the people whose work needs it. */
-export function refusesRequest(user: User): string | null {
-  if (user.disabled) return `user ${user.name} is not active`;
-  if (user.role === 'admin')
-    return `${user.name} is an administrator; administrators are not in the footage path`;
+export function refusesRequest(user: User): Refusal | null {
+  if (user.disabled) return inactive(user.name);
+  if (user.role === 'admin') return { key: 'refusal.administrator', values: { name: user.name } };
   return null;
 }
 
@@ -28,14 +34,15 @@ export function refusesDecision(
   decider: User | null,
   name: string,
   request: { id: number; user: string; state: string },
-): string | null {
-  if (!decider) return `no user named "${name}"`;
-  if (decider.disabled) return `user ${decider.name} is not active`;
+): Refusal | null {
+  if (!decider) return { key: 'refusal.noUser', values: { name } };
+  if (decider.disabled) return inactive(decider.name);
   if (!deciderRoles.includes(decider.role))
-    return `${decider.name} (${decider.role}) may not decide access requests; a leader must`;
+    return { key: 'refusal.notDecider', values: { name: decider.name, role: decider.role } };
   if (decider.name === request.user)
-    return `${decider.name} requested #${request.id} and may not decide it; another leader must`;
-  if (request.state !== 'pending') return `request #${request.id} is already ${request.state}`;
+    return { key: 'refusal.ownRequest', values: { name: decider.name, id: request.id } };
+  if (request.state !== 'pending')
+    return { key: 'refusal.alreadyDecided', values: { id: request.id, state: request.state } };
   return null;
 }
 
@@ -43,12 +50,11 @@ export function refusesDecision(
 export function refusesExport(
   user: { name: string; role: Role; disabled?: boolean },
   request: { user: string },
-) {
-  if (user.disabled) return `user ${user.name} is not active`;
-  if (user.role === 'admin')
-    return `${user.name} is an administrator; administrators are not in the footage path`;
+): Refusal | null {
+  if (user.disabled) return inactive(user.name);
+  if (user.role === 'admin') return { key: 'refusal.administrator', values: { name: user.name } };
   if (user.role === 'clerk' || user.name === request.user) return null;
-  return `${user.name} is neither the requester (${request.user}) nor the archive clerk`;
+  return { key: 'refusal.notHolder', values: { name: user.name, user: request.user } };
 }
 
 /** Leaders, auditors and clerks oversee every request; everyone else sees their own. */
@@ -57,20 +63,19 @@ export function seesAllRequests(role: Role): boolean {
 }
 
 /** A leader, not the one who asked, approves moving a recording to another officer. */
-export function refusesReassignmentDecision(decider: User, requestedBy: string): string | null {
-  if (decider.disabled) return `user ${decider.name} is not active`;
+export function refusesReassignmentDecision(decider: User, requestedBy: string): Refusal | null {
+  if (decider.disabled) return inactive(decider.name);
   if (decider.role !== 'leader')
-    return `${decider.name} (${decider.role}) may not approve reassignments; a leader must`;
-  if (decider.name === requestedBy)
-    return `${decider.name} asked for this reassignment; another leader must decide`;
+    return { key: 'refusal.notReassignmentDecider', values: { name: decider.name, role: decider.role } };
+  if (decider.name === requestedBy) return { key: 'refusal.ownReassignment', values: { name: decider.name } };
   return null;
 }
 
 /** Confirming an account that gives footage rights: an active leader other than the account itself. */
-export function refusesAccountConfirmation(leader: User, account: User): string | null {
-  if (leader.disabled) return `user ${leader.name} is not active`;
+export function refusesAccountConfirmation(leader: User, account: User): Refusal | null {
+  if (leader.disabled) return inactive(leader.name);
   if (leader.role !== 'leader')
-    return `${leader.name} (${leader.role}) may not confirm accounts; a leader must`;
-  if (leader.id === account.id) return `${leader.name} may not confirm their own account`;
+    return { key: 'refusal.notConfirmer', values: { name: leader.name, role: leader.role } };
+  if (leader.id === account.id) return { key: 'refusal.ownAccount', values: { name: leader.name } };
   return null;
 }

@@ -108,8 +108,8 @@ export function assignDevice(
 ): Assignment {
   const officer = findOfficerByBadge(db, request.badge);
   if (!officer)
-    throw new LedgerError(`no officer with badge ${request.badge}; add them first (station officers add)`);
-  if (request.to && request.to <= request.from) throw new LedgerError('--to must be later than --from');
+    throw new LedgerError({ key: 'ledger.error.noOfficerAddFirst', values: { badge: request.badge } });
+  if (request.to && request.to <= request.from) throw new LedgerError({ key: 'ledger.error.toBeforeFrom' });
   return db
     .transaction(() => {
       const device = ensureDevice(db, { serial: request.serial }, now);
@@ -125,9 +125,10 @@ export function assignDevice(
         )
         .get(device.id, from, to, to) as { id: number } | undefined;
       if (overlapping) {
-        throw new LedgerError(
-          `device ${request.serial} is already assigned in that period (assignment #${overlapping.id})`,
-        );
+        throw new LedgerError({
+          key: 'ledger.error.deviceAssigned',
+          values: { serial: request.serial, assignment: overlapping.id },
+        });
       }
       const result = db
         .prepare(

@@ -1,3 +1,4 @@
+import { TranslatedError } from '../i18n/translated-error.ts';
 import type { Db } from './database.ts';
 
 export interface Officer {
@@ -24,7 +25,7 @@ const toOfficer = (row: OfficerRow): Officer => ({
   createdAt: row.created_at,
 });
 
-export class LedgerError extends Error {}
+export class LedgerError extends TranslatedError {}
 
 /** Adds an officer, or updates name and unit of the one holding that badge. */
 export function saveOfficer(
@@ -34,8 +35,8 @@ export function saveOfficer(
 ): Officer {
   const badge = officer.badge.trim();
   const name = officer.name.trim();
-  if (!badge) throw new LedgerError('badge (执法证号) must not be empty');
-  if (!name) throw new LedgerError('officer name must not be empty');
+  if (!badge) throw new LedgerError({ key: 'ledger.error.emptyBadge' });
+  if (!name) throw new LedgerError({ key: 'ledger.error.emptyName' });
   db.prepare(
     `INSERT INTO officers (badge, name, unit, created_at) VALUES (?, ?, ?, ?)
      ON CONFLICT (badge) DO UPDATE SET name = excluded.name, unit = COALESCE(excluded.unit, officers.unit)`,

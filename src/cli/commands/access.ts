@@ -12,6 +12,7 @@ import { actingUser, provingOptions } from '../acting-user.ts';
 import {
   CheckFailed,
   type CliCommand,
+  errorMessage,
   formatTable,
   optionalString,
   print,
@@ -28,8 +29,8 @@ async function withAccessErrors<T>(work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
-    if (error instanceof AccessRefused) throw new CheckFailed(error.message);
-    if (error instanceof AccessRequestError) throw new UsageError(error.message);
+    if (error instanceof AccessRefused) throw new CheckFailed(errorMessage(error));
+    if (error instanceof AccessRequestError) throw new UsageError(errorMessage(error));
     throw error;
   }
 }

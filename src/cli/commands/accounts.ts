@@ -6,6 +6,7 @@ import { actingUser, provingOptions, requirePasswordStdin } from '../acting-user
 import {
   CheckFailed,
   type CliCommand,
+  errorMessage,
   oneName,
   print,
   requireString,
@@ -35,7 +36,7 @@ export const accountCommands: CliCommand[] = [
         try {
           confirmAccount(station.db, account.id, leader, station.clock.now());
         } catch (error) {
-          if (error instanceof AccountRefused) throw new CheckFailed(error.message);
+          if (error instanceof AccountRefused) throw new CheckFailed(errorMessage(error));
           throw error;
         }
         print(
@@ -62,7 +63,7 @@ export const accountCommands: CliCommand[] = [
         try {
           minted = createApiToken(station.db, user.id, tokenName, now, days);
         } catch (error) {
-          if (error instanceof RangeError) throw new UsageError(error.message);
+          if (error instanceof RangeError) throw new UsageError(errorMessage(error));
           throw error;
         }
         appendAudit(

@@ -4,6 +4,7 @@ import { actingUser, provingOptions } from '../acting-user.ts';
 import {
   CheckFailed,
   type CliCommand,
+  errorMessage,
   print,
   printJson,
   requireString,
@@ -29,8 +30,8 @@ export const exportCommand: CliCommand = {
       const result = await exportEvidence(station, { requestId, outDir, by }, station.clock.now()).catch(
         (error) => {
           if (error instanceof AccessRefused || error instanceof ExportFailed)
-            throw new CheckFailed(error.message);
-          if (error instanceof AccessRequestError) throw new UsageError(error.message);
+            throw new CheckFailed(errorMessage(error));
+          if (error instanceof AccessRequestError) throw new UsageError(errorMessage(error));
           throw error;
         },
       );

@@ -18,6 +18,7 @@ import { actingUser, provingOptions } from '../acting-user.ts';
 import {
   CheckFailed,
   type CliCommand,
+  errorMessage,
   formatTable,
   optionalString,
   type ParsedArgs,
@@ -95,7 +96,7 @@ function deletionStep(
         print(t('cli.retention.step', { id: recordingId, done: t(done) }));
         return 0;
       }).catch((error) => {
-        if (error instanceof RetentionRefused) throw new CheckFailed(error.message);
+        if (error instanceof RetentionRefused) throw new CheckFailed(errorMessage(error));
         throw error;
       });
     },

@@ -9,6 +9,7 @@ import type { Station } from '../../station.ts';
 import { readPasswordFromStdin, requirePasswordStdin } from '../acting-user.ts';
 import {
   type CliCommand,
+  errorMessage,
   formatTable,
   oneName,
   optionalString,
@@ -37,7 +38,7 @@ async function withNameAndPassword(
     try {
       return await work(station, name, password);
     } catch (error) {
-      if (error instanceof UserError) throw new UsageError(error.message);
+      if (error instanceof UserError) throw new UsageError(errorMessage(error));
       throw error;
     }
   });

@@ -16,7 +16,7 @@ export interface DeviceFault {
 
 export function reportFault(db: Db, serial: string, description: string, reporter: string, now: Date): void {
   const device = findDevice(db, serial.trim());
-  if (!device) throw new LedgerError(`no device ${serial}`);
+  if (!device) throw new LedgerError({ key: 'ledger.error.noDevice', values: { serial } });
   db.transaction(() => {
     const result = db
       .prepare(
@@ -56,7 +56,7 @@ export function resolveFault(db: Db, id: number, resolver: string, now: Date): v
          WHERE f.id = ? AND f.resolved_at IS NULL`,
       )
       .get(id) as { serial: string } | undefined;
-    if (!fault) throw new LedgerError(`no open fault #${id}`);
+    if (!fault) throw new LedgerError({ key: 'ledger.error.noOpenFault', values: { id } });
     db.prepare('UPDATE device_faults SET resolved_at = ?, resolved_by = ? WHERE id = ?').run(
       now.toISOString(),
       resolver,

@@ -15,7 +15,7 @@ function decisionOf(db: Db, id: number) {
   const row = db.prepare('SELECT confirmed_at, not_playing_at FROM recordings WHERE id = ?').get(id) as
     | { confirmed_at: string | null; not_playing_at: string | null }
     | undefined;
-  if (!row) throw new LedgerError(`no recording #${id}`);
+  if (!row) throw new LedgerError({ key: 'error.noRecording', values: { id } });
   return row.confirmed_at ? 'confirmation' : row.not_playing_at ? 'not-playing' : null;
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { UserError } from '../../auth/users.ts';
+import { errorText } from '../../i18n/translated-error.ts';
 import { LedgerError } from '../../ledger/officers.ts';
 import { errorPage } from '../views/error-page.ts';
 import { HttpError, isApiRequest } from './authentication.ts';
@@ -13,20 +14,14 @@ function statusOf(error: FastifyError): number {
 }
 
 /** A refused user change in the reader's language where it names a message. */
-export const userErrorText = (request: FastifyRequest, error: UserError) =>
-  error.key ? request.t(error.key, error.values) : error.message;
+export const userErrorText = (request: FastifyRequest, error: UserError) => errorText(request.t, error);
 
 /** The one error handler: JSON under /api/, a page elsewhere; internal details only in the log. */
 export const errorPlugin = sharedPlugin('errors', async (app) => {
   app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
     const status = statusOf(error);
     if (status >= 500) request.log.error({ err: error }, 'dashboard request failed');
-    const message =
-      status >= 500
-        ? request.t('dash.error.internal')
-        : error instanceof UserError
-          ? userErrorText(request, error)
-          : error.message;
+    const message = status >= 500 ? request.t('dash.error.internal') : errorText(request.t, error);
     if (isApiRequest(request)) return reply.code(status).send({ error: status, message });
     return reply
       .code(status)

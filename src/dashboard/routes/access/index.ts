@@ -40,6 +40,7 @@ import { refusesExport, seesAllRequests } from '../../../custody/release-rules.t
 import { recordServedBytes } from '../../../custody/served-bytes.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
 import { formatDateTime } from '../../../i18n/format.ts';
+import { englishText, errorText } from '../../../i18n/translated-error.ts';
 import { localStamp } from '../../../time/zone.ts';
 import { allows } from '../../access.ts';
 import { type Html, html, trusted } from '../../html.ts';
@@ -247,8 +248,8 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
   }
 
   /**
-   * Engine refusals in the reader's language where `why` can tell the reason from the request as it
-   * stands now; the engine's own words otherwise. The engine has already put the refusal in the audit log.
+   * Engine refusals in the reader's language: where `why` can tell the reason from the request as it
+   * stands now, that; the engine's own message otherwise. The engine has already put it in the audit log.
    */
   function refused(
     request: FastifyRequest,
@@ -257,7 +258,7 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
     why: (access: AccessRequest) => MessageKey | null,
   ): never {
     const { t } = request;
-    if (error instanceof AccessRequestError) throw new HttpError(400, error.message);
+    if (error instanceof AccessRequestError) throw new HttpError(400, errorText(t, error));
     if (!(error instanceof AccessRefused || error instanceof ExportFailed)) throw error;
     const access = findAccessRequest(db, id);
     const problem = error instanceof AccessRefused && access ? why(access) : null;
@@ -266,12 +267,12 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
           until: formatDateTime(access!.validUntil, zone),
           state: t(`dash.access.state.${access!.state}` as MessageKey),
         })
-      : error.message;
+      : errorText(t, error);
     throw new HttpError(409, t('dash.access.refused', { id, why: reason }));
   }
 
   function refuseExport(request: FastifyRequest, access: AccessRequest): never {
-    const reason = refusesExport(request.user!, access);
+    const refusal = refusesExport(request.user!, access);
     appendAudit(
       db,
       {
@@ -279,7 +280,7 @@ export const accessRoutes: FastifyPluginAsync = async (app) => {
         action: 'access-refused',
         subjectType: 'access-request',
         subjectId: access.id,
-        detail: { export: true, reason },
+        detail: { export: true, reason: refusal && englishText(refusal) },
       },
       clock.now(),
     );
@@ -364,7 +365,7 @@ ${leaderApprovals(request)}
           clock.now(),
         );
       } catch (error) {
-        if (error instanceof AccessRequestError) throw new HttpError(400, error.message);
+        if (error instanceof AccessRequestError) throw new HttpError(400, errorText(request.t, error));
         throw error;
       }
       return reply.redirect('/access', 303);
@@ -544,7 +545,7 @@ ${leaderApprovals(request)}
 
   const refusedDecision = (request: FastifyRequest, error: unknown): never => {
     if (error instanceof ReassignmentRefused || error instanceof AccountRefused)
-      throw new HttpError(409, request.t('dash.approvals.refused', { why: error.message }));
+      throw new HttpError(409, request.t('dash.approvals.refused', { why: errorText(request.t, error) }));
     throw error;
   };
 

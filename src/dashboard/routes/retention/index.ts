@@ -20,6 +20,7 @@ import {
 } from '../../../compliance/retention.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
 import { formatDateTime } from '../../../i18n/format.ts';
+import { errorText } from '../../../i18n/translated-error.ts';
 import { localDateIn } from '../../../time/zone.ts';
 import { allows } from '../../access.ts';
 import { type Html, html } from '../../html.ts';
@@ -155,7 +156,8 @@ export const retentionRoutes: FastifyPluginAsync = async (app) => {
   }
 
   function refusal(request: FastifyRequest, recordingId: number, error: Error): HttpError {
-    const why = (error instanceof RetentionRefused && keptBecause(request, recordingId)) || error.message;
+    const why =
+      (error instanceof RetentionRefused && keptBecause(request, recordingId)) || errorText(request.t, error);
     return new HttpError(409, request.t('dash.retention.refused', { id: recordingId, why }));
   }
 
