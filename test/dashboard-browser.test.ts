@@ -1,8 +1,9 @@
-import { mkdir, rm } from 'node:fs/promises';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BrowserUsers, launchChromium, screenshots } from './helpers/browser.ts';
 import {
   type DashboardServer,
   ingestSampleRecorder,
@@ -10,48 +11,23 @@ import {
   passwordOf,
   startDashboard,
 } from './helpers/dashboard-server.ts';
-import { repoRoot } from './helpers/station-cli.ts';
 
-const artifacts = path.join(repoRoot, 'test-artifacts');
 let server: DashboardServer;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
+let users: BrowserUsers;
 
-async function logIn(role: string): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true, locale: 'zh-CN' });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${server.baseUrl}/login`);
-  await page.fill('input[name=name]', role);
-  await page.fill('input[name=password]', passwordOf(role));
-  await Promise.all([
-    page.waitForURL((url) => !url.pathname.startsWith('/login')),
-    page.click('button[type=submit]'),
-  ]);
-  return page;
-}
+const logIn = (role: string): Promise<Page> => users.logIn(role, passwordOf(role));
 
-const screenshot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(artifacts, `dashboard-${name}.png`), fullPage: true });
+const screenshot = screenshots('dashboard');
 
 beforeAll(async () => {
-  await mkdir(artifacts, { recursive: true });
   server = await startDashboard();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
+  users = new BrowserUsers(browser, () => server.baseUrl);
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close();
+  await users?.close();
   await browser?.close();
   await server?.close();
 });
@@ -216,7 +192,7 @@ describe('the dashboard in a browser', () => {
             node.remove();
           });
           // A command to type (`station audit check`) is a name, not a sentence to translate.
-          const text = clone.innerText.replace(/\bstation( [a-z-]+)+/g, '');
+          const text = clone.textContent.replace(/\bstation( [a-z-]+)+/g, '');
           return text.match(/\b[A-Za-z][a-z]+(?:[ ,]+[A-Za-z][a-z]+){2,}\b/g) ?? [];
         });
         for (const sentence of english) found.push(`${role} ${link}: ${sentence}`);

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findUserByName } from '../src/auth/users.ts';
 import { verifyRecordingSeals } from '../src/custody/recording-seal.ts';
+import { BrowserUsers, launchChromium, screenshots } from './helpers/browser.ts';
 import {
   type DashboardServer,
   ingestSampleRecorder,
@@ -12,37 +13,22 @@ import {
   passwordOf,
   startDashboard,
 } from './helpers/dashboard-server.ts';
-import { repoRoot } from './helpers/station-cli.ts';
 
 // The clerk's records through the real server in Chromium: decisions with reasons and their undo,
 // 整批确认 that asks first, honest audit of viewing, people and their officer records, and the
 // evidence export's history, re-download and statement sheet.
 
-const artifacts = path.join(repoRoot, 'test-artifacts');
 let server: DashboardServer;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
+let users: BrowserUsers;
 // The station's clock runs with the wall clock, and jumps ahead when a test moves it (a grant's end).
 let clockOffsetMs = 0;
 let dock: Awaited<ReturnType<typeof ingestSampleRecorder>>['report'];
 const passwords = new Map<string, string>();
 
-async function logIn(name: string): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true, locale: 'zh-CN' });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${server.baseUrl}/login`);
-  await page.fill('input[name=name]', name);
-  await page.fill('input[name=password]', passwords.get(name) ?? passwordOf(name));
-  await Promise.all([
-    page.waitForURL((url) => !url.pathname.startsWith('/login')),
-    page.click('#login-form button[type=submit]'),
-  ]);
-  return page;
-}
+const logIn = (name: string): Promise<Page> => users.logIn(name, passwords.get(name) ?? passwordOf(name));
 
-const screenshot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(artifacts, `clerk-${name}.png`), fullPage: true });
+const screenshot = screenshots('clerk');
 
 /** Submits the form a button is in and waits for the page it answers with. */
 async function submit(page: Page, selector: string): Promise<void> {
@@ -56,7 +42,6 @@ const auditCount = (where: string, ...values: unknown[]) =>
     .get(...values) as number;
 
 beforeAll(async () => {
-  await mkdir(artifacts, { recursive: true });
   server = await startDashboard({}, { now: () => new Date(Date.now() + clockOffsetMs) });
   dock = (
     await ingestSampleRecorder(server, {
@@ -68,14 +53,12 @@ beforeAll(async () => {
     })
   ).report;
   await server.station.playback.whenIdle();
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  browser = await launchChromium();
+  users = new BrowserUsers(browser, () => server.baseUrl);
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close();
+  await users?.close();
   await browser?.close();
   await server?.close();
 });

@@ -1,11 +1,11 @@
-import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dockFolder } from '../src/dock/dock-session.ts';
 import { writeSimulatedRecorder } from '../src/dock/simulated-recorder.ts';
 import { truncateFile } from '../src/footage/generate.ts';
 import { createDock } from '../src/ledger/docks.ts';
+import { BrowserUsers, launchChromium, screenshots } from './helpers/browser.ts';
 import {
   type DashboardServer,
   ingestSampleRecorder,
@@ -13,31 +13,16 @@ import {
   passwordOf,
   startDashboard,
 } from './helpers/dashboard-server.ts';
-import { repoRoot } from './helpers/station-cli.ts';
 
 // Issue 13, "cards and lists that say what to do", walked through in Chromium on the real server.
 
-const artifacts = path.join(repoRoot, 'test-artifacts');
 let server: DashboardServer;
 let browser: Browser;
-const contexts: BrowserContext[] = [];
+let users: BrowserUsers;
 
-async function logIn(role: string): Promise<Page> {
-  const context = await browser.newContext({ locale: 'zh-CN' });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${server.baseUrl}/login`);
-  await page.fill('input[name=name]', role);
-  await page.fill('input[name=password]', passwordOf(role));
-  await Promise.all([
-    page.waitForURL((url) => !url.pathname.startsWith('/login')),
-    page.click('button[type=submit]'),
-  ]);
-  return page;
-}
+const logIn = (role: string): Promise<Page> => users.logIn(role, passwordOf(role));
 
-const screenshot = (page: Page, name: string) =>
-  page.screenshot({ path: path.join(artifacts, `what-to-do-${name}.png`), fullPage: true });
+const screenshot = screenshots('what-to-do');
 
 /** A simulated recorder (clock two hours fast) whose footage has one five-minute pause and one cut file. */
 async function dockTroubledRecorder() {
@@ -64,19 +49,16 @@ async function dockTroubledRecorder() {
 }
 
 beforeAll(async () => {
-  await mkdir(artifacts, { recursive: true });
   // Every recorder counts as nearly full (under 100 % free), and the simulated family is loaded.
   server = await startDashboard({}, undefined, {
     dock: { simulatedRecorders: true, lowStoragePercent: 100 },
   });
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'],
-  });
+  browser = await launchChromium();
+  users = new BrowserUsers(browser, () => server.baseUrl);
 });
 
 afterAll(async () => {
-  for (const context of contexts) await context.close();
+  await users?.close();
   await browser?.close();
   await server?.close();
 });
