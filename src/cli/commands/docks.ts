@@ -6,16 +6,7 @@ import { formatBytes, formatDateTime } from '../../i18n/format.ts';
 import { openDatabase } from '../../ledger/database.ts';
 import { type Dock, listDocks } from '../../ledger/docks.ts';
 import { databaseFile } from '../../station.ts';
-import {
-  type CliCommand,
-  formatTable,
-  optionalString,
-  print,
-  printJson,
-  t,
-  UsageError,
-  wholeNumberOption,
-} from '../command.ts';
+import { type CliCommand, formatTable, print, printJson, t, wholeNumberOption } from '../command.ts';
 
 export const docksCommand: CliCommand = {
   name: 'docks',
