@@ -316,7 +316,7 @@ describe('a grant widened in station.db', () => {
         { home, env: tokenEnv(reopened.db, 'clerk') },
       );
       expect(exported.code, exported.stderr).toBe(1);
-      expect(exported.stderr).toContain('does not match its audit entries');
+      expect(exported.stderr).toContain('与审计日志记录不符');
     } finally {
       reopened.close();
     }

@@ -107,7 +107,7 @@ describe('passwords and account names', () => {
       input: 'a perfectly fine passphrase\n',
     });
     expect(cli.code).toBe(2);
-    expect(cli.stderr).toMatch(/reserved/);
+    expect(cli.stderr).toMatch(/为系统保留/);
   });
 
   it('lets the logged-in user change their password, which ends their other sessions', async () => {
