@@ -1,14 +1,38 @@
 import { execFile, spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-// Tests run the TypeScript sources, as vitest does, so a test never meets a stale build in dist/;
-// `npm test` builds first, and bin/station.js runs that build.
+// Tests run the build that users run (bin/station.js → dist/, made by `npm test` first) when it is newer
+// than every source file; otherwise, as in a single test run while editing, the TypeScript sources
+// through tsx, so a test never meets a stale build. tsx costs about half a second per command.
 const cliSource = path.join(repoRoot, 'src', 'cli', 'main.ts');
-export const stationCommand = [process.execPath, '--import', 'tsx', cliSource] as const;
+const cliBuild = path.join(repoRoot, 'dist', 'src', 'cli', 'main.js');
+
+function newestChange(folder: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(folder, { withFileTypes: true })) {
+    const entryPath = path.join(folder, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestChange(entryPath) : statSync(entryPath).mtimeMs);
+  }
+  return newest;
+}
+
+function buildIsCurrent(): boolean {
+  try {
+    const built = statSync(cliBuild).mtimeMs;
+    return built > newestChange(path.join(repoRoot, 'src')) && built > newestChange(path.join(repoRoot, 'drivers'));
+  } catch {
+    return false;
+  }
+}
+
+export const stationCommand = buildIsCurrent()
+  ? ([process.execPath, path.join(repoRoot, 'bin', 'station.js')] as const)
+  : ([process.execPath, '--import', 'tsx', cliSource] as const);
 
 export interface CliResult {
   code: number;
