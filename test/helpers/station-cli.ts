@@ -24,7 +24,9 @@ function newestChange(folder: string): number {
 function buildIsCurrent(): boolean {
   try {
     const built = statSync(cliBuild).mtimeMs;
-    return built > newestChange(path.join(repoRoot, 'src')) && built > newestChange(path.join(repoRoot, 'drivers'));
+    return (
+      built > newestChange(path.join(repoRoot, 'src')) && built > newestChange(path.join(repoRoot, 'drivers'))
+    );
   } catch {
     return false;
   }
