@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import { chmod, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashFile } from '../src/archive/copy-file.ts';
 import { tagActivity } from '../src/compliance/activity-tags.ts';
@@ -18,6 +17,7 @@ import { findRecording } from '../src/ledger/recordings.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { probe } from '../src/media/probe.ts';
 import { openStation } from '../src/station.ts';
+import { BrowserUsers, launchChromium, screenshots } from './helpers/browser.ts';
 import {
   type DashboardServer,
   loggedIn,
@@ -280,26 +280,17 @@ describe('the spoken reason of an interruption', () => {
   });
 
   it('shows the officer the spoken reason with a working player in Chromium', async () => {
-    let browser: Browser | undefined;
+    const browser = await launchChromium();
+    const users = new BrowserUsers(browser, () => server.baseUrl);
     try {
-      browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: ['--no-sandbox', '--disable-gpu'],
-      });
-      const page = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
-      await page.goto(`${server.baseUrl}/login`);
-      await page.fill('input[name=name]', 'officer');
-      await page.fill('input[name=password]', passwordOf('officer'));
-      await Promise.all([
-        page.waitForURL((url) => !url.pathname.startsWith('/login')),
-        page.click('button[type=submit]'),
-      ]);
+      const page = await users.logIn('officer', passwordOf('officer'));
       await page.goto(`${server.baseUrl}/interruptions`);
       const cell = page.locator(`tr[data-interruption="${ids.spoken}"] td.spoken-reason`);
       await expect(cell.textContent()).resolves.toContain('已语音说明（从 00:03 起');
       await expect(
         page.locator(`tr[data-interruption="${ids.silent}"] td.spoken-reason`).textContent(),
       ).resolves.toBe('未检测到语音说明');
+      await screenshots('spoken-reason')(page, 'interruptions');
       // The browser fetches the clip and reads its length: it really is playable audio.
       const duration = await cell.locator('audio').evaluate(
         (audio: HTMLAudioElement) =>
@@ -312,7 +303,8 @@ describe('the spoken reason of an interruption', () => {
       );
       expect(duration).toBeCloseTo(spokenReasonDetail(server.station.db, ids.spoken).clipSeconds!, 0);
     } finally {
-      await browser?.close();
+      await users.close();
+      await browser.close();
     }
   });
 });
