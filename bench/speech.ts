@@ -1,9 +1,14 @@
-// Art. 18 spoken-reason check against the ingest of the same footage, in one run: a recorder whose
-// segments each resume after a 5-minute gap (every other one with the officer speaking) is docked
-// the daemon's way (copy, hash, read-back, playback check, gaps), then every resumed segment is
-// listened to again with nothing else running, queued together as at the end of a dock. Target: the
-// checks cost no more than a few percent of the ingest of the same footage, measured in this run.
-// Usage: node --import tsx bench/speech.ts [--segments 6] [--seconds 60] [--size 1280x720]
+// Art. 18 spoken-reason check: what it adds to the ingest of the same footage, in one run. A recorder
+// whose segments each resume after a 5-minute gap (every other one with the officer speaking: the
+// worst case, every segment listened to) is docked the daemon's way — copy, hash, read-back, playback
+// check, gaps, then the spoken reasons — into a fresh station per round, alternately without the
+// check (the baseline, `openStation({ spokenReasons: false })`) and with it, each until the playback
+// pool is idle. Target: the median with it costs no more than a few percent over the median without.
+// On a shared machine the rounds' spread is larger than that, so the median of each round's own
+// difference is given too, and the CPU of the checks once the dock has ended (all the check adds
+// but the sound the playback check hands over, which costs its ffmpeg run no measurable CPU).
+// Then, once, the checks are redone alone as after a restart, when the footage is decoded again.
+// Usage: node --import tsx bench/speech.ts [--segments 6] [--seconds 60] [--size 1280x720] [--rounds 7]
 import { mkdirSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -13,16 +18,19 @@ import { wallClockStamp } from '../src/footage/generate.ts';
 import { makeSpokenFootage, reasonText } from '../src/footage/spoken-footage.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { openStation } from '../src/station.ts';
+import { loadPerCore, median, printer, saveResults } from './support.ts';
 
 const { values } = parseArgs({
   options: {
     segments: { type: 'string', default: '6' },
     seconds: { type: 'string', default: '60' },
     size: { type: 'string', default: '1280x720' },
+    rounds: { type: 'string', default: '7' },
   },
 });
 const segments = Number(values.segments);
 const seconds = Number(values.seconds);
+const rounds = Number(values.rounds);
 const [width, height] = values.size.split('x').map(Number);
 const work = path.resolve('bench/results/speech-work');
 const recorder = path.join(work, 'recorder');
@@ -45,43 +53,98 @@ for (let index = 0; index < segments; index++) {
   start = new Date(end.getTime() + 300_000);
 }
 
-const config = loadConfig({ STATION_HOME: path.join(work, 'home') });
-const station = await openStation({ config, logger: silentLogger });
 const since = (from: bigint) => Number(process.hrtime.bigint() - from) / 1e9;
 // CPU seconds of this process and of the ffmpeg/ffprobe runs it waited for (utime, stime, cutime,
 // cstime in /proc): steadier than wall time on a shared machine.
-const cpuSeconds = () =>
-  readFileSync('/proc/self/stat', 'utf8')
-    .slice(readFileSync('/proc/self/stat', 'utf8').lastIndexOf(')') + 2)
-    .split(' ')
-    .slice(11, 15)
-    .reduce((sum, ticks) => sum + Number(ticks), 0) / 100;
+const cpuSeconds = () => {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  return (
+    stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .slice(11, 15)
+      .reduce((sum, ticks) => sum + Number(ticks), 0) / 100
+  );
+};
 
-let cpuFrom = cpuSeconds();
-let from = process.hrtime.bigint();
-const report = await dockFolder(station, { sourceRoot: recorder, origin: 'bench', recorderChecks: true });
-const ingestSeconds = since(from);
-const ingestCpu = cpuSeconds() - cpuFrom;
-if (report.state !== 'done') throw new Error(`dock ended ${report.state}: ${report.stoppedReason}`);
-await station.playback.whenIdle();
+interface Sample {
+  wall: number;
+  cpu: number;
+  /** CPU from the dock's end until the pool is idle: with the check, the checks themselves. */
+  afterDockCpu: number;
+}
+const samples = { without: [] as Sample[], with: [] as Sample[] };
+let states: string[] = [];
+let redone = { checks: 0, wall: 0, cpu: 0 };
 
-// Listened to again, alone, so nothing else shares the measured time.
-const states = station.db.prepare('SELECT state FROM spoken_reasons ORDER BY interruption_id').pluck().all();
-station.db.prepare('DELETE FROM spoken_reasons').run();
-cpuFrom = cpuSeconds();
-from = process.hrtime.bigint();
-const checks = station.spokenReasons.enqueueWaiting();
-await station.playback.whenIdle();
-const speechSeconds = since(from);
-const speechCpu = cpuSeconds() - cpuFrom;
-station.close();
+/** One dock into a fresh station, until the playback pool (and with it the spoken reasons) is idle. */
+async function ingest(round: number, listening: boolean): Promise<void> {
+  const home = path.join(work, `home-${round}-${listening ? 'with' : 'without'}`);
+  const config = loadConfig({ STATION_HOME: home });
+  const station = await openStation({ config, logger: silentLogger, spokenReasons: listening });
+  try {
+    const cpuFrom = cpuSeconds();
+    const from = process.hrtime.bigint();
+    const report = await dockFolder(station, { sourceRoot: recorder, origin: 'bench', recorderChecks: true });
+    if (report.state !== 'done') throw new Error(`dock ended ${report.state}: ${report.stoppedReason}`);
+    const dockEndCpu = cpuSeconds();
+    await station.playback.whenIdle();
+    const cpu = cpuSeconds();
+    samples[listening ? 'with' : 'without'].push({
+      wall: since(from),
+      cpu: cpu - cpuFrom,
+      afterDockCpu: cpu - dockEndCpu,
+    });
+    const heard = station.db.prepare('SELECT state FROM spoken_reasons ORDER BY interruption_id').pluck();
+    if (!listening) {
+      if (heard.all().length) throw new Error('the baseline listened for spoken reasons');
+      return;
+    }
+    states = heard.all() as string[];
+    if (states.length !== segments - 1 || states.includes('failed'))
+      throw new Error(`spoken reasons: ${states.join(', ')}`);
+    if (round === rounds - 1) {
+      // As after a restart: the playback check's sound is gone, so the checks decode again.
+      station.db.prepare('DELETE FROM spoken_reasons').run();
+      const cpuFrom = cpuSeconds();
+      const from = process.hrtime.bigint();
+      const checks = station.spokenReasons.enqueueWaiting();
+      await station.playback.whenIdle();
+      redone = { checks, wall: since(from), cpu: cpuSeconds() - cpuFrom };
+    }
+  } finally {
+    station.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+// Interleaved, the order swapped every round, so a burst of load on the shared machine or a warmer
+// cache falls on both sides alike.
+for (let round = 0; round < rounds; round++) {
+  for (const listening of round % 2 ? [true, false] : [false, true]) await ingest(round, listening);
+}
 rmSync(work, { recursive: true, force: true });
 
-console.log(`interruptions: ${checks} (${states.join(', ')})`);
-console.log(
+const cpuOf = (list: Sample[]) => list.map((sample) => sample.cpu);
+const cpu = { without: median(cpuOf(samples.without)), with: median(cpuOf(samples.with)) };
+const wall = {
+  without: median(samples.without.map((sample) => sample.wall)),
+  with: median(samples.with.map((sample) => sample.wall)),
+};
+const pairedCpu = median(samples.with.map((sample, round) => sample.cpu - samples.without[round].cpu));
+const checksCpu = median(samples.with.map((sample) => sample.afterDockCpu));
+const range = (list: number[]) => `${Math.min(...list).toFixed(1)}–${Math.max(...list).toFixed(1)}`;
+const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
+const share = (value: number) => `${value.toFixed(2)} s (${percent(value / cpu.without)})`;
+const out = printer();
+out.say(
+  `interruptions: ${segments - 1} (${states.join(', ')}); ${rounds} rounds; load per core ${loadPerCore()}; CPU, and its share of the ingest without the check`,
+);
+out.say(
   [
-    '| footage | ingest, wall / CPU | spoken-reason checks, wall / CPU | CPU per check | share of ingest, wall / CPU |',
-    '| --- | --- | --- | --- | --- |',
-    `| ${segments} × ${seconds} s ${values.size} | ${ingestSeconds.toFixed(1)} / ${ingestCpu.toFixed(1)} s | ${speechSeconds.toFixed(2)} / ${speechCpu.toFixed(2)} s | ${(speechCpu / Math.max(1, checks)).toFixed(2)} s | ${((speechSeconds / ingestSeconds) * 100).toFixed(1)}% / ${((speechCpu / ingestCpu) * 100).toFixed(1)}% |`,
+    "| footage | ingest without the check: CPU median (range), wall | with it | added: difference of the medians | median of the rounds' differences | the checks after the dock | a check redone after a restart |",
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    `| ${segments} × ${seconds} s ${values.size} | ${cpu.without.toFixed(2)} s (${range(cpuOf(samples.without))}), ${wall.without.toFixed(1)} s | ${cpu.with.toFixed(2)} s (${range(cpuOf(samples.with))}), ${wall.with.toFixed(1)} s | ${share(cpu.with - cpu.without)} | ${share(pairedCpu)} | ${share(checksCpu)} | ${share(redone.cpu / Math.max(1, redone.checks))} |`,
   ].join('\n'),
 );
+saveResults('speech', { segments, seconds, size: values.size, rounds, samples, redone, states }, out.text());

@@ -10,6 +10,7 @@ import { Ingestor } from './ingest/ingest.ts';
 import { PlaybackQueue } from './ingest/playback-queue.ts';
 import { type Db, openDatabase } from './ledger/database.ts';
 import { createLogger, type Logger } from './log/logger.ts';
+import { OpeningAudio } from './media/audio-window.ts';
 import { type Clock, systemClock } from './time/clock.ts';
 
 /** Everything a command or service needs, wired once. */
@@ -33,6 +34,8 @@ export interface OpenOptions {
   config?: LoadedConfig;
   clock?: Clock;
   logger?: Logger;
+  /** False only for the bench's baseline: ingest without the art. 18 check (nothing kept or heard). */
+  spokenReasons?: boolean;
 }
 
 export const databaseFile = (home: string) => path.join(home, 'station.db');
@@ -52,6 +55,8 @@ export async function openStation(options: OpenOptions = {}): Promise<Station> {
   const events = new EventBus((error, name) =>
     logger.error({ err: error, event: name }, 'event listener failed'),
   );
+  const listening = options.spokenReasons !== false;
+  const openingAudio = new OpeningAudio();
   const playback = new PlaybackQueue({
     db,
     archive,
@@ -59,6 +64,7 @@ export async function openStation(options: OpenOptions = {}): Promise<Station> {
     clock,
     events,
     logger: logger.child({ service: 'playback' }),
+    openingAudio: listening ? openingAudio : undefined,
   });
   const spokenReasons = new SpokenReasonQueue({
     db,
@@ -68,7 +74,9 @@ export async function openStation(options: OpenOptions = {}): Promise<Station> {
     events,
     logger: logger.child({ service: 'spoken-reason' }),
     playback,
+    openingAudio,
   });
+  if (listening) spokenReasons.listen();
   const ingestor = new Ingestor({
     db,
     archive,

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeAudio, makePhoto, makeVideo, truncateFile, zeroFillRegion } from '../src/footage/generate.ts';
+import { type AudioWindow, decodeWindows } from '../src/media/audio-window.ts';
 import type { MediaKind } from '../src/media/media-kind.ts';
 import { mediaKindOf } from '../src/media/media-kind.ts';
 import { checkPlayback, type PlaybackReport } from '../src/media/playback-check.ts';
@@ -188,5 +189,36 @@ describe('checkPlayback on damaged recordings', () => {
       if (original === undefined) delete process.env.STATION_FFMPEG;
       else process.env.STATION_FFMPEG = original;
     }
+  });
+});
+
+describe('checkPlayback hands over the opening sound for the art. 18 check', () => {
+  async function opening(name: string, seconds: number): Promise<AudioWindow | undefined> {
+    const probed = await probe(file(name), { timeoutMs: options.timeoutMs });
+    let heard: AudioWindow | undefined;
+    const report = await checkPlayback(file(name), mediaKindOf(name) ?? 'video', probed, {
+      ...options,
+      openingAudio: { seconds, receive: (window) => (heard = window) },
+    });
+    expect(report.status).toBe('ok');
+    return heard;
+  }
+
+  it.each(['h264.mp4', 'clip.mov', 'note.wav', 'note.m4a'])(
+    'as the check would decode it itself, from the same run (%s)',
+    async (name) => {
+      const heard = (await opening(name, 4)) as Int16Array;
+      const [alone] = (await decodeWindows([file(name)], 4, options.timeoutMs)) as Int16Array[];
+      expect(heard).toBeInstanceOf(Int16Array);
+      expect(heard.length).toBe(alone.length);
+      expect(heard.length / 16000).toBeCloseTo(4, 1);
+      // Cut at the output rather than the input, the resampler's last few samples may differ.
+      expect(heard.subarray(0, -64)).toEqual(alone.subarray(0, -64));
+    },
+  );
+
+  it('says a video without a sound track has none, and hands over nothing for a photo', async () => {
+    expect(await opening('silent.mp4', 4)).toBe('no-audio');
+    expect(await opening('photo.jpg', 4)).toBeUndefined();
   });
 });

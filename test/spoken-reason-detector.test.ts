@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Background, makeSpokenFootage, reasonText } from '../src/footage/spoken-footage.ts';
-import { decodeWindows, detectSpeech, type SpeechAnalysis } from '../src/media/speech-detector.ts';
+import { decodeWindows } from '../src/media/audio-window.ts';
+import { detectSpeech, type SpeechAnalysis } from '../src/media/speech-detector.ts';
 
 // Real footage made with ffmpeg whose sound is real Mandarin speech (espeak-ng) mixed over silence,
 // pink noise, a steady tone and tone sweeps, at different offsets and loudness, against the same

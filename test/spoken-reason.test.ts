@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashFile } from '../src/archive/copy-file.ts';
 import { tagActivity } from '../src/compliance/activity-tags.ts';
@@ -17,6 +17,7 @@ import { findRecording } from '../src/ledger/recordings.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { probe } from '../src/media/probe.ts';
 import { openStation } from '../src/station.ts';
+import { BrowserUsers, launchChromium, screenshots } from './helpers/browser.ts';
 import {
   type DashboardServer,
   loggedIn,
@@ -34,6 +35,11 @@ import { parseJson, runStation } from './helpers/station-cli.ts';
 const serial = 'A123456';
 let server: DashboardServer;
 let ids: { spoken: number; silent: number; mute: number };
+// Every ffmpeg run of the station is logged, to tell the spoken-reason check's own decoding (an
+// input -t: only the opening is read) from the playback check's.
+let ffmpegLog: { folder: string; file: string; original: string | undefined };
+const ownDecodings = async () =>
+  (await readFile(ffmpegLog.file, 'utf8')).split('\n').filter((line) => / -t \d+ -i file:/.test(line)).length;
 
 async function makeRecorder(root: string, zone: string): Promise<void> {
   const segments = [
@@ -63,6 +69,15 @@ async function makeRecorder(root: string, zone: string): Promise<void> {
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 
 beforeAll(async () => {
+  const folder = await mkdtemp(path.join(os.tmpdir(), 'bwc-ffmpeg-log-'));
+  ffmpegLog = { folder, file: path.join(folder, 'runs.log'), original: process.env.STATION_FFMPEG };
+  const wrapper = path.join(folder, 'ffmpeg');
+  await writeFile(
+    wrapper,
+    `#!/bin/sh\necho "$*" >> '${ffmpegLog.file}'\nexec ${ffmpegLog.original ?? 'ffmpeg'} "$@"\n`,
+  );
+  await chmod(wrapper, 0o755);
+  process.env.STATION_FFMPEG = wrapper;
   server = await startDashboard();
   const { station } = server;
   const recorder = path.join(server.folder, 'recorder');
@@ -86,6 +101,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.close();
+  if (ffmpegLog.original === undefined) delete process.env.STATION_FFMPEG;
+  else process.env.STATION_FFMPEG = ffmpegLog.original;
+  await rm(ffmpegLog.folder, { recursive: true, force: true });
 });
 
 describe('the spoken reason of an interruption', () => {
@@ -108,6 +126,10 @@ describe('the spoken reason of an interruption', () => {
       state: 'no-audio',
       clipPath: null,
     });
+  });
+
+  it('hears the sound the playback check decoded: the footage is not decoded a second time', async () => {
+    expect(await ownDecodings()).toBe(0);
   });
 
   it('cuts the speech as a hashed, read-only audio clip in the derived folder and leaves the original alone', async () => {
@@ -174,7 +196,7 @@ describe('the spoken reason of an interruption', () => {
     expect(totals).toMatchObject({ interruptions: 3, spokenReasons: 1, silentResumptions: 1 });
   });
 
-  it('is resumed from the database at start: a check cut short is redone and finds its own clip', async () => {
+  it('is resumed from the database at start: a check cut short is redone (decoding again) and finds its own clip', async () => {
     const { db, archive, config } = server.station;
     const before = spokenReasonDetail(db, ids.spoken);
     db.prepare('DELETE FROM spoken_reasons WHERE interruption_id = ?').run(ids.spoken);
@@ -185,6 +207,8 @@ describe('the spoken reason of an interruption', () => {
       const summary = await resumeUnfinishedWork(restarted);
       expect(summary.spokenReasonChecks).toBe(1);
       await restarted.playback.whenIdle();
+      // The playback check's sound went with the process that decoded it: this one decodes again.
+      expect(await ownDecodings()).toBe(1);
       expect(spokenReasonDetail(restarted.db, ids.spoken)).toMatchObject({
         state: 'detected',
         clipPath: before.clipPath,
@@ -256,26 +280,17 @@ describe('the spoken reason of an interruption', () => {
   });
 
   it('shows the officer the spoken reason with a working player in Chromium', async () => {
-    let browser: Browser | undefined;
+    const browser = await launchChromium();
+    const users = new BrowserUsers(browser, () => server.baseUrl);
     try {
-      browser = await chromium.launch({
-        executablePath: '/usr/bin/chromium',
-        args: ['--no-sandbox', '--disable-gpu'],
-      });
-      const page = await (await browser.newContext({ locale: 'zh-CN' })).newPage();
-      await page.goto(`${server.baseUrl}/login`);
-      await page.fill('input[name=name]', 'officer');
-      await page.fill('input[name=password]', passwordOf('officer'));
-      await Promise.all([
-        page.waitForURL((url) => !url.pathname.startsWith('/login')),
-        page.click('button[type=submit]'),
-      ]);
+      const page = await users.logIn('officer', passwordOf('officer'));
       await page.goto(`${server.baseUrl}/interruptions`);
       const cell = page.locator(`tr[data-interruption="${ids.spoken}"] td.spoken-reason`);
       await expect(cell.textContent()).resolves.toContain('已语音说明（从 00:03 起');
       await expect(
         page.locator(`tr[data-interruption="${ids.silent}"] td.spoken-reason`).textContent(),
       ).resolves.toBe('未检测到语音说明');
+      await screenshots('spoken-reason')(page, 'interruptions');
       // The browser fetches the clip and reads its length: it really is playable audio.
       const duration = await cell.locator('audio').evaluate(
         (audio: HTMLAudioElement) =>
@@ -288,7 +303,8 @@ describe('the spoken reason of an interruption', () => {
       );
       expect(duration).toBeCloseTo(spokenReasonDetail(server.station.db, ids.spoken).clipSeconds!, 0);
     } finally {
-      await browser?.close();
+      await users.close();
+      await browser.close();
     }
   });
 });

@@ -4,10 +4,11 @@ import type { EventBus } from '../events/event-bus.ts';
 import type { PlaybackQueue } from '../ingest/playback-queue.ts';
 import type { Db } from '../ledger/database.ts';
 import type { Logger } from '../log/logger.ts';
+import type { AudioWindow, OpeningAudio } from '../media/audio-window.ts';
 import type { Clock } from '../time/clock.ts';
 import { analyseSpokenReasons, interruptionsAwaitingSpokenReason } from './spoken-reason.ts';
 
-/** Interruptions one ffmpeg run decodes at most, and the audio they hold (4 min: 7.7 MB of samples). */
+/** Interruptions one task listens to at most, and the audio they hold (4 min: 7.7 MB of samples). */
 const maxBatch = 8;
 const batchAudioSeconds = 240;
 
@@ -15,7 +16,9 @@ const batchAudioSeconds = 240;
  * Schedules the spoken-reason check of each interruption in the playback queue's pool, once both are
  * true: the gap is known (the dock daemon finds gaps when a dock finishes) and the resumed segment's
  * playback check is done (it runs while the dock is still copying). Whichever comes second triggers
- * it. Progress is the `spoken_reasons` row, so `resume()` at start picks up whatever was left.
+ * it. The playback check hands over the sound it decoded (`openingAudio`), claimed here when the
+ * check is queued; what it did not (a restart between the two) is decoded again. Progress is the
+ * `spoken_reasons` row, so `resume()` at start picks up whatever was left.
  */
 export class SpokenReasonQueue {
   private readonly queued = new Set<number>();
@@ -29,10 +32,21 @@ export class SpokenReasonQueue {
       events: EventBus;
       logger: Logger;
       playback: PlaybackQueue;
+      openingAudio: OpeningAudio;
     },
-  ) {
-    deps.events.on('recording.checked', ({ recordingId }) => this.enqueueWaiting(recordingId));
-    deps.events.on('dock.done', () => this.enqueueWaiting());
+  ) {}
+
+  /** Listens for finished checks and docks (the station does; the bench's baseline does not). */
+  listen(): void {
+    const { events, db, openingAudio } = this.deps;
+    events.on('recording.checked', ({ recordingId }) => this.enqueueWaiting(recordingId));
+    events.on('dock.done', ({ dockId }) => {
+      this.enqueueWaiting();
+      // The dock's segments that resume no interruption have nothing more to be heard for.
+      openingAudio.forget(
+        db.prepare('SELECT id FROM recordings WHERE dock_id = ?').pluck().all(dockId) as number[],
+      );
+    });
   }
 
   /** Sweeps half-written clips and queues every interruption not yet listened to. */
@@ -43,21 +57,27 @@ export class SpokenReasonQueue {
 
   /**
    * Queues the waiting interruptions (of one resumed segment, or all); returns how many were new.
-   * Those queued together are listened to in batches, each one ffmpeg run.
+   * Those queued together are listened to in batches; what must be decoded again, in one ffmpeg run.
    */
   enqueueWaiting(afterRecordingId?: number): number {
     const fresh = interruptionsAwaitingSpokenReason(this.deps.db, afterRecordingId).filter(
-      (id) => !this.queued.has(id),
+      ({ interruptionId }) => !this.queued.has(interruptionId),
     );
     const perRun = Math.max(
       1,
       Math.min(maxBatch, Math.floor(batchAudioSeconds / this.deps.config.interruptions.spokenReasonSeconds)),
     );
     for (let first = 0; first < fresh.length; first += perRun) {
-      const batch = fresh.slice(first, first + perRun);
-      for (const id of batch) this.queued.add(id);
+      const batch: number[] = [];
+      const heard = new Map<number, AudioWindow>();
+      for (const { interruptionId, recordingId } of fresh.slice(first, first + perRun)) {
+        batch.push(interruptionId);
+        this.queued.add(interruptionId);
+        const window = this.deps.openingAudio.take(recordingId);
+        if (window !== undefined) heard.set(interruptionId, window);
+      }
       void this.deps.playback
-        .runInPool(() => this.analyse(batch))
+        .runInPool(() => this.analyse(batch, heard))
         .finally(() => {
           for (const id of batch) this.queued.delete(id);
         });
@@ -65,12 +85,13 @@ export class SpokenReasonQueue {
     return fresh.length;
   }
 
-  private async analyse(interruptionIds: number[]): Promise<void> {
+  private async analyse(interruptionIds: number[], heard: Map<number, AudioWindow>): Promise<void> {
     const { db, config, clock, logger, events } = this.deps;
     try {
       const results = await analyseSpokenReasons(
         { db, archiveRoot: this.deps.archiveRoot, config, now: () => clock.now() },
         interruptionIds,
+        heard,
       );
       for (const result of results) {
         const { interruptionId } = result;

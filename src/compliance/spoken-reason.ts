@@ -4,11 +4,10 @@ import type { StationConfig } from '../config/config.ts';
 import { appendAudit } from '../custody/audit-log.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording } from '../ledger/recordings.ts';
+import { type AudioWindow, decodeWindows, sampleRate } from '../media/audio-window.ts';
 import {
-  decodeWindows,
   judgeSpeech,
   type SpeechAnalysis,
-  sampleRate,
   samplesBetween,
   silentAnalysis,
 } from '../media/speech-detector.ts';
@@ -79,19 +78,25 @@ export function spokenReasonOf(db: Db, interruptionId: number): SpokenReason {
   return { state, speechStartSeconds, speechSeconds, clipSha256 };
 }
 
+export interface AwaitingSpokenReason {
+  interruptionId: number;
+  /** The archived segment listened to: the resumed one, or the original of a re-docked duplicate. */
+  recordingId: number;
+}
+
 /** Interruptions still to be listened to, whose resumed segment is archived and its playback checked. */
-export function interruptionsAwaitingSpokenReason(db: Db, afterRecordingId?: number): number[] {
+export function interruptionsAwaitingSpokenReason(db: Db, afterRecordingId?: number): AwaitingSpokenReason[] {
   return db
     .prepare(
-      `SELECT i.id FROM interruptions i JOIN recordings r ON r.id = i.after_recording_id
+      `SELECT i.id AS interruptionId, COALESCE(o.id, r.id) AS recordingId
+       FROM interruptions i JOIN recordings r ON r.id = i.after_recording_id
        LEFT JOIN recordings o ON o.id = r.duplicate_of
        LEFT JOIN spoken_reasons s ON s.interruption_id = i.id
        WHERE (s.interruption_id IS NULL OR (s.state = 'failed' AND s.attempts < ${maxAttempts}))
          AND COALESCE(o.probed_at, r.probed_at) IS NOT NULL AND (? IS NULL OR i.after_recording_id = ?)
        ORDER BY i.id`,
     )
-    .pluck()
-    .all(afterRecordingId ?? null, afterRecordingId ?? null) as number[];
+    .all(afterRecordingId ?? null, afterRecordingId ?? null) as AwaitingSpokenReason[];
 }
 
 export interface AnalyseDeps {
@@ -102,39 +107,42 @@ export interface AnalyseDeps {
 }
 
 /**
- * Listens to the resumed segments of some interruptions (one ffmpeg run decodes all their windows)
- * and records what was heard. A failure to run (the file unreadable, ffmpeg gone) is recorded as
- * `failed` for that interruption and retried at the next starts.
+ * Listens to the resumed segments of some interruptions and records what was heard. The sound the
+ * playback check handed over (`heard`, by interruption) is judged as it is; the rest is decoded, all
+ * in one ffmpeg run. A failure to run (the file unreadable, ffmpeg gone) is recorded as `failed` for
+ * that interruption and retried at the next starts.
  */
 export async function analyseSpokenReasons(
   deps: AnalyseDeps,
   interruptionIds: number[],
+  heard: ReadonlyMap<number, AudioWindow> = new Map(),
 ): Promise<SpokenReasonDetail[]> {
   const { db, config } = deps;
   const windowSeconds = config.interruptions.spokenReasonSeconds;
   const timeoutMs = config.ingest.decodeTimeoutSeconds * 1000;
   const targets = interruptionIds.map((interruptionId) => resumedSegment(deps, interruptionId));
-  const listenable = targets.filter((target) => target.file !== null);
+  const toDecode = targets.filter((target) => target.file !== null && !heard.has(target.interruptionId));
   const windows = await decodeWindows(
-    listenable.map((target) => target.file!),
+    toDecode.map((target) => target.file!),
     windowSeconds,
     timeoutMs,
-  ).catch((error: Error) => listenable.map(() => error));
-  const decoded = new Map(listenable.map((target, position) => [target, windows[position]]));
+  ).catch((error: Error) => toDecode.map(() => error));
+  const decoded = new Map(toDecode.map((target, position) => [target, windows[position]]));
   for (const target of targets) {
     const { interruptionId, recordingId } = target;
     try {
-      const window = decoded.get(target) ?? target.problem!;
+      const window =
+        target.problem ?? heard.get(interruptionId) ?? decoded.get(target) ?? new Error('not decoded');
       if (window instanceof Error) throw window;
-      const heard =
+      const speech =
         window === 'no-audio'
           ? silentAnalysis
           : await judgeSpeech(window, config.interruptions.spokenReasonMinSpeechSeconds);
       const clip =
-        heard.verdict === 'detected'
-          ? await writeSpeechClip(deps, interruptionId, window as Int16Array, heard)
+        window !== 'no-audio' && speech.verdict === 'detected'
+          ? await writeSpeechClip(deps, interruptionId, window, speech)
           : null;
-      record(deps, { interruptionId, recordingId, windowSeconds, heard, clip });
+      record(deps, { interruptionId, recordingId, windowSeconds, heard: speech, clip });
     } catch (error) {
       recordFailure(deps, interruptionId, recordingId, windowSeconds, error as Error);
     }

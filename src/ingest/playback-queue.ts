@@ -4,6 +4,7 @@ import type { EventBus } from '../events/event-bus.ts';
 import type { Db } from '../ledger/database.ts';
 import { type Recording, recordingsAwaitingPlayback, recordPlayback } from '../ledger/recordings.ts';
 import type { Logger } from '../log/logger.ts';
+import type { AudioWindow, OpeningAudio } from '../media/audio-window.ts';
 import { checkPlayback } from '../media/playback-check.ts';
 import { type ProbeResult, probe } from '../media/probe.ts';
 import type { Clock } from '../time/clock.ts';
@@ -27,6 +28,8 @@ export class PlaybackQueue {
       clock: Clock;
       events: EventBus;
       logger: Logger;
+      /** Where the sound the check decodes is kept for the art. 18 check; none in the bench's baseline. */
+      openingAudio?: OpeningAudio;
     },
   ) {
     this.limit = createLimiter(deps.config.ingest.playbackConcurrency);
@@ -72,16 +75,23 @@ export class PlaybackQueue {
   }
 
   private async check(recording: Recording, probed?: ProbeResult): Promise<void> {
-    const { config, archive, db, clock, events, logger } = this.deps;
+    const { config, archive, db, clock, events, logger, openingAudio } = this.deps;
     const file = archive.absolutePath(recording.archivePath!);
     try {
       const probeResult =
         probed ?? (await probe(file, { timeoutMs: config.ingest.probeTimeoutSeconds * 1000 }));
+      let heard: AudioWindow | undefined;
       const report = await checkPlayback(file, recording.kind, probeResult, {
         timeoutMs: config.ingest.decodeTimeoutSeconds * 1000,
         sampleSeconds: config.ingest.sampleSeconds,
+        openingAudio: openingAudio && {
+          seconds: config.interruptions.spokenReasonSeconds,
+          receive: (window) => (heard = window),
+        },
       });
       recordPlayback(db, recording.id, report, clock.now());
+      // Kept before the event: the spoken-reason queue may claim it on hearing it.
+      if (heard !== undefined) openingAudio!.keep(recording.id, heard);
       events.emit('recording.checked', { recordingId: recording.id, playback: report.status });
       if (report.status !== 'ok') {
         logger.warn(

@@ -2,6 +2,8 @@
 // exit or a timeout is a result to judge, not an exception; only a missing binary throws, because
 // that is a broken installation and would otherwise mark every recording as unplayable.
 import { spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
+import type { Readable } from 'node:stream';
 
 export interface RunOptions {
   /** The process is killed with SIGKILL after this long; the result then has `timedOut: true`. */
@@ -10,6 +12,10 @@ export interface RunOptions {
   maxOutputBytes?: number;
   /** Receive stdout line by line instead of buffering it (for outputs that grow with the file). */
   onStdoutLine?: (line: string) => void;
+  /** Receivers of extra binary outputs: the i-th reads the child's descriptor 3 + i (`pipe:3`, …). */
+  outputs?: ((chunk: Buffer) => void)[];
+  /** Background work runs niced, so that copying and hashing come first. */
+  niceness?: number;
 }
 
 export interface RunResult {
@@ -53,7 +59,19 @@ export function inputUrl(path: string): string {
 export function runTool(binary: string, args: string[], options: RunOptions): Promise<RunResult> {
   const limit = options.maxOutputBytes ?? defaultMaxOutputBytes;
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const outputs = options.outputs ?? [];
+    const child = spawn(binary, args, {
+      stdio: ['ignore', 'pipe', 'pipe', ...outputs.map(() => 'pipe' as const)],
+    });
+    if (options.niceness && child.pid) {
+      try {
+        setPriority(child.pid, options.niceness);
+      } catch {
+        // Not allowed to lower it (an unusual sandbox): it runs at normal priority.
+      }
+    }
+    for (const [index, receive] of outputs.entries())
+      (child.stdio[3 + index] as Readable).on('data', receive);
     const stdout = new BoundedText(limit);
     const stderr = new BoundedText(limit);
     const lines = options.onStdoutLine ? new LineSplitter(options.onStdoutLine, limit) : null;
@@ -64,10 +82,10 @@ export function runTool(binary: string, args: string[], options: RunOptions): Pr
       child.kill('SIGKILL');
     }, options.timeoutMs);
 
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
-    child.stdout.on('data', (chunk: string) => (lines ? lines.push(chunk) : stdout.push(chunk)));
-    child.stderr.on('data', (chunk: string) => stderr.push(chunk));
+    child.stdout!.setEncoding('utf8');
+    child.stderr!.setEncoding('utf8');
+    child.stdout!.on('data', (chunk: string) => (lines ? lines.push(chunk) : stdout.push(chunk)));
+    child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
 
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);

@@ -7,6 +7,7 @@
 // Decoding a whole video costs several seconds per minute of footage, so a video gets a keyframe-only
 // scan of the whole file (cheap: it skips the frames in between, yet reads every packet and decodes
 // all audio) plus full decoding of short samples at the start, middle and end.
+import { type AudioWindow, samplesOf, windowOutput } from './audio-window.ts';
 import { checkContainerSize } from './container-size.ts';
 import { inputUrl, runFfmpeg } from './ffmpeg-run.ts';
 import type { MediaKind } from './media-kind.ts';
@@ -42,6 +43,11 @@ export interface PlaybackOptions {
   timeoutMs: number;
   /** Length of each fully decoded sample of a video. */
   sampleSeconds: number;
+  /**
+   * Also hands over the first `seconds` of sound as 16 kHz mono for the art. 18 check, written by
+   * the run that decodes all the sound anyway, so that check needs no decoding of its own.
+   */
+  openingAudio?: { seconds: number; receive: (window: AudioWindow) => void };
 }
 
 const maxReportedErrors = 20;
@@ -87,10 +93,17 @@ async function checkVideo(
   const declared = probed.durationSeconds;
   const streams = probed.audio ? ['-map', '0:v:0', '-map', '0:a:0'] : ['-map', '0:v:0'];
   const runs: NamedDecode[] = [];
+  if (!probed.audio) options.openingAudio?.receive('no-audio');
 
   // Skipping non-key frames still makes the demuxer read and parse every packet, so a cut or a
   // hole anywhere in the file shows up as errors or as keyframes that stop early.
-  const scan = await decode(path, ['-skip_frame', 'nokey'], streams, options.timeoutMs);
+  const scan = await decode(
+    path,
+    ['-skip_frame', 'nokey'],
+    streams,
+    options.timeoutMs,
+    probed.audio ? options.openingAudio : undefined,
+  );
   runs.push({ name: 'keyframe-scan', decoded: scan });
   checks.push(scanCheck(scan));
   if (probed.audio) checks.push(audioTrackCheck(scan));
@@ -122,7 +135,7 @@ async function checkAudio(
   options: PlaybackOptions,
 ): Promise<PlaybackReport> {
   // Audio decodes hundreds of times faster than real time, so decode all of it.
-  const decoded = await decode(path, [], ['-map', '0:a:0'], options.timeoutMs);
+  const decoded = await decode(path, [], ['-map', '0:a:0'], options.timeoutMs, options.openingAudio);
   const reached = streamEnd(decoded, 'audio');
   checks.push(
     cleanDecodeCheck('audio', decoded, `decoded ${seconds(reached)} of audio`, [
@@ -356,16 +369,27 @@ interface NamedDecode {
 /**
  * Decodes with ffmpeg into framecrc: one text line per decoded frame with its stream, timestamp and
  * duration, which tells us exactly how far each stream got. Error lines come from stderr (-v error).
+ * With `opening`, the first seconds of the first audio stream also go, resampled, to descriptor 3.
  */
 async function decode(
   path: string,
   inputArgs: string[],
   outputArgs: string[],
   timeoutMs: number,
+  opening?: PlaybackOptions['openingAudio'],
 ): Promise<Decoded> {
   const frameList = new FrameListReader();
   const args = ['-v', 'error', ...inputArgs, '-i', inputUrl(path), ...outputArgs, '-f', 'framecrc', '-'];
-  const run = await runFfmpeg(args, { timeoutMs, onStdoutLine: (line) => frameList.read(line) });
+  const sound: Buffer[] = [];
+  if (opening) args.push(...windowOutput(0, 3, opening.seconds));
+  const run = await runFfmpeg(args, {
+    timeoutMs,
+    onStdoutLine: (line) => frameList.read(line),
+    outputs: opening && [(chunk) => sound.push(chunk)],
+  });
+  // Only from a run that ended by itself; the art. 18 check decodes what this did not hand over.
+  const samples = opening && !run.timedOut ? samplesOf(Buffer.concat(sound), 'playback check') : null;
+  if (samples instanceof Int16Array) opening!.receive(samples);
   return { streams: frameList.extents(), errorLines: errorLinesOf(run.stderr), timedOut: run.timedOut };
 }
 

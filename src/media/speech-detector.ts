@@ -6,13 +6,10 @@
 // So a frame counts only when the detector says voiced AND the frame stands out from the background
 // across much of the voice band at once: speech raises many frequency bands together, syllable by
 // syllable, where noise stays at its own floor and a tone or a sweep lights one band at a time.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { setPriority } from 'node:os';
-import type { Readable } from 'node:stream';
 import fvad from '@echogarden/fvad-wasm';
-import { ffmpegBinary, inputUrl } from './ffmpeg-run.ts';
+import { decodeWindows, sampleRate } from './audio-window.ts';
 
 export type SpeechVerdict = 'detected' | 'absent' | 'no-audio';
 
@@ -40,7 +37,6 @@ export interface SpeechAnalysis {
   regions: SpeechRegion[];
 }
 
-export const sampleRate = 16000;
 const frameSeconds = 0.03;
 const frameSamples = sampleRate * frameSeconds; // 480: one of the frame lengths libfvad accepts
 const fftSize = 512;
@@ -103,114 +99,6 @@ export async function judgeSpeech(samples: Int16Array, minSpeechSeconds: number)
 export function samplesBetween(samples: Int16Array, startSeconds: number, seconds: number): Int16Array {
   const first = Math.max(0, Math.round(startSeconds * sampleRate));
   return samples.subarray(first, Math.min(samples.length, first + Math.round(seconds * sampleRate)));
-}
-
-// ---- decoding ------------------------------------------------------------------------------------
-
-/** The first seconds of a file's sound as 16 kHz mono samples, or word that it has no sound track. */
-export type AudioWindow = Int16Array | 'no-audio';
-
-/** The check is background work: the copying and hashing of a dock come first. */
-const decoderNiceness = 10;
-
-/**
- * Decodes the first `windowSeconds` of each file's first audio stream in one ffmpeg run (input `-t`:
- * only that much is read; only the audio is decoded). Starting ffmpeg costs more CPU than decoding
- * half a minute of audio, so the interruptions of a dock share one start. A run that one file
- * breaks is redone file by file, so that file alone fails: its result is then the Error.
- */
-export async function decodeWindows(
-  paths: string[],
-  windowSeconds: number,
-  timeoutMs: number,
-): Promise<(AudioWindow | Error)[]> {
-  const results = new Map<number, AudioWindow | Error>();
-  let pending = paths.map((_, index) => index);
-  while (pending.length > 0) {
-    const run = await runDecoder(
-      pending.map((index) => paths[index]),
-      windowSeconds,
-      timeoutMs,
-    );
-    if (run.withoutAudio !== null) {
-      // ffmpeg stops at the first file without a sound track and names it; the rest go again.
-      results.set(pending[run.withoutAudio], 'no-audio');
-      pending = pending.filter((_, position) => position !== run.withoutAudio);
-    } else if (run.clean || pending.length === 1) {
-      for (const [position, index] of pending.entries()) results.set(index, windowOf(run, position));
-      pending = [];
-    } else {
-      for (const index of pending)
-        results.set(index, (await decodeWindows([paths[index]], windowSeconds, timeoutMs))[0]);
-      pending = [];
-    }
-  }
-  return paths.map((_, index) => results.get(index)!);
-}
-
-interface DecoderRun {
-  clean: boolean;
-  /** Position of the file ffmpeg found without an audio stream, if it stopped for that. */
-  withoutAudio: number | null;
-  outputs: Buffer[];
-  why: string;
-}
-
-/** One ffmpeg run: file i's window goes as raw s16le to the child's descriptor 3 + i. */
-function runDecoder(paths: string[], windowSeconds: number, timeoutMs: number): Promise<DecoderRun> {
-  const args = ['-hide_banner', '-nostdin', '-v', 'error'];
-  for (const path of paths) args.push('-t', String(windowSeconds), '-i', inputUrl(path));
-  paths.forEach((_, position) => {
-    args.push('-map', `${position}:a:0`, '-ac', '1', '-ar', String(sampleRate), '-f', 's16le');
-    // Written in 32 kB blocks, not a flush per audio frame: a twentieth of the reads on our side.
-    args.push('-flush_packets', '0', `pipe:${3 + position}`);
-  });
-  return new Promise((resolve, reject) => {
-    const child = spawn(ffmpegBinary(), args, {
-      stdio: ['ignore', 'ignore', 'pipe', ...paths.map(() => 'pipe' as const)],
-    });
-    try {
-      if (child.pid) setPriority(child.pid, decoderNiceness);
-    } catch {
-      // Not allowed to lower it (an unusual sandbox): it runs at normal priority.
-    }
-    const outputs = paths.map(() => [] as Buffer[]);
-    paths.forEach((_, position) => {
-      (child.stdio[3 + position] as Readable).on('data', (chunk: Buffer) => outputs[position].push(chunk));
-    });
-    let stderr = '';
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      child.kill('SIGKILL');
-    }, timeoutMs);
-    child.stderr!.setEncoding('utf8');
-    child.stderr!.on('data', (chunk: string) => {
-      if (stderr.length < 4096) stderr += chunk;
-    });
-    child.on('error', (error) => {
-      clearTimeout(timer);
-      reject(new Error(`cannot run ffmpeg: ${error.message}`, { cause: error }));
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const missing = /Stream map '(\d+):a:0' matches no streams/.exec(stderr);
-      resolve({
-        clean: code === 0 && !timedOut,
-        withoutAudio: missing ? Number(missing[1]) : null,
-        outputs: outputs.map((chunks) => Buffer.concat(chunks)),
-        why: `${timedOut ? 'timed out' : signal ? `killed by ${signal}` : `exit ${code}`}: ${stderr.trim().split('\n')[0] ?? ''}`,
-      });
-    });
-  });
-}
-
-/** Decode errors partway still leave what decoded; only "nothing at all" is a failure. */
-function windowOf(run: DecoderRun, position: number): Int16Array | Error {
-  const bytes = run.outputs[position];
-  if (bytes.length < frameSamples * 2) return new Error(`ffmpeg decoded no audio (${run.why})`);
-  const even = bytes.subarray(0, bytes.length - (bytes.length % 2));
-  return new Int16Array(even.buffer.slice(even.byteOffset, even.byteOffset + even.length));
 }
 
 // ---- frames --------------------------------------------------------------------------------------
