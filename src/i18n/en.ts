@@ -787,6 +787,7 @@ export const en: Catalogue = {
   'refusal.notReassignmentDecider': '{name} ({role}) may not approve reassignments; a leader must',
   'refusal.ownReassignment': '{name} asked for this reassignment; another leader must decide',
   'refusal.notConfirmer': '{name} ({role}) may not confirm accounts; a leader must',
+  'refusal.notClerk': '{name} ({role}) may not withdraw playback decisions; an archive clerk must',
   'refusal.ownAccount': '{name} may not confirm their own account',
   'refusal.alreadyAssigned':
     "recording #{id} is already assigned to {badge}; a reassignment needs a reason and a leader's approval",
@@ -841,6 +842,7 @@ export const en: Catalogue = {
   'correction.error.reason': 'a correction needs a reason',
   'correction.error.withdrawReason': 'withdrawing a decision needs a reason',
   'correction.error.noConfirmation': 'recording #{id} carries no confirmation to withdraw',
+  'correction.error.noDecision': 'recording #{id} has no decision to withdraw',
   'correction.error.noNotPlaying': 'recording #{id} carries no not-playing to withdraw',
   'compliance.error.holdKind': 'unknown hold kind "{kind}"; one of: {kinds}',
   'compliance.error.holdScope': 'a hold covers either one recording or one case',
