@@ -61,6 +61,7 @@ export const DockSchema = Type.Object({
   bytesDone: Type.Integer(),
   clockOffsetSeconds: NullableNumber,
   freeBytes: NullableInteger,
+  batteryPercent: NullableNumber,
   totalBytes: NullableInteger,
   startedAt: Type.String(),
   updatedAt: Type.String(),
