@@ -346,6 +346,47 @@ describe('station access', () => {
       as('ops'),
     );
     expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('未知的调阅事由“gossip”；可选：行政复议、行政诉讼');
     // Several real CLI runs, each opening the station: slow on a loaded machine, not a timing check.
+  }, 300_000);
+
+  it('takes 事由 and 申请方 as the web form does, and shows them to the leader who decides', async () => {
+    const { db, home } = await freshStation();
+    const as = (name: string) => ({ home, env: tokenEnv(db, name) });
+    const requested = await runStation(
+      [
+        'access',
+        'request',
+        '--recordings',
+        '1',
+        '--purpose',
+        '司法机关',
+        '--mode',
+        'copy',
+        '--reason',
+        '（2026）民初 123 号案件取证',
+        '--party',
+        '某区人民法院',
+        '--user',
+        'auditor',
+        '--json',
+      ],
+      as('auditor'),
+    );
+    expect(requested.code, requested.stderr).toBe(0);
+    const request = parseJson<{ id: number; reason: string; requestingParty: string }>(requested);
+    expect(request).toMatchObject({ reason: '（2026）民初 123 号案件取证', requestingParty: '某区人民法院' });
+    const approved = await runStation(
+      ['access', 'approve', String(request.id), '--by', 'leader'],
+      as('leader'),
+    );
+    expect(approved.code, approved.stderr).toBe(0);
+    expect(approved.stdout).toContain('事由：（2026）民初 123 号案件取证');
+    expect(approved.stdout).toContain('申请方：某区人民法院');
+    // The third-party warning belongs to the party concerned alone.
+    expect(approved.stdout).not.toContain('第三人');
+    expect((await runStation(['verify'], { home })).stdout).toContain(
+      '调阅申请：1 个与其审计条目核对，0 个问题',
+    );
   }, 300_000);
 });

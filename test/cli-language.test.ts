@@ -176,7 +176,7 @@ describe('the CLI in the station language (zh-CN by default)', () => {
     for (const result of Object.values(refusals)) expect(result.code).toBe(1);
     expect(byAdmin.stderr).toContain('admin 是系统管理员');
     expect(ownApproval.stderr).toContain(`leader 是申请 #${leaderRequest} 的申请人，不能自己审批`);
-    expect(byClerk.stderr).toContain('clerk（clerk）无权审批调阅申请');
+    expect(byClerk.stderr).toContain('clerk（档案管理员）无权审批调阅申请');
     expect(byOfficer.stderr).toContain('officer 既不是申请人（auditor），也不是档案管理员');
     const found = Object.entries(refusals).flatMap(([name, result]) =>
       englishSentences(result.stderr).map((sentence) => `${name}: "${sentence}"`),

@@ -3,8 +3,9 @@ import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { addUser } from '../src/auth/users.ts';
+import { addUser, type User } from '../src/auth/users.ts';
 import { type AuditRow, appendAudit, genesisHash, rowHash } from '../src/custody/audit-log.ts';
+import { confirmRecording } from '../src/dashboard/data/review.ts';
 import { openDatabase } from '../src/ledger/database.ts';
 import { tokenEnv, useIngestedHomes } from './helpers/custody-fixtures.ts';
 import { parseJson, runStation, temporaryFolder } from './helpers/station-cli.ts';
@@ -230,5 +231,44 @@ describe('finding 2: a command that records a person’s act proves the person',
     );
     expect(failed).toEqual(['auditor', 'leader9', 'leader9']);
     // Several real CLI runs, each opening the station: slow on a loaded machine, not a timing check.
+  }, 300_000);
+});
+
+describe('station ledger withdraw', () => {
+  it('withdraws the clerk’s decision with a reason, on the record, and refuses anyone but the clerk', async () => {
+    const home = await homes.fresh();
+    const db = openDatabase(path.join(home, 'station.db'));
+    const clerk = db.prepare("SELECT * FROM users WHERE name = 'clerk'").get() as { id: number };
+    confirmRecording(db, 1, { ...clerk, name: 'clerk', role: 'clerk' } as User, new Date());
+    const env = { clerk: tokenEnv(db, 'clerk'), ops: tokenEnv(db, 'ops') };
+    db.close();
+    const withdraw = (by: 'clerk' | 'ops', ...more: string[]) =>
+      runStation(['ledger', 'withdraw', '1', '--reason', '误点确认，需重新查看', '--by', by, ...more], {
+        home,
+        env: { LOG_LEVEL: 'error', ...env[by] },
+      });
+
+    const byOps = await withdraw('ops');
+    expect(byOps.code).toBe(1);
+    expect(byOps.stderr).toContain('ops（综合办公室）无权撤销回放确认，须由档案管理员办理');
+    const withdrawn = await withdraw('clerk');
+    expect(withdrawn.code, withdrawn.stderr).toBe(0);
+    expect(withdrawn.stdout).toContain('记录 #1：已撤销“已确认回放正常并登记”（理由：误点确认，需重新查看）');
+    const again = await withdraw('clerk', '--json');
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('记录 #1 尚无可撤销的决定');
+
+    const ledger = parseJson<{ recordings: { id: number; confirmedAt: string | null }[] }>(
+      await runStation(['ledger', '--json'], { home }),
+    );
+    expect(ledger.recordings.find((row) => row.id === 1)?.confirmedAt).toBeNull();
+    const check = await verify(home);
+    expect(check.code).toBe(0);
+    const reopened = openDatabase(path.join(home, 'station.db'));
+    const correction = reopened
+      .prepare('SELECT field, corrected_by AS by, reason FROM corrections WHERE recording_id = 1')
+      .get();
+    reopened.close();
+    expect(correction).toEqual({ field: 'confirmation', by: 'clerk', reason: '误点确认，需重新查看' });
   }, 300_000);
 });

@@ -201,6 +201,20 @@ describe('decisions with reasons', () => {
     await screenshot(page, 'decision-confirmed');
     await page.fill('#withdraw-form input[name=reason]', '确认错了记录，应为下一条');
     await submit(page, '#withdraw-decision');
+    // The correction reads as words and local times, not as JSON with UTC's Z.
+    const withdrawn = (
+      await page
+        .locator('#history tr', { has: page.locator('td[data-action=correction]') })
+        .locator('td.audit-detail')
+        .allTextContents()
+    ).join('\n');
+    expect(withdrawn).toMatch(
+      /字段: 回放确认 · 原值: （时间: \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}，办理人: clerk）/,
+    );
+    expect(withdrawn).toContain('字段: 人工确认无法回放');
+    expect(withdrawn).toContain('说明: 画面全黑，无声音');
+    expect(withdrawn).not.toMatch(/[{}"]|\dZ\b|T\d{2}:/);
+    await screenshot(page, 'decision-withdrawn');
     const row = server.station.db
       .prepare('SELECT confirmed_at, not_playing_at FROM recordings WHERE id = ?')
       .get(id);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { complianceJobs } from '../src/compliance/jobs.ts';
 import { dockFolder } from '../src/dock/dock-session.ts';
 import { writeSimulatedRecorder } from '../src/dock/simulated-recorder.ts';
 import { truncateFile } from '../src/footage/generate.ts';
@@ -24,7 +25,10 @@ const logIn = (role: string): Promise<Page> => users.logIn(role, passwordOf(role
 
 const screenshot = screenshots('what-to-do');
 
-/** A simulated recorder (clock two hours fast) whose footage has one five-minute pause and one cut file. */
+/**
+ * A simulated recorder (clock two hours fast, battery at 12 %) whose footage has one five-minute pause
+ * and one cut file.
+ */
 async function dockTroubledRecorder() {
   const root = path.join(server.folder, 'troubled');
   const recorder = await writeSimulatedRecorder(root, {
@@ -35,6 +39,7 @@ async function dockTroubledRecorder() {
     segmentSeconds: 2,
     gapSeconds: [0, 300],
     clockOffsetSeconds: 7200,
+    batteryPercent: 12,
     timezone: server.station.config.station.timezone,
     width: 160,
     height: 120,
@@ -80,9 +85,15 @@ describe('the dock card says what the dock left to do', () => {
         expect.stringContaining('发现 1 处中断，请填写中断说明'),
         expect.stringContaining('时钟快 2 小时，已校正'),
         expect.stringContaining('记录仪存储空间仅剩'),
+        expect.stringContaining('记录仪电量仅剩 12%，请充电后再使用'),
         expect.stringContaining('1 个文件不能正常回放'),
       ]),
     );
+    // Kept on the dock, so the card and the JSON API say it after a reload too.
+    const docks = (await page.evaluate(async () => (await fetch('/api/docks')).json())) as {
+      docks: { id: number; batteryPercent: number | null }[];
+    };
+    expect(docks.docks.find((dock) => dock.id === report.dockId)?.batteryPercent).toBe(12);
     // Each file names its recording and whether it plays back.
     const damaged = card.locator('.files li', { has: page.locator('.playback.bad') });
     expect(await damaged.count()).toBe(1);
@@ -189,6 +200,29 @@ describe('histories keep what was dealt with', () => {
     );
     await clerk.goto(`${server.baseUrl}/alerts?state=acknowledged`);
     expect(await clerk.locator(`#alerts tr[data-subject="${subject}"]`).count()).toBe(1);
+    // The JSON API and the hourly job read the same acknowledgement: taken on, not raised again.
+    const api = (await clerk.evaluate(async () => (await fetch('/api/alerts')).json())) as {
+      alerts: {
+        kind: string;
+        subject: string;
+        state: string;
+        acknowledged: { by: string; reason: string } | null;
+      }[];
+    };
+    expect(
+      api.alerts.find((alert) => alert.kind === 'unplayable' && alert.subject === subject),
+    ).toMatchObject({
+      state: 'acknowledged',
+      acknowledged: { by: 'clerk', reason: '已交技术人员重新导出' },
+    });
+    expect(api.alerts.some((alert) => alert.state === 'open')).toBe(true);
+    const job = complianceJobs(server.station).find((candidate) => candidate.name === 'compliance-alerts')!;
+    const counts = (await job.run(new Date())) as Record<string, number>;
+    const acknowledged = api.alerts.filter((alert) => alert.state === 'acknowledged').length;
+    expect(counts.acknowledged).toBe(acknowledged);
+    expect(counts.unplayable ?? 0).toBe(
+      api.alerts.filter((alert) => alert.kind === 'unplayable' && alert.state === 'open').length,
+    );
     expect(await clerk.locator('#alert-history').textContent()).toContain('已交技术人员重新导出');
     await screenshot(clerk, 'alerts-acknowledged');
     const entry = server.station.db

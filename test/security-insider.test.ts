@@ -321,4 +321,50 @@ describe('a grant widened in station.db', () => {
       reopened.close();
     }
   });
+
+  it('has its 事由 and 申请方 under the seal too, while a request without them still verifies', async () => {
+    const home = await homes.fresh();
+    const station = await openTestStation(home);
+    const withWords = createAccessRequest(
+      station.db,
+      {
+        user: 'auditor',
+        purpose: 'judicial-organ',
+        mode: 'copy',
+        recordingIds: [1],
+        reason: '（2026）民初 123 号案件取证',
+        requestingParty: '某区人民法院',
+      },
+      new Date(),
+    );
+    // As every request made before 事由 and 申请方 existed: neither in its row nor in its entry.
+    const without = createAccessRequest(
+      station.db,
+      { user: 'clerk', purpose: 'training', mode: 'view', recordingIds: [1] },
+      new Date(),
+    );
+    station.close();
+    expect((await runStation(['verify'], { home })).code).toBe(0);
+
+    const file = new Database(path.join(home, 'station.db'));
+    file
+      .prepare("UPDATE access_requests SET reason = '无', requesting_party = '某律师事务所' WHERE id = ?")
+      .run(withWords.id);
+    file.prepare("UPDATE access_requests SET reason = '补写的事由' WHERE id = ?").run(without.id);
+    file.close();
+
+    const verified = await runStation(['verify'], { home, env: { LOG_LEVEL: 'error' } });
+    expect(verified.code).toBe(1);
+    expect(verified.stdout).toContain(
+      `调阅申请 #${withWords.id}：事由现为 "无"，审计日志记为 "（2026）民初 123 号案件取证"、申请方现为 "某律师事务所"，审计日志记为 "某区人民法院"`,
+    );
+    expect(verified.stdout).toContain(`调阅申请 #${without.id}：事由现为 "补写的事由"，审计日志记为 null`);
+    const report = parseJson<{ grants: { problems: { requestId: number; detail: string }[] } }>(
+      await runStation(['verify', '--json'], { home }),
+    );
+    expect(report.grants.problems.map((problem) => problem.detail)).toEqual([
+      'reason "无", recorded "（2026）民初 123 号案件取证", requesting party "某律师事务所", recorded "某区人民法院"',
+      'reason "补写的事由", recorded null',
+    ]);
+  });
 });

@@ -46,7 +46,7 @@ describe('station users', () => {
     );
     const table = await runStation(['users', 'list'], { home: folder.path });
     expect(table.code).toBe(0);
-    expect(table.stdout).toMatch(/zhang\s+执法人员\s+010001/);
+    expect(table.stdout).toMatch(/zhang\s+张三\s+执法人员\s+010001/);
     const json = await runStation(['users', 'list', '--json'], { home: folder.path });
     const users = parseJson<{ name: string; role: string; badge: string | null }[]>(json);
     expect(users.map((user) => [user.name, user.role, user.badge])).toEqual([
@@ -54,6 +54,35 @@ describe('station users', () => {
       ['管理员', 'admin', null],
     ]);
     expect(json.stdout).not.toContain('scrypt');
+  });
+
+  it('keeps the real name given with --real-name, and shows it in the list', async () => {
+    const added = await runStation(
+      ['users', 'add', 'li', '--role', 'ops', '--real-name', '李四', '--password-stdin', '--json'],
+      { home: folder.path, input: 'ops-password-long' },
+    );
+    expect(added.code, added.stderr).toBe(0);
+    expect(parseJson<{ realName: string }>(added).realName).toBe('李四');
+    const table = await runStation(['users', 'list'], { home: folder.path });
+    expect(table.stdout).toMatch(/li\s+李四\s+综合办公室/);
+    // An officer's name is the one on their 执法人员 record: another one is refused, beside the reason.
+    const wrongName = await runStation(
+      [
+        'users',
+        'add',
+        'zhang2',
+        '--role',
+        'officer',
+        '--badge',
+        '010001',
+        '--real-name',
+        '王五',
+        '--password-stdin',
+      ],
+      { home: folder.path, input: 'officer-password-2' },
+    );
+    expect(wrongName.code).toBe(2);
+    expect(wrongName.stderr).toContain('执法证号 010001 登记的执法人员是“张三”');
   });
 
   it('names the commands of a group given alone, with exit code 2', async () => {

@@ -1,4 +1,5 @@
 import { appendAudit } from '../custody/audit-log.ts';
+import { choices } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording } from '../ledger/recordings.ts';
 import { ComplianceError } from './compliance-error.ts';
@@ -24,7 +25,7 @@ export function tagActivity(
   if (!(activityKinds as readonly string[]).includes(request.kind)) {
     throw new ComplianceError({
       key: 'compliance.error.activityKind',
-      values: { kind: request.kind, kinds: activityKinds.join(', ') },
+      values: { kind: request.kind, kinds: choices('dash.activity.', activityKinds) },
     });
   }
   const recording = findRecording(db, request.recordingId);

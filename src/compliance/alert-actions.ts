@@ -1,6 +1,7 @@
 import { appendAudit } from '../custody/audit-log.ts';
 import type { Db } from '../ledger/database.ts';
-import { type Alert, type Severity, severities } from './alerts.ts';
+import type { Station } from '../station.ts';
+import { type Alert, type Severity, severities, stationAlerts } from './alerts.ts';
 import { ComplianceError } from './compliance-error.ts';
 
 // What people did about an alert. Alerts are computed, never stored (alerts.ts), so an act is kept
@@ -21,8 +22,12 @@ export interface AlertAction {
   at: string;
 }
 
-/** Where an alert in force stands with people. */
-export interface AlertHandling {
+/**
+ * An alert in force and where it stands with people: open until someone acknowledges it. The page, the
+ * JSON API and the hourly job all read alerts this way, so none raises what another shows as taken on.
+ */
+export interface HandledAlert extends Alert {
+  state: 'open' | 'acknowledged';
   acknowledged: AlertAction | null;
   assigned: AlertAction | null;
 }
@@ -34,24 +39,29 @@ const selectAction = `SELECT id, kind, subject, severity, action, by_user AS by,
 
 const rank = (severity: Severity) => severities.indexOf(severity);
 
-/** The latest acts on each alert, and whether its acknowledgement still holds. */
-export function alertHandling(db: Db, alerts: Alert[]): Map<Alert, AlertHandling> {
+/** Each alert with the latest acts on it, and whether its acknowledgement still holds. */
+export function withHandling(db: Db, alerts: Alert[]): HandledAlert[] {
   const latest = db.prepare(
     `${selectAction} WHERE kind = ? AND subject = ? AND action = ? ORDER BY id DESC LIMIT 1`,
   );
-  const handling = new Map<Alert, AlertHandling>();
-  for (const alert of alerts) {
+  return alerts.map((alert) => {
     const acknowledged = latest.get(alert.kind, alert.subject, 'acknowledged') as AlertAction | undefined;
     const holds =
       acknowledged &&
       rank(acknowledged.severity) >= rank(alert.severity) &&
       (!alert.since || Date.parse(acknowledged.at) >= Date.parse(alert.since));
-    handling.set(alert, {
+    return {
+      ...alert,
+      state: holds ? 'acknowledged' : 'open',
       acknowledged: holds ? acknowledged : null,
       assigned: (latest.get(alert.kind, alert.subject, 'assigned') as AlertAction | undefined) ?? null,
-    });
-  }
-  return handling;
+    };
+  });
+}
+
+/** The alerts of a running station, each with where it stands with people. */
+export async function handledStationAlerts(station: Station, now: Date): Promise<HandledAlert[]> {
+  return withHandling(station.db, await stationAlerts(station, now));
 }
 
 export function recordAlertAction(

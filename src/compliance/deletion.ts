@@ -3,6 +3,7 @@ import type { Archive } from '../archive/archive.ts';
 import type { Role } from '../auth/roles.ts';
 import { findUserByName } from '../auth/users.ts';
 import { appendAudit } from '../custody/audit-log.ts';
+import { label } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording } from '../ledger/recordings.ts';
 import { ComplianceError, RetentionRefused } from './compliance-error.ts';
@@ -68,7 +69,11 @@ function requireRole(
   if (!allowed.includes(user.role)) {
     throw new RetentionRefused({
       key: `retention.refused.roleTo${step}`,
-      values: { roles: allowed.join(' / '), name: userName, role: user.role },
+      values: {
+        roles: allowed.map((role) => label('dash.role.', role)),
+        name: userName,
+        role: label('dash.role.', user.role),
+      },
     });
   }
 }

@@ -1,4 +1,5 @@
 import { appendAudit } from '../custody/audit-log.ts';
+import { choices } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording } from '../ledger/recordings.ts';
 import { findCase } from './cases.ts';
@@ -31,7 +32,7 @@ export function placeHold(
   if (!isHoldKind(request.kind)) {
     throw new ComplianceError({
       key: 'compliance.error.holdKind',
-      values: { kind: request.kind, kinds: holdKinds.join(', ') },
+      values: { kind: request.kind, kinds: choices('hold.kind.', holdKinds) },
     });
   }
   if ((request.recordingId === undefined) === (request.caseNumber === undefined)) {

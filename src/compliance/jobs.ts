@@ -1,6 +1,6 @@
 import type { Station } from '../station.ts';
 import { localDateIn } from '../time/zone.ts';
-import { stationAlerts } from './alerts.ts';
+import { handledStationAlerts } from './alert-actions.ts';
 import { type DeletionContext, purgeDeletions } from './deletion.ts';
 import { retentionReview, retentionSettings } from './retention.ts';
 import type { Job } from './schedules.ts';
@@ -42,13 +42,16 @@ export function complianceJobs(station: Station): Job[] {
       name: 'compliance-alerts',
       cron: '5 * * * *',
       async run(now) {
-        const alerts = await stationAlerts(station, now);
-        for (const alert of alerts.filter((item) => item.severity === 'critical')) {
-          station.logger.error({ alert }, 'compliance alert');
+        // An alert someone acknowledged is taken on: it is counted, not raised again.
+        const alerts = await handledStationAlerts(station, now);
+        const open = alerts.filter((alert) => alert.state === 'open');
+        for (const alert of open.filter((item) => item.severity === 'critical')) {
+          const { state: _state, acknowledged: _acknowledged, ...raised } = alert;
+          station.logger.error({ alert: raised }, 'compliance alert');
         }
-        const byKind: Record<string, number> = {};
-        for (const alert of alerts) byKind[alert.kind] = (byKind[alert.kind] ?? 0) + 1;
-        return byKind;
+        const counts: Record<string, number> = { acknowledged: alerts.length - open.length };
+        for (const alert of open) counts[alert.kind] = (counts[alert.kind] ?? 0) + 1;
+        return counts;
       },
     },
   ];

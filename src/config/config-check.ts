@@ -1,24 +1,19 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import { ValueErrorType } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
+import type { SchemaProblem } from '../i18n/schema-problem.ts';
 import { ConfigSchema } from './schema.ts';
 
 // Run from the sources, TypeBox checks the configuration. The build writes this module's compiled form
 // anew as the same check in one plain function (writeCompiledCheck): loading TypeBox is some 200
 // modules, most of what every command spent starting. TypeBox is then loaded only to say what is wrong.
 
-/** What `loadConfig` needs to name a wrong setting. */
-export interface ConfigProblem {
-  path: string;
-  message: string;
-  schema: { description?: string };
-  value: unknown;
-}
-
 /** The first way `candidate` breaks the configuration schema, or undefined when it is a valid configuration. */
-export function firstConfigProblem(candidate: unknown): ConfigProblem | undefined {
-  return Value.Errors(ConfigSchema, candidate).First();
+export function firstConfigProblem(candidate: unknown): SchemaProblem | undefined {
+  const error = Value.Errors(ConfigSchema, candidate).First();
+  return error && { ...error, kind: ValueErrorType[error.type] };
 }
 
 /** Replaces the compiled module (dist/src/config/config-check.js) with the precompiled check. */
@@ -37,9 +32,11 @@ export function firstConfigProblem(candidate) {
   if (check(candidate)) return undefined;
   const require = createRequire(import.meta.url);
   const { Value } = require('@sinclair/typebox/value');
+  const { ValueErrorType } = require('@sinclair/typebox/errors');
   const { ConfigSchema } = require('./schema.js');
+  const error = Value.Errors(ConfigSchema, candidate).First();
   return (
-    Value.Errors(ConfigSchema, candidate).First() ?? {
+    (error && { ...error, kind: ValueErrorType[error.type] }) ?? {
       path: '',
       message: 'does not match the configuration schema',
       schema: {},

@@ -1,8 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { fileProblem, jsonProblem, schemaProblem } from '../i18n/schema-problem.ts';
+import { TranslatedError } from '../i18n/translated-error.ts';
 import { isValidTimeZone } from '../time/zone.ts';
-import { type ConfigProblem, firstConfigProblem } from './config-check.ts';
+import { firstConfigProblem } from './config-check.ts';
 import type { StationConfig } from './schema.ts';
 
 export type { StationConfig } from './schema.ts';
@@ -16,7 +18,7 @@ export const projectRoot = existsSync(path.join(codeRoot, 'package.json'))
 const defaultConfigPath = path.join(projectRoot, 'config', 'default.json');
 
 /** A setting that cannot be used; start-up stops with this message (exit code 2). */
-export class ConfigError extends Error {}
+export class ConfigError extends TranslatedError {}
 
 export interface LoadedConfig extends StationConfig {
   /** The data folder ($STATION_HOME, default ./data), absolute. */
@@ -61,15 +63,10 @@ function readConfigFiles(env: NodeJS.ProcessEnv): { merged: unknown; sources: st
 
 export function validate(candidate: unknown): StationConfig {
   const firstError = firstConfigProblem(candidate);
-  if (firstError) {
-    const key = firstError.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-    throw new ConfigError(`configuration key "${key}": ${describeError(firstError)}`);
-  }
+  if (firstError) throw new ConfigError(schemaProblem(firstError));
   const config = candidate as StationConfig;
   if (!isValidTimeZone(config.station.timezone)) {
-    throw new ConfigError(
-      `configuration key "station.timezone": "${config.station.timezone}" is not an IANA time zone (e.g. Asia/Shanghai)`,
-    );
+    throw new ConfigError({ key: 'config.error.timezone', values: { zone: config.station.timezone } });
   }
   if (config.http.tls) checkTlsFiles(config.http.tls);
   return config;
@@ -83,9 +80,10 @@ function checkTlsFiles(tls: { certFile: string; keyFile: string }): void {
     try {
       pem[key] = readFileSync(file, 'utf8');
     } catch (error) {
-      throw new ConfigError(
-        `configuration key "http.tls.${key}": cannot read ${file}: ${(error as Error).message}`,
-      );
+      throw new ConfigError({
+        key: 'config.error.tlsFile',
+        values: { key, file, problem: fileProblem(error) },
+      });
     }
   }
   try {
@@ -93,16 +91,8 @@ function checkTlsFiles(tls: { certFile: string; keyFile: string }): void {
     const { createSecureContext } = process.getBuiltinModule('node:tls');
     createSecureContext({ cert: pem.certFile, key: pem.keyFile });
   } catch (error) {
-    throw new ConfigError(
-      `configuration keys "http.tls.certFile" and "http.tls.keyFile": not a certificate and its key (${(error as Error).message})`,
-    );
+    throw new ConfigError({ key: 'config.error.tlsPair', values: { detail: (error as Error).message } });
   }
-}
-
-function describeError(error: ConfigProblem): string {
-  const allowed = error.schema.description ? ` (${error.schema.description})` : '';
-  const got = error.value === undefined ? 'missing' : `got ${JSON.stringify(error.value)}`;
-  return `${error.message}${allowed}; ${got}`;
 }
 
 function readJson(file: string): unknown {
@@ -110,12 +100,12 @@ function readJson(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(`cannot read configuration file ${file}: ${(error as Error).message}`);
+    throw new ConfigError({ key: 'config.error.unreadable', values: { file, problem: fileProblem(error) } });
   }
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new ConfigError(`configuration file ${file} is not valid JSON: ${(error as Error).message}`);
+    throw new ConfigError({ key: 'config.error.notJson', values: { file, problem: jsonProblem(error) } });
   }
 }
 

@@ -48,6 +48,7 @@ export const ConfigSchema = Type.Object(
         gapThresholdSeconds: NonNegativeInt('interruption threshold between segments'),
         activityBreakSeconds: PositiveInt('a longer gap separates two activities and is no interruption'),
         lowStoragePercent: Type.Number({ minimum: 0, maximum: 100 }),
+        lowBatteryPercent: Type.Number({ minimum: 0, maximum: 100 }),
         settleSeconds: Type.Number({ minimum: 0, maximum: 60 }),
         simulatedRecorders: Type.Boolean({
           description:

@@ -92,9 +92,11 @@ export function createAccessRequest(db: Db, input: NewAccessRequest, now: Date):
   }
   const purpose = parsePurpose(input.purpose);
   if (!purpose) {
-    const choices = Object.entries(accessPurposes)
-      .map(([code, label]) => `${code} (${label})`)
-      .join(', ');
+    // The regulation's words are accepted as typed, so Chinese readers are offered those alone.
+    const choices = Object.entries(accessPurposes).map(([code, label]) => ({
+      key: 'access.purpose.choice' as const,
+      values: { code, label },
+    }));
     throw new AccessRequestError({
       key: 'access.error.purpose',
       values: { purpose: input.purpose, choices },

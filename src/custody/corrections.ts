@@ -1,4 +1,4 @@
-import { TranslatedError } from '../i18n/translated-error.ts';
+import { choices, TranslatedError } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording, type Recording } from '../ledger/recordings.ts';
 import { writeSealedFields } from './ledger-mutator.ts';
@@ -47,7 +47,7 @@ export function correctRecording(db: Db, input: CorrectionInput, at: Date = new 
   if (!isCorrectable(input.field)) {
     throw new CorrectionError({
       key: 'correction.error.field',
-      values: { field: input.field, fields: correctableFields.join(', ') },
+      values: { field: input.field, fields: choices('correction.field.', correctableFields) },
     });
   }
   if (input.reason.trim() === '') throw new CorrectionError({ key: 'correction.error.reason' });

@@ -7,7 +7,7 @@ import { copyWithHash, hashFile, syncFile } from '../archive/copy-file.ts';
 import { findUserByName } from '../auth/users.ts';
 import type { StationConfig } from '../config/config.ts';
 import { FootageReader } from '../district/footage-reader.ts';
-import { englishText } from '../i18n/translated-error.ts';
+import { englishText, label, TranslatedError } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 import { findRecording, type Recording } from '../ledger/recordings.ts';
 import {
@@ -50,7 +50,7 @@ export interface EvidenceExport {
 }
 
 /** A copy that did not match its original: nothing is released. */
-export class ExportFailed extends Error {}
+export class ExportFailed extends TranslatedError {}
 
 /**
  * Art. 25: makes the evidence package for an approved copy request — the files, a SHA-256 manifest
@@ -74,7 +74,7 @@ export async function exportEvidence(
     request.mode !== 'copy'
       ? { key: 'refusal.viewOnly', values: { id } }
       : request.state !== 'approved'
-        ? { key: 'refusal.notApproved', values: { id, state: request.state } }
+        ? { key: 'refusal.notApproved', values: { id, state: label('dash.access.state.', request.state) } }
         : !isActive(request, grantTime(db, now))
           ? { key: 'refusal.expired', values: { id, until: request.validUntil ?? '' } }
           : !makerUser
@@ -275,14 +275,12 @@ async function copyAll(deps: ExportDeps, recordings: Recording[], outDir: string
       chunkBytes: deps.config.ingest.copyChunkBytes,
     }).finally(source.release);
     if (copy.sha256 !== recording.sha256) {
-      throw new ExportFailed(
-        `archived file of #${recording.id} no longer matches its ingest hash; run station verify`,
-      );
+      throw new ExportFailed({ key: 'export.failed.archiveChanged', values: { id: recording.id } });
     }
     await syncFile(destination);
     const readBack = await hashFile(destination);
     if (readBack !== recording.sha256)
-      throw new ExportFailed(`copy of #${recording.id} does not match its original`);
+      throw new ExportFailed({ key: 'export.failed.copyDiffers', values: { id: recording.id } });
     await chmod(destination, 0o444);
     files.push({ recording, name, sha256: readBack, sizeBytes: copy.bytes });
   }
@@ -329,7 +327,7 @@ async function checkIso(iso: string, files: ExportedFile[]): Promise<void> {
     for (const file of files) {
       const fromDisc = await hashFile(path.join(folder, file.name)).catch(() => null);
       if (fromDisc !== file.sha256)
-        throw new ExportFailed(`${file.name} in the disc image does not match its original`);
+        throw new ExportFailed({ key: 'export.failed.discDiffers', values: { file: file.name } });
     }
   } finally {
     await rm(folder, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { englishText, label, type Message } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 import { type AccessRequest, listAccessRequests } from './access-requests.ts';
 
@@ -5,15 +6,19 @@ import { type AccessRequest, listAccessRequests } from './access-requests.ts';
 // request, the leader's decision) say the same in the hash chain. A row changed in the database file
 // directly (a later end, one more recording, an approval nobody gave) no longer matches them: verify
 // names it, and the access policy does not honour it.
+// 事由 and 申请方 (reason, requestingParty) are compared too. Requests from before they existed
+// (migration 013) have neither in their entry nor in their row, and absent reads as null on both sides,
+// so their seals keep verifying while a reason written into such a row later is still reported.
 
 export interface GrantProblem {
   requestId: number;
+  /** In English, for scripts (`station verify --json`) and the log. */
   detail: string;
 }
 
 export interface GrantReport {
   checked: number;
-  problems: GrantProblem[];
+  problems: (GrantProblem & { message: Message })[];
 }
 
 interface EntryRow {
@@ -33,8 +38,8 @@ function parse(text: string): Record<string, unknown> {
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
-/** How the request's row differs from what its audit entries recorded, or null when it does not. */
-export function grantProblem(db: Db, request: AccessRequest): string | null {
+/** How the request's row differs from what its audit entries recorded, in words; null when it does not. */
+export function grantProblem(db: Db, request: AccessRequest): Message | null {
   const entries = db
     .prepare(
       `SELECT actor, action, detail FROM audit_log WHERE subject_type = 'access-request' AND subject_id = ?
@@ -42,18 +47,27 @@ export function grantProblem(db: Db, request: AccessRequest): string | null {
     )
     .all(String(request.id)) as EntryRow[];
   const asked = entries.find((entry) => entry.action === 'access-request');
-  if (!asked) return 'no audit entry records this request';
+  if (!asked) return { key: 'grant.unrecorded' };
   const recorded = parse(asked.detail);
-  const differences: string[] = [];
-  const compare = (what: string, now: unknown, then: unknown) => {
+  const differences: Message[] = [];
+  const compare = (field: string, now: unknown, then: unknown) => {
     if (!same(now, then))
-      differences.push(`${what} ${JSON.stringify(now)}, recorded ${JSON.stringify(then)}`);
+      differences.push({
+        key: 'grant.difference',
+        values: {
+          field: label('grant.field.', field),
+          now: JSON.stringify(now ?? null),
+          recorded: JSON.stringify(then ?? null),
+        },
+      });
   };
   compare('requester', request.user, asked.actor);
   compare('purpose', request.purpose, recorded.purpose);
   compare('mode', request.mode, recorded.mode);
   compare('days', request.days, recorded.days);
   compare('case', request.caseNumber, recorded.caseNumber);
+  compare('reason', request.reason, recorded.reason);
+  compare('requestingParty', request.requestingParty, recorded.requestingParty);
   compare(
     'recordings',
     [...request.recordingIds].sort((a, b) => a - b),
@@ -67,21 +81,21 @@ export function grantProblem(db: Db, request: AccessRequest): string | null {
     });
   if (!decision) {
     compare('state', request.state, 'pending');
-    compare('valid until', request.validUntil, null);
+    compare('validUntil', request.validUntil, null);
   } else {
     compare('state', request.state, decision.fields.decision);
-    compare('decided by', request.decidedBy, decision.actor);
-    compare('valid until', request.validUntil, decision.fields.validUntil);
+    compare('decidedBy', request.decidedBy, decision.actor);
+    compare('validUntil', request.validUntil, decision.fields.validUntil);
   }
-  return differences.length ? differences.join('; ') : null;
+  return differences.length ? { key: 'grant.differences', values: { differences } } : null;
 }
 
 /** Every access request against its record (`station verify`). */
 export function verifyAccessGrants(db: Db): GrantReport {
   const requests = listAccessRequests(db);
   const problems = requests.flatMap((request) => {
-    const detail = grantProblem(db, request);
-    return detail ? [{ requestId: request.id, detail }] : [];
+    const message = grantProblem(db, request);
+    return message ? [{ requestId: request.id, detail: englishText(message), message }] : [];
   });
   return { checked: requests.length, problems };
 }

@@ -1,5 +1,5 @@
 import type { User } from '../auth/users.ts';
-import { englishText, TranslatedError } from '../i18n/translated-error.ts';
+import { englishText, label, TranslatedError } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 import { findOfficerByBadge, LedgerError } from '../ledger/officers.ts';
 import { findRecording } from '../ledger/recordings.ts';
@@ -122,7 +122,10 @@ export function decideReassignment(
       const refusal: Refusal | null =
         refusesReassignmentDecision(decision.by, request.requestedBy) ??
         (request.state !== 'pending'
-          ? { key: 'refusal.reassignmentDecided', values: { id, state: request.state } }
+          ? {
+              key: 'refusal.reassignmentDecided',
+              values: { id, state: label('dash.access.state.', request.state) },
+            }
           : null);
       if (refusal) {
         appendAudit(

@@ -1,6 +1,6 @@
 import type { Role } from '../auth/roles.ts';
 import type { User } from '../auth/users.ts';
-import type { Message } from '../i18n/translated-error.ts';
+import { label, type Message } from '../i18n/translated-error.ts';
 
 // Art. 27 and the two-person rule in one place: who may ask for footage, who decides, who takes the
 // disc. Routes and commands ask these; none of them decides on its own. Each returns the reason for a
@@ -38,11 +38,17 @@ export function refusesDecision(
   if (!decider) return { key: 'refusal.noUser', values: { name } };
   if (decider.disabled) return inactive(decider.name);
   if (!deciderRoles.includes(decider.role))
-    return { key: 'refusal.notDecider', values: { name: decider.name, role: decider.role } };
+    return {
+      key: 'refusal.notDecider',
+      values: { name: decider.name, role: label('dash.role.', decider.role) },
+    };
   if (decider.name === request.user)
     return { key: 'refusal.ownRequest', values: { name: decider.name, id: request.id } };
   if (request.state !== 'pending')
-    return { key: 'refusal.alreadyDecided', values: { id: request.id, state: request.state } };
+    return {
+      key: 'refusal.alreadyDecided',
+      values: { id: request.id, state: label('dash.access.state.', request.state) },
+    };
   return null;
 }
 
@@ -66,7 +72,10 @@ export function seesAllRequests(role: Role): boolean {
 export function refusesReassignmentDecision(decider: User, requestedBy: string): Refusal | null {
   if (decider.disabled) return inactive(decider.name);
   if (decider.role !== 'leader')
-    return { key: 'refusal.notReassignmentDecider', values: { name: decider.name, role: decider.role } };
+    return {
+      key: 'refusal.notReassignmentDecider',
+      values: { name: decider.name, role: label('dash.role.', decider.role) },
+    };
   if (decider.name === requestedBy) return { key: 'refusal.ownReassignment', values: { name: decider.name } };
   return null;
 }
@@ -75,7 +84,10 @@ export function refusesReassignmentDecision(decider: User, requestedBy: string):
 export function refusesAccountConfirmation(leader: User, account: User): Refusal | null {
   if (leader.disabled) return inactive(leader.name);
   if (leader.role !== 'leader')
-    return { key: 'refusal.notConfirmer', values: { name: leader.name, role: leader.role } };
+    return {
+      key: 'refusal.notConfirmer',
+      values: { name: leader.name, role: label('dash.role.', leader.role) },
+    };
   if (leader.id === account.id) return { key: 'refusal.ownAccount', values: { name: leader.name } };
   return null;
 }

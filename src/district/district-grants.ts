@@ -2,6 +2,7 @@ import type { User } from '../auth/users.ts';
 import { findUserByName } from '../auth/users.ts';
 import { type AccessPurpose, accessPurposes, defaultGrantDays } from '../custody/access-requests.ts';
 import { appendAudit } from '../custody/audit-log.ts';
+import { englishText, type Message, TranslatedError } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 
 // Art. 27 in the district view: nobody there views a station's footage without a grant. A user of
@@ -26,7 +27,7 @@ export interface DistrictAccessRequest {
 }
 
 /** A refused step (a decision by the wrong person): already in the audit log. */
-export class DistrictGrantRefused extends Error {}
+export class DistrictGrantRefused extends TranslatedError {}
 
 const selectRequest = `SELECT r.id, u.name AS user, r.station_id AS stationId, r.recording_id AS recordingId,
   r.purpose, r.reason, r.days, r.state, d.name AS decidedBy, r.decided_at AS decidedAt,
@@ -100,13 +101,14 @@ export function decideDistrictRequest(
   now: Date,
 ): DistrictAccessRequest {
   const request = findDistrictRequest(db, id);
-  if (request?.state !== 'pending') throw new DistrictGrantRefused(`no pending request #${id}`);
+  if (request?.state !== 'pending')
+    throw new DistrictGrantRefused({ key: 'district.refusal.noPending', values: { id } });
   const decider = findUserByName(db, decision.by);
-  const refusal =
+  const refusal: Message | null =
     !decider || decider.disabled || decider.role !== 'leader'
-      ? 'only a leader decides access to footage'
+      ? { key: 'district.refusal.notLeader' }
       : decider.name === request.user
-        ? 'a leader does not decide their own request'
+        ? { key: 'district.refusal.ownRequest' }
         : null;
   if (refusal) {
     appendAudit(
@@ -116,7 +118,7 @@ export function decideDistrictRequest(
         action: 'access-refused',
         subjectType: 'district-access-request',
         subjectId: id,
-        detail: { attempted: decision.approve ? 'approve' : 'refuse', reason: refusal },
+        detail: { attempted: decision.approve ? 'approve' : 'refuse', reason: englishText(refusal) },
       },
       now,
     );

@@ -24,9 +24,7 @@ export function districtSettings(
   const district = config.district;
   if (!district) return null;
   if (!config.station.id) {
-    throw new ConfigError(
-      'configuration key "station.id": required when "district" is set (a short stable id, e.g. ft-dongtiejiangying)',
-    );
+    throw new ConfigError({ key: 'cli.district.noStationId' });
   }
   return {
     stationId: config.station.id,
@@ -43,9 +41,7 @@ export function districtSettings(
 export function requireDistrict(config: Pick<LoadedConfig, 'station' | 'district'>): DistrictSettings {
   const settings = districtSettings(config);
   if (!settings) {
-    throw new ConfigError(
-      'no "district" in the configuration: set district.s3 and district.postgresUrl (see README, District archive)',
-    );
+    throw new ConfigError({ key: 'cli.district.notConfigured' });
   }
   return settings;
 }
@@ -56,9 +52,7 @@ export function districtStore(
 ): Pick<DistrictSettings, 's3' | 'postgresUrl' | 'zone'> {
   const district = config.district;
   if (!district) {
-    throw new ConfigError(
-      'no "district" in the configuration: set district.s3 and district.postgresUrl (see README, District archive)',
-    );
+    throw new ConfigError({ key: 'cli.district.notConfigured' });
   }
   return {
     s3: { ...district.s3, forcePathStyle: district.s3.forcePathStyle ?? true },

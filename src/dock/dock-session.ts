@@ -126,7 +126,6 @@ export interface DockReport extends IngestProgress {
 
 // FAT stores file times to 2 seconds; a smaller clock offset is noise, not drift.
 const clockResolutionSeconds = 2;
-const lowBatteryPercent = 20;
 // A final state must reach the ledger even while another process holds it for a while.
 const busyRetryMs = 500;
 const busyGiveUpMs = 10 * 60_000;
@@ -334,9 +333,15 @@ export class DockSession {
     if (storage) this.storageChecked(storage);
     const clockOffsetSeconds = await this.clockChecked(volume, capabilities);
     const batteryPercent = await readBattery(capabilities, volume);
-    if (batteryPercent !== null && batteryPercent < lowBatteryPercent)
-      this.warn('low-battery', `recorder battery at ${batteryPercent}%`);
+    if (batteryPercent !== null) this.batteryChecked(batteryPercent);
     return { storage, clockOffsetSeconds, batteryPercent };
+  }
+
+  private batteryChecked(batteryPercent: number): void {
+    const { db, clock, config } = this.station;
+    updateDock(db, this.dockId, { batteryPercent }, clock.now());
+    if (batteryPercent < config.dock.lowBatteryPercent)
+      this.warn('low-battery', `recorder battery at ${batteryPercent}%`);
   }
 
   private storageChecked(storage: StorageReading): void {

@@ -1,3 +1,4 @@
+import { TranslatedError } from '../i18n/translated-error.ts';
 import { isRealDate, type WallTime } from '../time/zone.ts';
 
 export interface NameFields {
@@ -54,10 +55,10 @@ function fieldPattern(field: string): string {
     case 'any':
       return '.*?';
     case 'start':
-      if (!format) throw new Error('{start} needs a format, e.g. {start:YYYYMMDDHHmmss}');
+      if (!format) throw new TranslatedError({ key: 'driver.template.startFormat' });
       return dateFormatPattern(format);
     default:
-      throw new Error(`unknown file name field {${field}}`);
+      throw new TranslatedError({ key: 'driver.template.unknownField', values: { field: `{${field}}` } });
   }
 }
 

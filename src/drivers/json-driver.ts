@@ -1,5 +1,8 @@
 import { Type } from '@sinclair/typebox';
+import { ValueErrorType } from '@sinclair/typebox/errors';
 import { Value } from '@sinclair/typebox/value';
+import { schemaProblem } from '../i18n/schema-problem.ts';
+import type { Message } from '../i18n/translated-error.ts';
 
 // JSON definitions carry the same data as TypeScript ones, without capability functions.
 const JsonDriverSchema = Type.Object(
@@ -28,7 +31,7 @@ const JsonDriverSchema = Type.Object(
 );
 
 /** What is wrong with a parsed JSON driver definition, or null when it is one. */
-export function jsonDriverProblem(parsed: unknown): string | null {
+export function jsonDriverProblem(parsed: unknown): Message | null {
   const problem = Value.Errors(JsonDriverSchema, parsed).First();
-  return problem ? `${problem.path || '(root)'} ${problem.message}` : null;
+  return problem ? schemaProblem({ ...problem, kind: ValueErrorType[problem.type] }) : null;
 }

@@ -2,6 +2,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { codeRoot, projectRoot } from '../config/config.ts';
+import { jsonProblem } from '../i18n/schema-problem.ts';
+import { type Message, TranslatedError } from '../i18n/translated-error.ts';
 import type { DockedVolume, RecorderDriver } from './driver.ts';
 import { type CompiledTemplate, compileTemplate, parseFileName } from './file-name-template.ts';
 
@@ -10,7 +12,8 @@ export interface LoadedDriver extends RecorderDriver {
   templates: CompiledTemplate[];
 }
 
-export class DriverError extends Error {}
+/** A driver set the station cannot use; start-up stops with this message (exit code 2). */
+export class DriverError extends TranslatedError {}
 
 // Code drivers run as compiled with the station (dist/drivers/*.js), or as sources under the test runner.
 export const builtInDriverFolder = path.join(codeRoot, 'drivers');
@@ -34,7 +37,7 @@ async function loadCodeDrivers(folder: string): Promise<RecorderDriver[]> {
     const module = (await import(pathToFileURL(path.join(folder, file)).href)) as {
       default?: RecorderDriver;
     };
-    if (!module.default) throw new DriverError(`${file} in drivers/ has no default export`);
+    if (!module.default) throw new DriverError({ key: 'driver.error.noDefault', values: { file } });
     // Named by its source file, the one a person edits, also when it runs compiled.
     drivers.push({ ...module.default, source: path.join('drivers', file.replace(/\.js$/, '.ts')) });
   }
@@ -52,10 +55,10 @@ async function loadJsonDrivers(folder: string): Promise<RecorderDriver[]> {
     try {
       parsed = JSON.parse(readFileSync(file, 'utf8'));
     } catch (error) {
-      throw new DriverError(`driver ${file} is not valid JSON: ${(error as Error).message}`);
+      throw new DriverError({ key: 'driver.error.notJson', values: { file, problem: jsonProblem(error) } });
     }
     const problem = jsonDriverProblem(parsed);
-    if (problem) throw new DriverError(`driver ${file}: ${problem}`);
+    if (problem) throw new DriverError({ key: 'driver.error.invalid', values: { file, problem } });
     return { ...(parsed as RecorderDriver), source: file };
   });
 }
@@ -66,37 +69,46 @@ export function prepareDrivers(drivers: RecorderDriver[]): LoadedDriver[] {
   const claims = new Map<string, string>();
   const loaded: LoadedDriver[] = [];
   for (const driver of drivers) {
-    if (ids.has(driver.id)) throw new DriverError(`two drivers share the id "${driver.id}"`);
+    if (ids.has(driver.id)) throw new DriverError({ key: 'driver.error.sameId', values: { id: driver.id } });
     ids.add(driver.id);
-    for (const claim of matcherKeys(driver)) {
-      const other = claims.get(claim);
-      if (other) throw new DriverError(`drivers "${other}" and "${driver.id}" both match ${claim}`);
-      claims.set(claim, driver.id);
+    for (const { key, claim } of matcherKeys(driver)) {
+      const other = claims.get(key);
+      if (other)
+        throw new DriverError({ key: 'driver.error.sameClaim', values: { other, id: driver.id, claim } });
+      claims.set(key, driver.id);
     }
     try {
       loaded.push({ ...driver, templates: (driver.fileNames ?? []).map(compileTemplate) });
     } catch (error) {
-      throw new DriverError(`driver "${driver.id}": ${(error as Error).message}`);
+      const problem: Message | string =
+        error instanceof TranslatedError && error.key
+          ? { key: error.key, values: error.values }
+          : (error as Error).message;
+      throw new DriverError({ key: 'driver.error.template', values: { id: driver.id, problem } });
     }
   }
-  if (!loaded.some((driver) => driver.match.any))
-    throw new DriverError('no fallback driver (match.any) is defined');
+  if (!loaded.some((driver) => driver.match.any)) throw new DriverError({ key: 'driver.error.noFallback' });
   return loaded.sort((a, b) => b.priority - a.priority || a.id.localeCompare(b.id));
 }
 
 // Two drivers at the same priority with the same matcher would make the choice depend on load order.
-function matcherKeys(driver: RecorderDriver): string[] {
-  const at = `priority ${driver.priority}`;
-  const keys = [
-    ...(driver.match.usb ?? []).map(
-      (id) => `usb ${hex(id.vendorId)}:${id.productId === undefined ? '*' : hex(id.productId)}`,
+// `key` tells claims apart; `claim` says the same to a person.
+function matcherKeys(driver: RecorderDriver): { key: string; claim: Message }[] {
+  const claim = (kind: string, what: string) => ({
+    key: `${kind} ${what} ${driver.priority}`,
+    claim: { key: `driver.claim.${kind}` as Message['key'], values: { what, priority: driver.priority } },
+  });
+  return [
+    ...(driver.match.usb ?? []).map((id) =>
+      claim('usb', `${hex(id.vendorId)}:${id.productId === undefined ? '*' : hex(id.productId)}`),
     ),
-    ...(driver.match.volumeLabels ?? []).map((label) => `volume label /${label.toLowerCase()}/`),
-    ...(driver.match.markerPaths ?? []).map((marker) => `marker ${marker.toLowerCase()}`),
-    ...(driver.match.fileNames ? (driver.fileNames ?? []).map((template) => `file names ${template}`) : []),
-    ...(driver.match.any ? ['every volume'] : []),
+    ...(driver.match.volumeLabels ?? []).map((label) => claim('volumeLabel', `/${label.toLowerCase()}/`)),
+    ...(driver.match.markerPaths ?? []).map((marker) => claim('marker', marker.toLowerCase())),
+    ...(driver.match.fileNames
+      ? (driver.fileNames ?? []).map((template) => claim('fileNames', template))
+      : []),
+    ...(driver.match.any ? [claim('any', '*')] : []),
   ];
-  return keys.map((key) => `${key} at ${at}`);
 }
 
 const hex = (value: number) => value.toString(16).padStart(4, '0');
@@ -108,7 +120,7 @@ export function chooseDriver(
   sampleNames: string[],
 ): LoadedDriver {
   const found = drivers.find((driver) => claims(driver, volume, sampleNames));
-  if (!found) throw new DriverError('no driver matched and no fallback is loaded');
+  if (!found) throw new DriverError({ key: 'driver.error.noMatch' });
   return found;
 }
 

@@ -18,6 +18,8 @@ export const cliEn: Record<keyof typeof cliZhCN, string> = {
   'cli.summary.devices.list': 'List recorders and who holds them',
   'cli.summary.ingest': 'Copy, hash, check and ledger every new recording from a mounted recorder or folder',
   'cli.summary.ledger': 'Print the ledger (台账): officer, badge, date and time span of every recording',
+  'cli.summary.ledger.withdraw':
+    "withdraw the archive clerk's decision on a recording (its confirmation or 'does not play back') with a reason; a correction in the audit log, and the recording waits for a decision again",
   'cli.summary.verify':
     'Re-hash every archived file, walk the audit chain, check every anchor of its head, the ledger seals and the access requests; exit 1 naming each problem',
   'cli.summary.access.request': 'Ask to view or copy recordings (art. 27, 28); prints the request id',
@@ -155,6 +157,10 @@ export const cliEn: Record<keyof typeof cliZhCN, string> = {
   'cli.access.request': 'access request #{id}: {state}; {mode} for {user}; purpose {purpose}',
   'cli.access.recordingsList': 'recordings {recordings}',
   'cli.access.recordingsOfCase': 'recordings {recordings} case {case}',
+  'cli.access.reason': 'Reason: {reason}',
+  'cli.access.party': 'Requesting party: {party}',
+  'cli.ledger.withdrawn':
+    'recording #{id}: withdrew “{decision}” (reason: {reason}); it waits for a decision again',
   'cli.access.valid': 'valid {from} until {until}',
   'cli.export.exported': 'exported {count} files for request #{id} to {folder}',
   'cli.export.manifest': 'manifest {file}',

@@ -16,6 +16,8 @@ export const cliZhCN = {
   'cli.summary.devices.list': '列出记录仪及其使用人',
   'cli.summary.ingest': '从已挂载的记录仪或文件夹采集每个新记录：复制、校验、回放检查、登记台账',
   'cli.summary.ledger': '打印台账：每个记录的执法人员、执法证号、日期和时段',
+  'cli.summary.ledger.withdraw':
+    '撤销档案管理员对一条记录的决定（回放确认或人工确认无法回放），须说明理由；作为更正记入审计日志，记录重新等待确认',
   'cli.summary.verify':
     '重新计算每个存档文件的哈希，核对审计链、链头锚点、台账封存和调阅申请；有问题时逐条列出并以 1 退出',
   'cli.summary.access.request': '申请查阅或复制记录（第二十七、二十八条）；打印申请编号',
@@ -127,6 +129,9 @@ export const cliZhCN = {
   'cli.access.request': '调阅申请 #{id}：{state}；{user} 申请{mode}；用途：{purpose}',
   'cli.access.recordingsList': '记录 {recordings}',
   'cli.access.recordingsOfCase': '案件 {case} 的记录 {recordings}',
+  'cli.access.reason': '事由：{reason}',
+  'cli.access.party': '申请方：{party}',
+  'cli.ledger.withdrawn': '记录 #{id}：已撤销“{decision}”（理由：{reason}），重新等待确认',
   'cli.access.valid': '有效期 {from} 至 {until}',
   'cli.export.exported': '已将申请 #{id} 的 {count} 个文件导出到 {folder}',
   'cli.export.manifest': '清单 {file}',

@@ -1,6 +1,11 @@
-import { type MessageKey, translator } from './catalogue.ts';
+import { isMessageKey, type MessageKey, translator } from './catalogue.ts';
 
-export type MessageValues = Record<string, string | number>;
+/**
+ * A value in a message: plain text or a number, or words of their own (a role, a state, a list of
+ * choices) that are said in the reader's language too, so no stored code shows inside a sentence.
+ */
+export type MessageValue = string | number | Message | Message[];
+export type MessageValues = Record<string, MessageValue>;
 
 /** Words for people as a catalogue key and its values, so each reader gets them in their language. */
 export interface Message {
@@ -8,10 +13,38 @@ export interface Message {
   values?: MessageValues;
 }
 
+type Translate = (key: MessageKey, values?: Record<string, string | number>) => string;
+
+/** The message in `t`'s language, its nested words first; a list is joined the language's way. */
+export function say(t: Translate, message: Message): string {
+  const values: Record<string, string | number> = {};
+  for (const [name, value] of Object.entries(message.values ?? {})) {
+    values[name] = Array.isArray(value)
+      ? value.map((item) => say(t, item)).join(t('list.separator'))
+      : typeof value === 'object'
+        ? say(t, value)
+        : value;
+  }
+  return t(message.key, values);
+}
+
+/** A stored code (a role, a request state) as words: `label('dash.role.', 'clerk')`. */
+export const label = (prefix: string, code: string): Message => ({ key: `${prefix}${code}` as MessageKey });
+
+/**
+ * Codes a person types on the command line (`--kind evidence`), each with its meaning: what to type
+ * and what it stands for. A code without a message shows as itself.
+ */
+export const choices = (prefix: string, codes: readonly string[]): Message[] =>
+  codes.map((code) => ({
+    key: 'choice.coded',
+    values: { code, label: isMessageKey(`${prefix}${code}`) ? label(prefix, code) : code },
+  }));
+
 const english = translator('en');
 
 /** The English of a message: what the audit log and the station's log keep, whoever reads the page. */
-export const englishText = (message: Message): string => english(message.key, message.values);
+export const englishText = (message: Message): string => say(english, message);
 
 /**
  * An error whose words come from the catalogues: `.message` is the English (logs, audit), `key` and
@@ -32,7 +65,7 @@ export class TranslatedError extends Error {
 }
 
 /** What `error` says in `t`'s language: its message key when it carries one, its own words otherwise. */
-export function errorText(t: (key: MessageKey, values?: MessageValues) => string, error: unknown): string {
+export function errorText(t: Translate, error: unknown): string {
   const { key, values, message } = error as { key?: MessageKey; values?: MessageValues; message?: string };
-  return key ? t(key, values) : String(message ?? error);
+  return key ? say(t, { key, values }) : String(message ?? error);
 }

@@ -28,6 +28,8 @@ export interface Dock {
   clockOffsetSeconds: number | null;
   freeBytes: number | null;
   totalBytes: number | null;
+  /** The recorder's battery at the dock, where its driver can read it. */
+  batteryPercent: number | null;
   startedAt: string;
   updatedAt: string;
   endedAt: string | null;
@@ -51,6 +53,7 @@ const selectDock = `SELECT k.id, k.origin, k.source_path AS sourcePath, k.volume
   k.device_id AS deviceId, d.serial AS deviceSerial, k.driver, k.state, k.reason, k.detail, k.files_total AS filesTotal,
   k.files_done AS filesDone, k.bytes_total AS bytesTotal, k.bytes_done AS bytesDone,
   k.clock_offset_seconds AS clockOffsetSeconds, k.free_bytes AS freeBytes, k.total_bytes AS totalBytes,
+  k.battery_percent AS batteryPercent,
   k.started_at AS startedAt, k.updated_at AS updatedAt, k.ended_at AS endedAt
   FROM docks k LEFT JOIN devices d ON d.id = k.device_id`;
 
@@ -94,6 +97,7 @@ export type DockUpdate = Partial<
     | 'clockOffsetSeconds'
     | 'freeBytes'
     | 'totalBytes'
+    | 'batteryPercent'
   >
 > & {
   /** The state written is a final one: the dock's ended_at is set. */
@@ -113,6 +117,7 @@ const dockColumns: Record<Exclude<keyof DockUpdate, 'ended'>, string> = {
   clockOffsetSeconds: 'clock_offset_seconds',
   freeBytes: 'free_bytes',
   totalBytes: 'total_bytes',
+  batteryPercent: 'battery_percent',
 };
 
 export function updateDock(db: Db, id: number, update: DockUpdate, now: Date): void {

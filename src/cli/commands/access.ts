@@ -64,6 +64,8 @@ function describe(request: AccessRequest, zone: string): string {
         })
       : t('cli.access.recordingsList', { recordings: request.recordingIds.map((id) => `#${id}`).join(', ') }),
   ];
+  if (request.reason) lines.push(t('cli.access.reason', { reason: request.reason }));
+  if (request.requestingParty) lines.push(t('cli.access.party', { party: request.requestingParty }));
   if (request.validUntil)
     lines.push(
       t('cli.access.valid', {
@@ -100,13 +102,15 @@ export const accessCommands: CliCommand[] = [
     name: 'access request',
     summary: 'cli.summary.access.request',
     usage:
-      'station access request (--recordings ID[,ID…] | --case NUMBER) --purpose PURPOSE --mode view|copy --user NAME (--password-stdin | STATION_TOKEN) [--days N] [--json]',
+      'station access request (--recordings ID[,ID…] | --case NUMBER) --purpose PURPOSE --mode view|copy [--reason TEXT] [--party WHO] --user NAME (--password-stdin | STATION_TOKEN) [--days N] [--json]',
     options: {
       ...provingOptions,
       recordings: { type: 'string' },
       case: { type: 'string' },
       purpose: { type: 'string' },
       mode: { type: 'string' },
+      reason: { type: 'string' },
+      party: { type: 'string' },
       user: { type: 'string' },
       days: { type: 'string' },
       json: { type: 'boolean' },
@@ -134,6 +138,8 @@ export const accessCommands: CliCommand[] = [
               recordingIds: recordings ? parseRecordingIds(recordings) : undefined,
               caseNumber,
               days,
+              reason: optionalString(args, 'reason'),
+              requestingParty: optionalString(args, 'party'),
             },
             station.clock.now(),
           ),

@@ -47,8 +47,8 @@ async function districtCall<T>(work: () => Promise<T>): Promise<T> {
 
 // The district settings or why there are none, in the station's language.
 function requireDistrict(station: Station): DistrictSettings {
-  if (!station.config.district) throw new ConfigError(t('cli.district.notConfigured'));
-  if (!station.config.station.id) throw new ConfigError(t('cli.district.noStationId'));
+  if (!station.config.district) throw new ConfigError({ key: 'cli.district.notConfigured' });
+  if (!station.config.station.id) throw new ConfigError({ key: 'cli.district.noStationId' });
   return districtSettings(station.config)!;
 }
 

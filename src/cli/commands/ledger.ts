@@ -1,3 +1,7 @@
+import { appendAudit } from '../../custody/audit-log.ts';
+import { CorrectionError, currentDecision, withdrawDecision } from '../../custody/corrections.ts';
+import { access } from '../../dashboard/access.ts';
+import { label } from '../../i18n/translated-error.ts';
 import {
   ledgerCells,
   ledgerCsv,
@@ -6,17 +10,22 @@ import {
   terminalColumns,
 } from '../../ledger/ledger-csv.ts';
 import { publicRecording } from '../../ledger/public-recording.ts';
-import { listRecordings } from '../../ledger/recordings.ts';
+import { findRecording, listRecordings } from '../../ledger/recordings.ts';
+import { actingUser, provingOptions } from '../acting-user.ts';
 import {
+  CheckFailed,
   type CliCommand,
+  errorMessage,
   formatTable,
   optionalString,
   print,
   printJson,
+  requireString,
   t,
   UsageError,
   withStation,
 } from '../command.ts';
+import { positional, recordingIdArgument } from './compliance-args.ts';
 
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -69,3 +78,83 @@ export const ledgerCommand: CliCommand = {
     });
   },
 };
+
+const decisionLabel = {
+  confirmation: 'dash.decision.confirmed',
+  'not-playing': 'dash.decision.notPlaying',
+} as const;
+
+/**
+ * 撤销: the clerk's decision on a recording (a confirmation or 人工确认无法回放) withdrawn with a reason,
+ * as the detail page's form does: a correction on the record, and the recording waits for a decision.
+ */
+export const withdrawCommand: CliCommand = {
+  name: 'ledger withdraw',
+  summary: 'cli.summary.ledger.withdraw',
+  usage:
+    'station ledger withdraw RECORDING_ID --reason TEXT --by USER (--password-stdin | STATION_TOKEN) [--json]',
+  options: {
+    reason: { type: 'string' },
+    by: { type: 'string' },
+    json: { type: 'boolean' },
+    ...provingOptions,
+  },
+  async run(args) {
+    const recordingId = recordingIdArgument(positional(args, 0, 'RECORDING_ID'));
+    const reason = requireString(args, 'reason');
+    requireString(args, 'by');
+    return withStation(async (station) => {
+      const { db, clock } = station;
+      const user = await actingUser(station, args);
+      // The same rule as the page's permission `confirm`: who decides on playback may withdraw.
+      if (!(access.confirm as readonly string[]).includes(user.role)) {
+        const refusal = {
+          key: 'refusal.notClerk' as const,
+          values: { name: user.name, role: label('dash.role.', user.role) },
+        };
+        appendAudit(
+          db,
+          {
+            actor: user.name,
+            action: 'access-refused',
+            subjectType: 'recording',
+            subjectId: recordingId,
+            detail: {
+              attempted: 'withdraw decision',
+              reason: `${user.name} (${user.role}) is not an archive clerk`,
+            },
+          },
+          clock.now(),
+        );
+        throw new CheckFailed(errorMessage(refusal));
+      }
+      const recording = findRecording(db, recordingId);
+      const decision = recording && currentDecision(recording);
+      try {
+        if (!recording) throw new CorrectionError({ key: 'error.noRecording', values: { id: recordingId } });
+        if (!decision)
+          throw new CorrectionError({ key: 'correction.error.noDecision', values: { id: recordingId } });
+        const correction = withdrawDecision(
+          db,
+          { recordingId, decision, by: user.name, reason },
+          clock.now(),
+        );
+        if (args.values.json) printJson(correction, station.config.station.timezone);
+        else
+          print(
+            t('cli.ledger.withdrawn', {
+              id: recordingId,
+              decision: t(decisionLabel[decision]),
+              reason: correction.reason,
+            }),
+          );
+        return 0;
+      } catch (error) {
+        if (error instanceof CorrectionError) throw new CheckFailed(errorMessage(error));
+        throw error;
+      }
+    });
+  },
+};
+
+export const ledgerCommands = [ledgerCommand, withdrawCommand];

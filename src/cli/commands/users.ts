@@ -48,10 +48,11 @@ export const userCommands: CliCommand[] = [
   {
     name: 'users add',
     summary: 'cli.summary.users.add',
-    usage: `station users add NAME --role ${roles.join('|')} [--badge B] --password-stdin [--json]`,
+    usage: `station users add NAME --role ${roles.join('|')} [--real-name NAME] [--badge B] --password-stdin [--json]`,
     options: {
       role: { type: 'string' },
       badge: { type: 'string' },
+      'real-name': { type: 'string' },
       'password-stdin': { type: 'boolean' },
       json: { type: 'boolean' },
     },
@@ -62,7 +63,13 @@ export const userCommands: CliCommand[] = [
         // A clerk, leader, auditor or officer waits for a leader's confirmation (the first leader does not).
         const user = await addAccount(
           station.db,
-          { name, role: role as Role, password, badge: optionalString(args, 'badge') },
+          {
+            name,
+            role: role as Role,
+            password,
+            badge: optionalString(args, 'badge'),
+            realName: optionalString(args, 'real-name'),
+          },
           `cli:${userInfo().username}`,
           station.clock.now(),
         );
@@ -115,6 +122,7 @@ export const userCommands: CliCommand[] = [
             formatTable(
               [
                 t('cli.users.name'),
+                t('dash.users.realName'),
                 t('cli.users.role'),
                 t('ledger.badge'),
                 t('cli.users.disabled'),
@@ -122,6 +130,7 @@ export const userCommands: CliCommand[] = [
               ],
               users.map((user) => [
                 user.name,
+                user.realName ?? '',
                 roleLabel(user.role),
                 user.badge ?? '',
                 user.disabled ? t('common.yes') : t('common.no'),

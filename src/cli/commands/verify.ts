@@ -6,6 +6,7 @@ import { verifyRecordingSeals } from '../../custody/recording-seal.ts';
 import { districtAnchorSources } from '../../district/anchor-check.ts';
 import { FootageReader } from '../../district/footage-reader.ts';
 import { codeLabel } from '../../i18n/catalogue.ts';
+import { say } from '../../i18n/translated-error.ts';
 import { type CliCommand, print, printJson, t, withStation } from '../command.ts';
 
 const problemLabel = (code: string) => codeLabel(t, 'cli.verify.problem.', code);
@@ -42,7 +43,10 @@ export const verifyCommand: CliCommand = {
             auditChain,
             anchors,
             ledger,
-            grants,
+            grants: {
+              ...grants,
+              problems: grants.problems.map(({ message: _message, ...problem }) => problem),
+            },
             passed: problemCount === 0,
           },
           station.config.station.timezone,
@@ -86,7 +90,7 @@ export const verifyCommand: CliCommand = {
           );
         }
         for (const problem of grants.problems) {
-          print(t('cli.verify.accessRequest', { id: problem.requestId, detail: problem.detail }));
+          print(t('cli.verify.accessRequest', { id: problem.requestId, detail: say(t, problem.message) }));
         }
         const sources = anchors.sources.map((source) => `${source.name}: ${source.anchors}`).join('; ');
         print(

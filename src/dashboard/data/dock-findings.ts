@@ -8,8 +8,8 @@ import {
 } from '../../ledger/playback-status.ts';
 
 // What a dock left for someone to do, or to know, as the dock card tells it: interruptions to
-// explain, a recorder clock that was off (and the times corrected), a recorder nearly full, files
-// that do not play back. Read from the ledger, so the card says the same after a reload.
+// explain, a recorder clock that was off (and the times corrected), a recorder nearly full or nearly
+// flat, files that do not play back. Read from the ledger, so the card says the same after a reload.
 
 export type DockFindingKind =
   | 'interruption'
@@ -17,6 +17,7 @@ export type DockFindingKind =
   | 'clockFast'
   | 'clockSlow'
   | 'lowStorage'
+  | 'lowBattery'
   | 'unplayable'
   | 'checking';
 
@@ -48,8 +49,9 @@ export function dockFindings(
   db: Db,
   dock: Dock,
   results: Map<number, PlaybackStatusShown>,
-  lowStoragePercent: number,
+  thresholds: { lowStoragePercent: number; lowBatteryPercent: number },
 ): DockFinding[] {
+  const { lowStoragePercent, lowBatteryPercent } = thresholds;
   const findings: DockFinding[] = [];
   const interruptions = db
     .prepare(
@@ -91,6 +93,13 @@ export function dockFindings(
         aboutFiles: false,
       });
   }
+  if (dock.batteryPercent !== null && dock.batteryPercent < lowBatteryPercent)
+    findings.push({
+      kind: 'lowBattery',
+      values: { percent: Math.round(dock.batteryPercent) },
+      link: null,
+      aboutFiles: false,
+    });
   const bad = [...results].filter(([, status]) => badPlaybackStatuses.includes(status));
   if (bad.length)
     findings.push({

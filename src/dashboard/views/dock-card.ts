@@ -105,14 +105,19 @@ export function dockCard(
   request: FastifyRequest,
   db: Db,
   dock: Dock,
-  options: { zone: string; now: Date; lowStoragePercent: number; withFiles?: boolean },
+  options: {
+    zone: string;
+    now: Date;
+    thresholds: { lowStoragePercent: number; lowBatteryPercent: number };
+    withFiles?: boolean;
+  },
 ): Html {
   const { t } = request;
   const { zone, now } = options;
   const withFiles = options.withFiles ?? true;
   const files = withFiles ? listDockFiles(db, dock.id).filter((file) => file.state !== 'skipped') : [];
   const results = dockFileResults(db, dock.id);
-  const findings = dockFindings(db, dock, results, options.lowStoragePercent).filter(
+  const findings = dockFindings(db, dock, results, options.thresholds).filter(
     (finding) => withFiles || !finding.aboutFiles,
   );
   const finished = safeToUndockStates.includes(dock.state);

@@ -43,20 +43,37 @@ function playbackChecks(request: FastifyRequest, report: PlaybackReport): Html {
   return html`<h2>${t('dash.recording.playbackDetail')}</h2><table id="playback-checks"><tbody>${rows}</tbody></table>${errors}`;
 }
 
-function auditValue(t: Translate, key: string, value: unknown): Html | string {
+// Stored times are UTC instants; a person reads them in the station's zone.
+const storedInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** One value of an audit entry as a person reads it: words for codes, local times, nested facts spelt out. */
+function auditValue(t: Translate, zone: string, key: string, value: unknown): Html | string {
   if (value === null || value === undefined) return t('dash.audit.none');
   if (typeof value === 'boolean') return t(value ? 'common.yes' : 'common.no');
-  if (key === 'via' && typeof value === 'string') return codeLabel(t, 'dash.audit.via.', value);
-  return html`<code>${typeof value === 'object' ? JSON.stringify(value) : String(value)}</code>`;
+  if (typeof value === 'string') {
+    if (key === 'via') return codeLabel(t, 'dash.audit.via.', value);
+    // What a correction changed: a field of the row, or the clerk's decision it withdrew.
+    if (key === 'field') return codeLabel(t, 'correction.field.', value);
+    if (storedInstant.test(value)) return formatDateTime(value, zone);
+  }
+  if (Array.isArray(value))
+    return html`${value.map((item, index) => html`${index > 0 ? '、' : ''}${auditValue(t, zone, key, item)}`)}`;
+  if (typeof value === 'object')
+    return html`（${auditFacts(t, zone, value as Record<string, unknown>, '，')}）`;
+  return html`<code>${String(value)}</code>`;
+}
+
+function auditFacts(t: Translate, zone: string, facts: Record<string, unknown>, separator: string): Html[] {
+  return Object.entries(facts).map(
+    ([key, value], index) =>
+      html`${index > 0 ? separator : ''}${codeLabel(t, 'dash.audit.key.', key)}: ${auditValue(t, zone, key, value)}`,
+  );
 }
 
 // The seal and the sealed values are for `station verify`, not for people: the history shows what happened.
-function auditSummary(t: Translate, detail: Record<string, unknown>): Html[] {
+function auditSummary(t: Translate, zone: string, detail: Record<string, unknown>): Html[] {
   const { seal: _seal, sealed: _sealed, session: _session, ...rest } = detail;
-  return Object.entries(rest).map(
-    ([key, value], index) =>
-      html`${index > 0 ? ' · ' : ''}${codeLabel(t, 'dash.audit.key.', key)}: ${auditValue(t, key, value)}`,
-  );
+  return auditFacts(t, zone, rest, ' · ');
 }
 
 function player(row: LedgerRow): Html {
@@ -190,5 +207,5 @@ ${row.playbackDetail ? playbackChecks(request, row.playbackDetail) : ''}
 ${recordingCompliance(request, row)}
 <h2>${t('dash.recording.history')}</h2>
 <table id="history"><thead><tr><th>${t('dash.audit.at')}</th><th>${t('dash.audit.actor')}</th><th>${t('dash.audit.action')}</th><th>${t('dash.audit.detail')}</th></tr></thead>
-<tbody>${history.map((entry) => html`<tr><td>${formatDateTime(entry.at, zone)}</td><td>${entry.actor}</td><td data-action="${entry.action}">${codeLabel(t, 'dash.audit.action.', entry.action)}</td><td>${auditSummary(t, entry.detail)}</td></tr>`)}</tbody></table>`;
+<tbody>${history.map((entry) => html`<tr><td>${formatDateTime(entry.at, zone)}</td><td>${entry.actor}</td><td data-action="${entry.action}">${codeLabel(t, 'dash.audit.action.', entry.action)}</td><td class="audit-detail">${auditSummary(t, zone, entry.detail)}</td></tr>`)}</tbody></table>`;
 }

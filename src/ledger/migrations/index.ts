@@ -12,6 +12,7 @@ import { spokenReasons } from './011-spoken-reasons.ts';
 import { notesReturnsAlertActions } from './012-notes-returns-alert-actions.ts';
 import { peopleAndRequests } from './013-people-and-requests.ts';
 import { districtDeletions } from './014-district-deletions.ts';
+import { dockBattery } from './015-dock-battery.ts';
 import { auditTime } from './018-audit-time.ts';
 
 export interface Migration {
@@ -36,5 +37,6 @@ export const migrations: Migration[] = [
   notesReturnsAlertActions,
   peopleAndRequests,
   districtDeletions,
+  dockBattery,
   auditTime,
 ];

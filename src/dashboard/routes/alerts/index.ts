@@ -3,9 +3,9 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { listUsers } from '../../../auth/users.ts';
 import {
   type AlertAction,
-  type AlertHandling,
-  alertHandling,
   alertStates,
+  type HandledAlert,
+  handledStationAlerts,
   recentAlertActions,
   recordAlertAction,
 } from '../../../compliance/alert-actions.ts';
@@ -59,20 +59,14 @@ function actionText(request: FastifyRequest, action: AlertAction, zone: string):
 }
 
 /** What has been done about the alert, and the forms to do it. */
-function handlingCell(
-  request: FastifyRequest,
-  alert: Alert,
-  handling: AlertHandling,
-  assignees: string[],
-  zone: string,
-): Html {
+function handlingCell(request: FastifyRequest, alert: HandledAlert, assignees: string[], zone: string): Html {
   const { t } = request;
-  const done = [handling.acknowledged, handling.assigned]
+  const done = [alert.acknowledged, alert.assigned]
     .filter((action): action is AlertAction => action !== null)
     .map((action) => html`<p class="handled ${action.action}">${actionText(request, action, zone)}</p>`);
   const forms = mayAct(request, alert)
     ? html`${
-        handling.acknowledged
+        alert.acknowledged
           ? ''
           : html`<form method="post" action="/alerts/acknowledge" class="acknowledge">${csrfField(request)}${alertFields(alert)}
 <input name="reason" size="16" required maxlength="2000" placeholder="${t('dash.alerts.reason')}"> <button type="submit">${t('dash.alerts.acknowledge')}</button></form>`
@@ -94,15 +88,12 @@ export const alertRoutes: FastifyPluginAsync = async (app) => {
     async (request, reply) => {
       const { t, user, query } = request;
       const state = query.state ?? 'open';
-      const every = await stationAlerts(app.station, clock.now());
-      const handling = alertHandling(db, every);
+      const every = await handledStationAlerts(app.station, clock.now());
       const alerts = every
         .filter((alert) => query.all || alert.actBy.includes(user!.role))
         .filter((alert) => !query.kind || alert.kind === query.kind)
         .filter((alert) => {
-          if (state === 'all') return true;
-          const acknowledged = handling.get(alert)!.acknowledged !== null;
-          return state === 'acknowledged' ? acknowledged : !acknowledged;
+          return state === 'all' || alert.state === state;
         });
       const users = listUsers(db).filter((candidate) => !candidate.disabled);
       const kinds = [...new Set(every.map((alert) => alert.kind))];
@@ -120,12 +111,11 @@ ${kinds.map((kind) => html`<option value="${kind}" ${query.kind === kind ? 'sele
             const assignees = users
               .filter((candidate) => alert.actBy.includes(candidate.role))
               .map((candidate) => candidate.name);
-            const state = handling.get(alert)!.acknowledged ? 'acknowledged' : 'open';
-            return html`<tr data-kind="${alert.kind}" data-subject="${alert.subject}" data-severity="${alert.severity}" data-state="${state}">
+            return html`<tr data-kind="${alert.kind}" data-subject="${alert.subject}" data-severity="${alert.severity}" data-state="${alert.state}">
 <td class="${alert.severity === 'info' ? 'muted' : 'bad'}">${t(`alert.severity.${alert.severity}`)}</td><td>${t(`dash.alert.${alert.kind}`)}</td>
 <td>${alert.link ? html`<a href="${alert.link}">${alertSubject(alert, t)}</a>` : alertSubject(alert, t)}</td><td class="detail">${alertMessage(alert, t, zone)}</td>
 <td>${alert.actBy.map((role) => t(`dash.role.${role}`)).join('、')}</td><td>${formatDateTime(alert.since, zone)}</td>
-${handlingCell(request, alert, handling.get(alert)!, assignees, zone)}</tr>`;
+${handlingCell(request, alert, assignees, zone)}</tr>`;
           })}</tbody></table>`
         : html`<p class="good" id="no-alerts">${t(state === 'open' ? 'dash.alerts.none' : 'dash.alerts.noneInFilter')}</p>`;
       const history = recentAlertActions(db);

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
+import { handledStationAlerts } from '../../../compliance/alert-actions.ts';
 import { alertMessage } from '../../../compliance/alert-messages.ts';
-import { stationAlerts } from '../../../compliance/alerts.ts';
 import { type DockState, safeToUndockStates } from '../../../dock/dock-session.ts';
 import { fileNoteLabel } from '../../../ingest/file-notes.ts';
 import { findDock, listDockFiles, listDocks } from '../../../ledger/docks.ts';
@@ -111,7 +111,7 @@ export const apiRoutes: FastifyPluginAsync = async (app) => {
       config: { permission: 'alerts' },
     },
     async (request) => {
-      const alerts = await stationAlerts(app.station, clock.now());
+      const alerts = await handledStationAlerts(app.station, clock.now());
       return { alerts: alerts.map((alert) => ({ ...alert, message: alertMessage(alert, request.t, zone) })) };
     },
   );

@@ -61,6 +61,7 @@ export const DockSchema = Type.Object({
   bytesDone: Type.Integer(),
   clockOffsetSeconds: NullableNumber,
   freeBytes: NullableInteger,
+  batteryPercent: NullableNumber,
   totalBytes: NullableInteger,
   startedAt: Type.String(),
   updatedAt: Type.String(),
@@ -104,6 +105,14 @@ export const DeviceSchema = Type.Object({
   openFaults: Type.Integer(),
 });
 
+/** Someone's act on an alert: who, when, why, and to whom it was assigned. */
+const AlertActSchema = Type.Object({
+  by: Type.String(),
+  at: Type.String(),
+  reason: Type.String(),
+  assignee: NullableString,
+});
+
 /** An alert of src/compliance/alerts.ts, with its words (`message`) in the asker's language. */
 export const AlertSchema = Type.Object({
   kind: Type.Union(alertKinds.map((kind) => Type.Literal(kind))),
@@ -114,4 +123,8 @@ export const AlertSchema = Type.Object({
   actBy: Type.Array(Type.Union(roles.map((role) => Type.Literal(role)))),
   since: NullableString,
   link: NullableString,
+  /** Open until someone acknowledges it (src/compliance/alert-actions.ts). */
+  state: Type.Union([Type.Literal('open'), Type.Literal('acknowledged')]),
+  acknowledged: Type.Union([AlertActSchema, Type.Null()]),
+  assigned: Type.Union([AlertActSchema, Type.Null()]),
 });

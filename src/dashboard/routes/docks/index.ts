@@ -92,7 +92,7 @@ export const dockRoutes: FastifyPluginAsync<DockRouteOptions> = async (app, opti
         dockCard(request, db, dock, {
           zone,
           now,
-          lowStoragePercent: config.dock.lowStoragePercent,
+          thresholds: config.dock,
           withFiles: visibility.seesFiles,
         });
       const body = html`
@@ -134,7 +134,7 @@ ${finished.length ? finished.map(card) : html`<p id="no-finished-docks" class="m
       const card = dockCard(request, db, dock, {
         zone,
         now: clock.now(),
-        lowStoragePercent: config.dock.lowStoragePercent,
+        thresholds: config.dock,
         withFiles: visibility.seesFiles,
       });
       // Where the card belongs: docks.js moves it when the dock ends; a CLI dock has no card.

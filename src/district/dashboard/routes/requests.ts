@@ -13,6 +13,7 @@ import {
 import { csrfField, page } from '../../../dashboard/views/layout.ts';
 import type { MessageKey } from '../../../i18n/catalogue.ts';
 import { formatDateTime } from '../../../i18n/format.ts';
+import { errorText } from '../../../i18n/translated-error.ts';
 import { DistrictGrantRefused, decideDistrictRequest, listDistrictRequests } from '../../district-grants.ts';
 
 const DecisionBody = Type.Composite([
@@ -73,7 +74,7 @@ export const requestRoutes: FastifyPluginAsync = async (app) => {
           clock.now(),
         );
       } catch (error) {
-        if (error instanceof DistrictGrantRefused) throw new HttpError(403, error.message);
+        if (error instanceof DistrictGrantRefused) throw new HttpError(403, errorText(request.t, error));
         throw error;
       }
       return reply.redirect('/requests', 303);
