@@ -1,7 +1,8 @@
-// Runs ffprobe / ffmpeg as child processes. Bad media must never crash the station, so a non-zero
-// exit or a timeout is a result to judge, not an exception; only a missing binary throws, because
-// that is a broken installation and would otherwise mark every recording as unplayable.
-import { spawn } from 'node:child_process';
+// Runs ffprobe / ffmpeg as child processes (of the launcher, launcher.ts). Bad media must never crash
+// the station, so a non-zero exit or a timeout is a result to judge, not an exception; only a missing
+// binary throws, because that is a broken installation and would otherwise mark every recording as
+// unplayable.
+import { launch } from './launcher.ts';
 
 export interface RunOptions {
   /** The process is killed with SIGKILL after this long; the result then has `timedOut: true`. */
@@ -53,7 +54,7 @@ export function inputUrl(path: string): string {
 export function runTool(binary: string, args: string[], options: RunOptions): Promise<RunResult> {
   const limit = options.maxOutputBytes ?? defaultMaxOutputBytes;
   return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = launch(binary, args);
     const stdout = new BoundedText(limit);
     const stderr = new BoundedText(limit);
     const lines = options.onStdoutLine ? new LineSplitter(options.onStdoutLine, limit) : null;
@@ -61,11 +62,9 @@ export function runTool(binary: string, args: string[], options: RunOptions): Pr
 
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      child.kill();
     }, options.timeoutMs);
 
-    child.stdout.setEncoding('utf8');
-    child.stderr.setEncoding('utf8');
     child.stdout.on('data', (chunk: string) => (lines ? lines.push(chunk) : stdout.push(chunk)));
     child.stderr.on('data', (chunk: string) => stderr.push(chunk));
 
@@ -76,7 +75,7 @@ export function runTool(binary: string, args: string[], options: RunOptions): Pr
     });
 
     // 'close' comes after the output streams end, so nothing written before exit is lost.
-    child.on('close', (exitCode, signal) => {
+    child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
       lines?.end();
       resolve({
