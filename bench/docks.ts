@@ -6,6 +6,7 @@
 // Recorders are folders renamed into the station's folder dock, or with --exfat (root, exfatprogs)
 // real exFAT images on loop devices mounted under a dock mount root, found through the mount table.
 // Usage: node --import tsx bench/docks.ts [--recorders 8] [--mib 256] [--chunk-kib 4096] [--exfat] [--dir DIR]
+//   [--profile DIR] (the station's CPU profiles, main thread and workers, for what limits it)
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     'chunk-kib': { type: 'string' },
     exfat: { type: 'boolean', default: false },
     dir: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 const recorders = Number(values.recorders);
@@ -196,7 +198,8 @@ async function measureStation(work: string, layout: Layout): Promise<StationResu
     }),
   );
   dropCaches();
-  const child = spawn(process.execPath, [stationBin, 'serve'], {
+  const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`] : [];
+  const child = spawn(process.execPath, [...profile, stationBin, 'serve'], {
     env: { ...process.env, STATION_HOME: layout.home, STATION_CONFIG: configFile },
     // The station logs to stderr; its log is read until it watches the dock folder, then let go.
     stdio: ['ignore', 'ignore', 'pipe'],
