@@ -6,9 +6,10 @@
 // Recorders are folders renamed into the station's folder dock, or with --exfat (root, exfatprogs)
 // real exFAT images on loop devices mounted under a dock mount root, found through the mount table.
 // Usage: node --import tsx bench/docks.ts [--recorders 8] [--mib 256] [--chunk-kib 4096] [--exfat] [--dir DIR]
+//   [--profile DIR] (the station's CPU profiles, main thread and workers, for what limits it)
 import { execFile, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { rename } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -36,6 +37,7 @@ const { values } = parseArgs({
     'chunk-kib': { type: 'string' },
     exfat: { type: 'boolean', default: false },
     dir: { type: 'string' },
+    profile: { type: 'string' },
   },
 });
 const recorders = Number(values.recorders);
@@ -196,7 +198,8 @@ async function measureStation(work: string, layout: Layout): Promise<StationResu
     }),
   );
   dropCaches();
-  const child = spawn(process.execPath, [stationBin, 'serve'], {
+  const profile = values.profile ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(values.profile)}`] : [];
+  const child = spawn(process.execPath, [...profile, stationBin, 'serve'], {
     env: { ...process.env, STATION_HOME: layout.home, STATION_CONFIG: configFile },
     // The station logs to stderr; its log is read until it watches the dock folder, then let go.
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -320,9 +323,28 @@ function report(
   saveResults('docks', { bytes, recorders, baselines, station, floor }, text());
 }
 
-/** CPU seconds of a process and of the children it waited for (ffprobe, ffmpeg), from /proc. */
+/**
+ * CPU seconds of a process and of its children (ffprobe, ffmpeg): those it waited for, and those of
+ * its children still running (the launcher, which starts ffprobe and ffmpeg for the station), from /proc.
+ */
 function cpuSeconds(pid: number | 'self' = 'self') {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   const ticks = (index: number) => Number(fields[index - 3]) / 100;
-  return { user: ticks(14), system: ticks(15), children: ticks(16) + ticks(17) };
+  let children = ticks(16) + ticks(17);
+  for (const child of livingChildren(pid)) {
+    // One that ended meanwhile was waited for: it is in the fields above.
+    const own = existsSync(`/proc/${child}/stat`) ? cpuSeconds(child) : null;
+    if (own) children += own.user + own.system + own.children;
+  }
+  return { user: ticks(14), system: ticks(15), children };
+}
+
+function livingChildren(pid: number | 'self'): number[] {
+  try {
+    return readdirSync(`/proc/${pid}/task`).flatMap((task) =>
+      readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').split(' ').filter(Boolean).map(Number),
+    );
+  } catch {
+    return [];
+  }
 }

@@ -44,4 +44,27 @@ describe('the hash pool', () => {
     await expect(pool.hash(path.join(folder.path, 'link'))).rejects.toMatchObject({ code: 'ELOOP' });
     expect(await pool.hash(real)).toBe(createHash('sha256').update('abc').digest('hex'));
   });
+
+  it('hashes copies chunk by chunk from shared buffers, several at once, like node:crypto', async () => {
+    const pool = new HashPool(2);
+    cleanups.push(() => pool.close());
+    const contents = [randomBytes(3 * 65536 + 17), randomBytes(0), randomBytes(65536)];
+    const hashes = await Promise.all(
+      contents.map(async (content) => {
+        const stream = pool.stream();
+        const shared = Buffer.from(new SharedArrayBuffer(65536));
+        for (let offset = 0; offset < content.length; offset += shared.length) {
+          const length = content.copy(shared, 0, offset, offset + shared.length);
+          await stream.update(shared.subarray(0, length));
+        }
+        return stream.digest();
+      }),
+    );
+    expect(hashes).toEqual(contents.map((content) => createHash('sha256').update(content).digest('hex')));
+    // A dropped copy holds nothing; the pool goes on.
+    const dropped = pool.stream();
+    await dropped.update(Buffer.from(new SharedArrayBuffer(16)));
+    dropped.drop();
+    expect(await pool.stream().digest()).toBe(createHash('sha256').digest('hex'));
+  });
 });

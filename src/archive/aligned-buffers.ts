@@ -1,7 +1,8 @@
 // Reads with O_DIRECT need buffers whose address is aligned to the disk's block size, which Node's own
 // Buffer allocations do not promise. The backing store of a WebAssembly.Memory starts on a page
-// boundary, so a Buffer over one is aligned. Buffers are kept for reuse: the copy loop needs two per
-// dock and file, and each new one would cost fresh pages.
+// boundary, so a Buffer over one is aligned; a shared one, so that a hash worker can read the chunk
+// where it lies (hash-pool.ts). Buffers are kept for reuse: the copy loop needs four per dock and
+// file, and each new one would cost fresh pages.
 const wasmPageBytes = 65536;
 export const directAlignment = 4096;
 
@@ -13,7 +14,7 @@ export function takeAlignedBuffer(bytes: number): Buffer {
   const reused = spare.get(bytes)?.pop();
   if (reused) return reused;
   const pages = Math.ceil(bytes / wasmPageBytes);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
   return Buffer.from(memory.buffer, 0, bytes);
 }
 

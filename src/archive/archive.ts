@@ -18,9 +18,9 @@ import { archiveFolder, candidateName, sanitiseFileName } from './layout.ts';
 
 export class VerificationError extends Error {}
 
-// The copies are hashed on the main thread, so the read-backs get the other cores, up to four: beyond
-// that the archive disk, not SHA-256, is the limit.
-const readBackWorkers = Math.max(1, Math.min(4, availableParallelism() - 1));
+// The copies and the read-backs are hashed on one worker per core, up to four: beyond that the archive
+// disk, not SHA-256, is the limit.
+const hashWorkers = Math.max(1, Math.min(4, availableParallelism()));
 
 export interface PartialCopy extends CopyResult {
   partialPath: string;
@@ -32,7 +32,7 @@ export interface PartialCopy extends CopyResult {
  */
 export class Archive {
   readonly partialDir: string;
-  private readBackPool: HashPool | null = null;
+  private hashPool: HashPool | null = null;
 
   constructor(
     readonly root: string,
@@ -50,8 +50,8 @@ export class Archive {
   }
 
   async close(): Promise<void> {
-    await this.readBackPool?.close();
-    this.readBackPool = null;
+    await this.hashPool?.close();
+    this.hashPool = null;
   }
 
   async freeBytes(): Promise<number> {
@@ -83,7 +83,7 @@ export class Archive {
         .run(partialPath, sourcePath, new Date().toISOString()),
     );
     try {
-      const result = await copyWithHash(sourcePath, partialPath, options);
+      const result = await copyWithHash(sourcePath, partialPath, { ...options, hash: this.pool().stream() });
       return { ...result, partialPath };
     } catch (error) {
       await this.discard(partialPath);
@@ -136,11 +136,10 @@ export class Archive {
 
   /**
    * Re-reads the placed file from disk; its hash must equal the one computed while copying. It runs on
-   * a worker thread, so the next file's copy (hashed on the main thread) goes on meanwhile.
+   * a worker thread, so the next file's copy goes on meanwhile.
    */
   async readBack(archivePath: string, expectedSha256: string): Promise<void> {
-    this.readBackPool ??= new HashPool(readBackWorkers);
-    const actual = await this.readBackPool.hash(this.absolutePath(archivePath));
+    const actual = await this.pool().hash(this.absolutePath(archivePath));
     if (actual !== expectedSha256) {
       throw new VerificationError(`read-back of ${archivePath} gave ${actual}, copy gave ${expectedSha256}`);
     }
@@ -190,6 +189,11 @@ export class Archive {
       removed.push(path.join(this.partialDir, name));
     }
     return { removed: [...new Set(removed)] };
+  }
+
+  private pool(): HashPool {
+    this.hashPool ??= new HashPool(hashWorkers);
+    return this.hashPool;
   }
 
   private isRecorded(archivePath: string): boolean {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { directAlignment, returnAlignedBuffer, takeAlignedBuffer } from './aligned-buffers.ts';
+import type { StreamHash } from './hash-pool.ts';
 
 export class SourceGoneError extends Error {}
 export class DiskFullError extends Error {}
@@ -32,13 +33,16 @@ export interface CopyOptions {
   /** Called after each chunk; a promise it returns holds the next chunk (a stage hook in tests). */
   onProgress?: (bytesDone: number) => void | Promise<void>;
   signal?: AbortSignal;
+  /** Where the chunks are hashed: a worker of the archive's hash pool; the calling thread without. */
+  hash?: StreamHash;
 }
 
 /**
  * Copies `source` to a new file `destination` and computes SHA-256 in the same single read.
- * Chunks move through a small ring of buffers: while one chunk is hashed, the next ones are being
- * read and the previous ones written, so the recorder, the CPU and the archive disk work at the same
- * time. The caller fsyncs the destination (`syncFile`) before it relies on it.
+ * Chunks move through a small ring of buffers: while one chunk is hashed and written (both only read
+ * the buffer, so they run at once), the next ones are being read, so the recorder, the CPU and the
+ * archive disk work at the same time. The caller fsyncs the destination (`syncFile`) before it
+ * relies on it.
  */
 export async function copyWithHash(
   source: string,
@@ -58,8 +62,8 @@ export async function copyWithHash(
   }
 }
 
-// Two chunks read ahead and two being written: enough to keep a recorder and the archive disk busy
-// while a chunk is hashed, few enough that 24 docks hold tens of MiB, not hundreds.
+// Two chunks read ahead and two being hashed and written: enough to keep a recorder and the archive
+// disk busy, few enough that 24 docks hold tens of MiB, not hundreds.
 const readsAhead = 2;
 const writesInFlight = 2;
 
@@ -69,7 +73,7 @@ interface InFlight<T> {
 }
 
 async function pump(input: SourceReader, output: ArchiveWriter, options: CopyOptions): Promise<CopyResult> {
-  const hash = createHash('sha256');
+  const hash = options.hash ?? hashHere();
   const free = Array.from({ length: readsAhead + writesInFlight }, () => takeBuffer(options.chunkBytes));
   const reads: InFlight<number>[] = [];
   const writes: InFlight<void>[] = [];
@@ -95,8 +99,7 @@ async function pump(input: SourceReader, output: ArchiveWriter, options: CopyOpt
         continue;
       }
       const chunk = buffer.subarray(0, bytesRead);
-      hash.update(chunk);
-      writes.push({ buffer, done: handled(output.write(chunk, bytes)) });
+      writes.push({ buffer, done: handled(both(hash.update(chunk), output.write(chunk, bytes))) });
       bytes += bytesRead;
       if (bytesRead < buffer.length) {
         // A short read: the end of the file, or a file system that returns less at a time. The reads
@@ -115,13 +118,31 @@ async function pump(input: SourceReader, output: ArchiveWriter, options: CopyOpt
     }
     while (writes.length > 0) free.push(await finish(writes.shift()!));
     giveBack(free);
-    return { sha256: hash.digest('hex'), bytes };
+    return { sha256: await hash.digest(), bytes };
   } catch (error) {
     // Nothing may still be filling or draining a buffer when the files are closed: a read in flight on
     // a closed descriptor could land on another file opened meanwhile under the same number.
     await Promise.allSettled([...reads, ...writes].map((operation) => operation.done));
+    hash.drop();
     throw error;
   }
+}
+
+/** The chunks hashed on this thread, for callers without a hash pool (the evidence export). */
+function hashHere(): StreamHash {
+  const hash = createHash('sha256');
+  return {
+    update: async (chunk) => void hash.update(chunk),
+    digest: async () => hash.digest('hex'),
+    drop: () => {},
+  };
+}
+
+/** Settles when both have; the first failure, if any, is the result. */
+async function both(first: Promise<void>, second: Promise<void>): Promise<void> {
+  const [a, b] = await Promise.allSettled([first, second]);
+  if (a.status === 'rejected') throw a.reason;
+  if (b.status === 'rejected') throw b.reason;
 }
 
 async function finish(write: InFlight<void>): Promise<Buffer> {
@@ -153,9 +174,11 @@ function handled<T>(operation: Promise<T>): Promise<T> {
 }
 
 // Whole pages, page-aligned, so that the same buffer can be read with O_DIRECT from the recorder and
-// written with O_DIRECT to the archive, without a copy in between.
+// written with O_DIRECT to the archive, without a copy in between; shared, for the hash worker.
 function takeBuffer(chunkBytes: number): Buffer {
-  return chunkBytes % directAlignment === 0 ? takeAlignedBuffer(chunkBytes) : Buffer.allocUnsafe(chunkBytes);
+  return chunkBytes % directAlignment === 0
+    ? takeAlignedBuffer(chunkBytes)
+    : Buffer.from(new SharedArrayBuffer(chunkBytes));
 }
 
 function giveBack(buffers: Buffer[]): void {

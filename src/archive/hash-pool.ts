@@ -57,11 +57,27 @@ async function hashFile(file) {
     await handle.close().catch(() => {});
   }
 }
-parentPort.on('message', ({ id, file }) => {
-  hashFile(file).then(
-    (sha256) => parentPort.postMessage({ id, sha256 }),
-    (error) => parentPort.postMessage({ id, error: { message: error.message, code: error.code } }),
-  );
+// A copy's chunks arrive in order, each in a shared buffer that the copy loop writes to the archive
+// from at the same time: hashed where it lies, never copied; the reply lets the loop reuse it.
+const streams = new Map();
+parentPort.on('message', (message) => {
+  const { id, kind } = message;
+  if (kind === 'file') {
+    hashFile(message.file).then(
+      (sha256) => parentPort.postMessage({ id, sha256 }),
+      (error) => parentPort.postMessage({ id, error: { message: error.message, code: error.code } }),
+    );
+  } else if (kind === 'chunk') {
+    if (!streams.has(id)) streams.set(id, createHash('sha256'));
+    streams.get(id).update(new Uint8Array(message.memory, message.offset, message.length));
+    parentPort.postMessage({ id, chunk: true });
+  } else if (kind === 'digest') {
+    const hash = streams.get(id) ?? createHash('sha256');
+    streams.delete(id);
+    parentPort.postMessage({ id, sha256: hash.digest('hex') });
+  } else if (kind === 'drop') {
+    streams.delete(id);
+  }
 });
 `;
 
@@ -72,23 +88,52 @@ interface Job {
   reject(error: Error): void;
 }
 
-type WorkerReply = { id: number; sha256: string } | { id: number; error: { message: string; code?: string } };
+/** A copy being hashed on one worker: the chunks sent and not yet hashed, then the digest asked for. */
+interface Stream {
+  id: number;
+  chunks: { resolve(): void; reject(error: Error): void }[];
+  digest: { resolve(sha256: string): void; reject(error: Error): void } | null;
+}
+
+interface Slot {
+  worker: Worker;
+  /** The one whole file this worker reads and hashes, if any. */
+  file: Job | null;
+  streams: Map<number, Stream>;
+}
+
+type WorkerReply =
+  | { id: number; sha256: string }
+  | { id: number; chunk: true }
+  | { id: number; error: { message: string; code?: string } };
+
+/** The SHA-256 of a copy fed chunk by chunk, computed on a worker thread (`HashPool.stream`). */
+export interface StreamHash {
+  /**
+   * Hashes the next chunk; `chunk` must lie in a SharedArrayBuffer and stay unchanged until this
+   * resolves (the copy loop may write it out meanwhile, which only reads it).
+   */
+  update(chunk: Buffer): Promise<void>;
+  digest(): Promise<string>;
+  /** The copy failed: the worker forgets it. */
+  drop(): void;
+}
 
 /**
- * SHA-256 of whole files as they are on the disk, on worker threads, one file per worker at a time, so
- * a re-verification of the archive uses every core instead of one, and a read-back does not hold up
- * the copy of the next file.
+ * SHA-256 on worker threads. Whole files as they are on the disk, one file per worker at a time, so a
+ * re-verification of the archive uses every core instead of one, and a read-back does not hold up the
+ * copies. And the copies themselves, chunk by chunk as they are read (`stream`), spread over the
+ * workers, so that the main thread only moves buffers between the recorder and the archive.
  */
 export class HashPool {
-  private readonly idle: Worker[] = [];
-  private readonly busy = new Map<Worker, Job>();
+  private readonly slots: Slot[] = [];
   private readonly queue: Job[] = [];
   private nextId = 1;
 
   constructor(readonly size: number = availableParallelism()) {
     if (!Number.isInteger(size) || size < 1)
       throw new RangeError(`hash pool needs at least 1 worker, got ${size}`);
-    for (let index = 0; index < size; index++) this.idle.push(this.startWorker());
+    for (let index = 0; index < size; index++) this.slots.push(this.startSlot());
   }
 
   hash(file: string): Promise<string> {
@@ -98,52 +143,123 @@ export class HashPool {
     });
   }
 
-  async close(): Promise<void> {
-    const workers = [...this.idle, ...this.busy.keys()];
-    this.idle.length = 0;
-    for (const job of [...this.queue, ...this.busy.values()]) job.reject(new Error('hash pool closed'));
-    this.queue.length = 0;
-    this.busy.clear();
-    await Promise.all(workers.map((worker) => worker.terminate()));
+  /**
+   * A new copy's hash. It takes a worker (the one with the fewest copies in hand) at its first chunk,
+   * so a copy that fails before it reads anything holds nothing.
+   */
+  stream(): StreamHash {
+    const stream: Stream = { id: this.nextId++, chunks: [], digest: null };
+    let slot: Slot | null = null;
+    const take = (): Slot | null => {
+      if (!slot) {
+        slot = this.slots.reduce((least, slot) => (slot.streams.size < least.streams.size ? slot : least));
+        slot.streams.set(stream.id, stream);
+        slot.worker.ref();
+      }
+      return slot.streams.has(stream.id) ? slot : null;
+    };
+    return {
+      update: (chunk) =>
+        new Promise<void>((resolve, reject) => {
+          const taken = take();
+          if (!taken) return reject(new Error('hash pool closed'));
+          stream.chunks.push({ resolve, reject });
+          const { buffer, byteOffset, byteLength } = chunk;
+          taken.worker.postMessage({
+            id: stream.id,
+            kind: 'chunk',
+            memory: buffer,
+            offset: byteOffset,
+            length: byteLength,
+          });
+        }),
+      digest: () =>
+        new Promise<string>((resolve, reject) => {
+          const taken = take();
+          if (!taken) return reject(new Error('hash pool closed'));
+          stream.digest = { resolve, reject };
+          taken.worker.postMessage({ id: stream.id, kind: 'digest' });
+        }),
+      drop: () => {
+        if (!slot?.streams.delete(stream.id)) return;
+        this.unrefIfIdle(slot);
+        slot.worker.postMessage({ id: stream.id, kind: 'drop' });
+      },
+    };
   }
 
-  private startWorker(): Worker {
+  async close(): Promise<void> {
+    const closed = new Error('hash pool closed');
+    for (const job of this.queue) job.reject(closed);
+    this.queue.length = 0;
+    const slots = this.slots.splice(0);
+    for (const slot of slots) this.failSlot(slot, closed);
+    await Promise.all(slots.map((slot) => slot.worker.terminate()));
+  }
+
+  private startSlot(): Slot {
     const worker = new Worker(workerSource, { eval: true });
-    worker.on('message', (reply: WorkerReply) => this.finish(worker, reply));
-    worker.on('error', (error) => this.replace(worker, error));
+    const slot: Slot = { worker, file: null, streams: new Map() };
+    worker.on('message', (reply: WorkerReply) => this.reply(slot, reply));
+    worker.on('error', (error) => this.replace(slot, error));
     // An idle worker must not keep a finished command alive; a busy one is ref'd while it hashes.
     worker.unref();
-    return worker;
+    return slot;
   }
 
   private dispatch(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const worker = this.idle.pop()!;
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (slot.file) continue;
       const job = this.queue.shift()!;
-      this.busy.set(worker, job);
-      worker.ref();
-      worker.postMessage({ id: job.id, file: job.file });
+      slot.file = job;
+      slot.worker.ref();
+      slot.worker.postMessage({ id: job.id, kind: 'file', file: job.file });
     }
   }
 
-  private finish(worker: Worker, reply: WorkerReply): void {
-    const job = this.busy.get(worker);
-    this.busy.delete(worker);
-    this.idle.push(worker);
-    worker.unref();
-    if (job && job.id === reply.id) {
-      if ('sha256' in reply) job.resolve(reply.sha256);
-      else job.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
+  private reply(slot: Slot, reply: WorkerReply): void {
+    const stream = slot.streams.get(reply.id);
+    if (stream) {
+      if ('chunk' in reply) stream.chunks.shift()?.resolve();
+      else if ('sha256' in reply) {
+        slot.streams.delete(stream.id);
+        this.unrefIfIdle(slot);
+        stream.digest?.resolve(reply.sha256);
+      }
+      return;
     }
+    const job = slot.file;
+    if (!job || job.id !== reply.id) return;
+    slot.file = null;
+    this.unrefIfIdle(slot);
+    if ('sha256' in reply) job.resolve(reply.sha256);
+    else if ('error' in reply)
+      job.reject(Object.assign(new Error(reply.error.message), { code: reply.error.code }));
     this.dispatch();
   }
 
-  // A worker that dies takes only its own file with it; the pool keeps its size.
-  private replace(worker: Worker, error: Error): void {
-    const job = this.busy.get(worker);
-    this.busy.delete(worker);
-    job?.reject(error);
-    this.idle.push(this.startWorker());
+  private unrefIfIdle(slot: Slot): void {
+    if (!slot.file && slot.streams.size === 0) slot.worker.unref();
+  }
+
+  /** Everything a worker had in hand fails with `error`. */
+  private failSlot(slot: Slot, error: Error): void {
+    slot.file?.reject(error);
+    slot.file = null;
+    for (const stream of slot.streams.values()) {
+      for (const chunk of stream.chunks) chunk.reject(error);
+      stream.digest?.reject(error);
+    }
+    slot.streams.clear();
+  }
+
+  // A worker that dies takes only what it had in hand with it; the pool keeps its size.
+  private replace(slot: Slot, error: Error): void {
+    const index = this.slots.indexOf(slot);
+    if (index === -1) return;
+    this.failSlot(slot, error);
+    this.slots[index] = this.startSlot();
     this.dispatch();
   }
 }

@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import { type Language, translator } from '../i18n/catalogue.ts';
 import { type LateExport, type MonthlyStatistics, monthMeasures, type OfficerMonth } from './statistics.ts';
 
@@ -14,6 +13,8 @@ export async function writeMonthlyReport(
 ): Promise<void> {
   const t = translator(language);
   const { statistics } = report;
+  // Loaded here, not at start-up: a station that never writes a workbook keeps its 28 MB.
+  const { default: ExcelJS } = await import('exceljs');
   const workbook = new ExcelJS.Workbook();
   workbook.creator = report.stationName;
   const summary = workbook.addWorksheet(statistics.month);

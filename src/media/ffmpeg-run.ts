@@ -1,9 +1,8 @@
-// Runs ffprobe / ffmpeg as child processes. Bad media must never crash the station, so a non-zero
-// exit or a timeout is a result to judge, not an exception; only a missing binary throws, because
-// that is a broken installation and would otherwise mark every recording as unplayable.
-import { spawn } from 'node:child_process';
-import { setPriority } from 'node:os';
-import type { Readable } from 'node:stream';
+// Runs ffprobe / ffmpeg as child processes (of the launcher, launcher.ts). Bad media must never crash
+// the station, so a non-zero exit or a timeout is a result to judge, not an exception; only a missing
+// binary throws, because that is a broken installation and would otherwise mark every recording as
+// unplayable.
+import { launch } from './launcher.ts';
 
 export interface RunOptions {
   /** The process is killed with SIGKILL after this long; the result then has `timedOut: true`. */
@@ -60,18 +59,8 @@ export function runTool(binary: string, args: string[], options: RunOptions): Pr
   const limit = options.maxOutputBytes ?? defaultMaxOutputBytes;
   return new Promise((resolve, reject) => {
     const outputs = options.outputs ?? [];
-    const child = spawn(binary, args, {
-      stdio: ['ignore', 'pipe', 'pipe', ...outputs.map(() => 'pipe' as const)],
-    });
-    if (options.niceness && child.pid) {
-      try {
-        setPriority(child.pid, options.niceness);
-      } catch {
-        // Not allowed to lower it (an unusual sandbox): it runs at normal priority.
-      }
-    }
-    for (const [index, receive] of outputs.entries())
-      (child.stdio[3 + index] as Readable).on('data', receive);
+    const child = launch(binary, args, { outputs: outputs.length, niceness: options.niceness });
+    for (const [index, receive] of outputs.entries()) child.outputs[index].on('data', receive);
     const stdout = new BoundedText(limit);
     const stderr = new BoundedText(limit);
     const lines = options.onStdoutLine ? new LineSplitter(options.onStdoutLine, limit) : null;
@@ -79,13 +68,11 @@ export function runTool(binary: string, args: string[], options: RunOptions): Pr
 
     const timer = setTimeout(() => {
       timedOut = true;
-      child.kill('SIGKILL');
+      child.kill();
     }, options.timeoutMs);
 
-    child.stdout!.setEncoding('utf8');
-    child.stderr!.setEncoding('utf8');
-    child.stdout!.on('data', (chunk: string) => (lines ? lines.push(chunk) : stdout.push(chunk)));
-    child.stderr!.on('data', (chunk: string) => stderr.push(chunk));
+    child.stdout.on('data', (chunk: string) => (lines ? lines.push(chunk) : stdout.push(chunk)));
+    child.stderr.on('data', (chunk: string) => stderr.push(chunk));
 
     child.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(timer);
@@ -94,7 +81,7 @@ export function runTool(binary: string, args: string[], options: RunOptions): Pr
     });
 
     // 'close' comes after the output streams end, so nothing written before exit is lost.
-    child.on('close', (exitCode, signal) => {
+    child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
       clearTimeout(timer);
       lines?.end();
       resolve({
