@@ -70,8 +70,9 @@ const cpuSeconds = () => {
 interface Sample {
   wall: number;
   cpu: number;
-  /** CPU from the dock's end until the pool is idle: with the check, the checks themselves. */
+  /** From the dock's end until the pool is idle: with the check, the checks themselves. */
   afterDockCpu: number;
+  afterDockWall: number;
 }
 const samples = { without: [] as Sample[], with: [] as Sample[] };
 let states: string[] = [];
@@ -88,12 +89,14 @@ async function ingest(round: number, listening: boolean): Promise<void> {
     const report = await dockFolder(station, { sourceRoot: recorder, origin: 'bench', recorderChecks: true });
     if (report.state !== 'done') throw new Error(`dock ended ${report.state}: ${report.stoppedReason}`);
     const dockEndCpu = cpuSeconds();
+    const dockEnd = process.hrtime.bigint();
     await station.playback.whenIdle();
     const cpu = cpuSeconds();
     samples[listening ? 'with' : 'without'].push({
       wall: since(from),
       cpu: cpu - cpuFrom,
       afterDockCpu: cpu - dockEndCpu,
+      afterDockWall: since(dockEnd),
     });
     const heard = station.db.prepare('SELECT state FROM spoken_reasons ORDER BY interruption_id').pluck();
     if (!listening) {
@@ -133,6 +136,7 @@ const wall = {
 };
 const pairedCpu = median(samples.with.map((sample, round) => sample.cpu - samples.without[round].cpu));
 const checksCpu = median(samples.with.map((sample) => sample.afterDockCpu));
+const checksWall = median(samples.with.map((sample) => sample.afterDockWall));
 const range = (list: number[]) => `${Math.min(...list).toFixed(1)}–${Math.max(...list).toFixed(1)}`;
 const percent = (value: number) => `${(value * 100).toFixed(1)}%`;
 const share = (value: number) => `${value.toFixed(2)} s (${percent(value / cpu.without)})`;
@@ -142,9 +146,9 @@ out.say(
 );
 out.say(
   [
-    "| footage | ingest without the check: CPU median (range), wall | with it | added: difference of the medians | median of the rounds' differences | the checks after the dock | a check redone after a restart |",
+    "| footage | ingest without the check: CPU median (range), wall | with it | added: difference of the medians | median of the rounds' differences | the checks after the dock, CPU and wall | a check redone after a restart |",
     '| --- | --- | --- | --- | --- | --- | --- |',
-    `| ${segments} × ${seconds} s ${values.size} | ${cpu.without.toFixed(2)} s (${range(cpuOf(samples.without))}), ${wall.without.toFixed(1)} s | ${cpu.with.toFixed(2)} s (${range(cpuOf(samples.with))}), ${wall.with.toFixed(1)} s | ${share(cpu.with - cpu.without)} | ${share(pairedCpu)} | ${share(checksCpu)} | ${share(redone.cpu / Math.max(1, redone.checks))} |`,
+    `| ${segments} × ${seconds} s ${values.size} | ${cpu.without.toFixed(2)} s (${range(cpuOf(samples.without))}), ${wall.without.toFixed(1)} s | ${cpu.with.toFixed(2)} s (${range(cpuOf(samples.with))}), ${wall.with.toFixed(1)} s | ${share(cpu.with - cpu.without)} | ${share(pairedCpu)} | ${share(checksCpu)}, ${checksWall.toFixed(1)} s | ${share(redone.cpu / Math.max(1, redone.checks))} |`,
   ].join('\n'),
 );
 saveResults('speech', { segments, seconds, size: values.size, rounds, samples, redone, states }, out.text());
