@@ -648,6 +648,7 @@ export const en: Catalogue = {
   'cli.docks.copied': 'Copied',
   'cli.docks.clock': 'Clock',
   'cli.docks.free': 'Free',
+  'cli.docks.battery': 'Battery',
   'cli.docks.started': 'Started',
   'cli.docks.detail': 'Detail',
   'cli.docks.none': 'none',

@@ -634,6 +634,7 @@ export const zhCN = {
   'cli.docks.copied': '已复制',
   'cli.docks.clock': '时钟偏差',
   'cli.docks.free': '剩余空间',
+  'cli.docks.battery': '电量',
   'cli.docks.started': '开始',
   'cli.docks.detail': '说明',
   'cli.docks.none': '无',
