@@ -537,6 +537,7 @@ export const en: Catalogue = {
   'dash.audit.key.stage': 'Stage',
   'dash.audit.key.at': 'At',
   'dash.audit.key.by': 'By',
+  'dash.audit.key.status': 'Result',
   'dash.audit.key.field': 'Field',
   'dash.audit.key.old': 'Old value',
   'dash.audit.key.new': 'New value',

@@ -523,6 +523,7 @@ export const zhCN = {
   'dash.audit.key.stage': '执法环节',
   'dash.audit.key.at': '时间',
   'dash.audit.key.by': '办理人',
+  'dash.audit.key.status': '结果',
   'dash.audit.key.field': '字段',
   'dash.audit.key.old': '原值',
   'dash.audit.key.new': '新值',
