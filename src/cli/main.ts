@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { CheckFailed, type CliCommand, errorMessage, exitCodes, print, t, UsageError } from './command.ts';
 import { TranslatedError } from '../i18n/translated-error.ts';
+import { CheckFailed, type CliCommand, errorMessage, exitCodes, print, t, UsageError } from './command.ts';
 import { type CommandEntry, listCommands, loadCommand } from './commands/index.ts';
 
 function findCommand(
