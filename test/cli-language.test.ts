@@ -41,8 +41,9 @@ describe('the CLI in the station language (zh-CN by default)', () => {
     expect(untranslated).toEqual([]);
   });
 
+  // Some fifty real CLI runs, each opening the station: slow on a loaded machine, not a timing check.
   it('prints no English sentence from any command, in tables, messages, help or usage errors', {
-    timeout: 600_000,
+    timeout: 1_200_000,
   }, async () => {
     const recorder = path.join(folder.path, 'recorder');
     await mkdir(recorder, { recursive: true });
@@ -129,7 +130,9 @@ describe('the CLI in the station language (zh-CN by default)', () => {
     expect(found).toEqual([]);
   });
 
-  it('says a setting it cannot use in the station language, and in English when configured so', async () => {
+  it('says a setting it cannot use in the station language, and in English when configured so', {
+    timeout: 300_000,
+  }, async () => {
     const settings: [string, unknown][] = [
       ['months.json', { retention: { months: 5 } }],
       ['zone.json', { station: { timezone: 'Mars/Olympus' } }],
