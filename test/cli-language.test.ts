@@ -22,8 +22,8 @@ function englishSentences(text: string): string[] {
 let folder: { path: string; remove(): Promise<void> };
 let home: string;
 
-const station = (args: string[], input?: string): Promise<CliResult> =>
-  runStation(args, { home, input, env: { LOG_LEVEL: 'error' } });
+const station = (args: string[], input?: string, env: Record<string, string> = {}): Promise<CliResult> =>
+  runStation(args, { home, input, env: { LOG_LEVEL: 'error', ...env } });
 
 beforeAll(async () => {
   folder = await temporaryFolder('cli-language');
@@ -41,8 +41,9 @@ describe('the CLI in the station language (zh-CN by default)', () => {
     expect(untranslated).toEqual([]);
   });
 
+  // Some fifty real CLI runs, each opening the station: slow on a loaded machine, not a timing check.
   it('prints no English sentence from any command, in tables, messages, help or usage errors', {
-    timeout: 600_000,
+    timeout: 1_200_000,
   }, async () => {
     const recorder = path.join(folder.path, 'recorder');
     await mkdir(recorder, { recursive: true });
@@ -82,6 +83,36 @@ describe('the CLI in the station language (zh-CN by default)', () => {
       [['interruptions', 'list']],
       [['access', 'list']],
       [['access', 'request', '--purpose', 'training', '--mode', 'print', '--user', 'leader1']],
+      [
+        [
+          'access',
+          'request',
+          '--recordings',
+          '1',
+          '--purpose',
+          'gossip',
+          '--mode',
+          'view',
+          '--reason',
+          '核查',
+          '--party',
+          '法院',
+          '--user',
+          'leader1',
+          '--password-stdin',
+        ],
+        'a-long-password-2\n',
+      ],
+      [['ledger', 'withdraw', '--help']],
+      [['ledger', 'withdraw', '1', '--reason', '误点', '--by', 'leader1']],
+      [
+        ['ledger', 'withdraw', '1', '--reason', '误点', '--by', 'leader1', '--password-stdin'],
+        'a-long-password-2\n',
+      ],
+      [
+        ['users', 'add', 'ops1', '--role', 'ops', '--real-name', '李四', '--password-stdin'],
+        'a-long-password-5\n',
+      ],
       [['audit', 'digest']],
       [['audit', 'anchor', '--out', path.join(folder.path, 'anchors')]],
       [['audit', 'check', digestFile]],
@@ -97,6 +128,43 @@ describe('the CLI in the station language (zh-CN by default)', () => {
         found.push(`station ${args.join(' ')}: "${sentence}"`);
     }
     expect(found).toEqual([]);
+  });
+
+  it('says a setting it cannot use in the station language, and in English when configured so', {
+    timeout: 300_000,
+  }, async () => {
+    const settings: [string, unknown][] = [
+      ['months.json', { retention: { months: 5 } }],
+      ['zone.json', { station: { timezone: 'Mars/Olympus' } }],
+      ['type.json', { dock: { lowBatteryPercent: 'low' } }],
+      ['tls.json', { http: { tls: { certFile: path.join(folder.path, 'none.pem'), keyFile: 'x' } } }],
+    ];
+    const said: string[] = [];
+    for (const [name, setting] of settings) {
+      const file = path.join(folder.path, name);
+      await writeFile(file, JSON.stringify(setting));
+      const result = await station(['officers', 'list'], undefined, { STATION_CONFIG: file });
+      expect(result.code, result.stderr).toBe(2);
+      said.push(result.stderr);
+    }
+    const broken = path.join(folder.path, 'broken.json');
+    await writeFile(broken, '{"station": {');
+    said.push((await station(['officers', 'list'], undefined, { STATION_CONFIG: broken })).stderr);
+    expect(said).toEqual([
+      expect.stringContaining('配置项“retention.months”须不小于 6；现为 5'),
+      expect.stringContaining('配置项“station.timezone”：“Mars/Olympus”不是 IANA 时区名'),
+      expect.stringContaining('配置项“dock.lowBatteryPercent”须为数字；现为 "low"'),
+      expect.stringContaining('配置项“http.tls.certFile”：无法读取'),
+      expect.stringContaining(`配置文件 ${broken} 不是有效的 JSON：`),
+    ]);
+    expect(said.flatMap(englishSentences)).toEqual([]);
+
+    const english = path.join(folder.path, 'english-months.json');
+    await writeFile(english, JSON.stringify({ station: { language: 'en' }, retention: { months: 5 } }));
+    const inEnglish = await station(['officers', 'list'], undefined, { STATION_CONFIG: english });
+    expect(inEnglish.stderr).toContain(
+      'configuration key "retention.months": must be at least 6 (art. 24: at least 6 months); got 5',
+    );
   });
 
   it('speaks English when the station is configured so', async () => {

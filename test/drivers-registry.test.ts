@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.ts';
 import type { RecorderDriver } from '../src/drivers/driver.ts';
 import { chooseDriver, DriverError, loadDrivers, prepareDrivers } from '../src/drivers/registry.ts';
+import { translator } from '../src/i18n/catalogue.ts';
+import { errorText } from '../src/i18n/translated-error.ts';
 import { silentLogger } from '../src/log/logger.ts';
 import { openStation } from '../src/station.ts';
 import { runStation, temporaryFolder } from './helpers/station-cli.ts';
@@ -61,6 +63,24 @@ describe('recorder drivers', () => {
 
   it('refuses duplicate ids', () => {
     expect(() => prepareDrivers([generic, generic])).toThrow(/share the id/);
+  });
+
+  it('says what is wrong with a driver set in the station language', () => {
+    const zh = translator('zh-CN');
+    const said = (drivers: RecorderDriver[]) => {
+      try {
+        prepareDrivers(drivers);
+      } catch (error) {
+        return errorText(zh, error);
+      }
+      return '';
+    };
+    expect(said([generic, generic])).toBe('有两个驱动使用同一个 id“generic”');
+    expect(said([{ ...generic, id: 'other' }, generic])).toContain('在同一优先级认领同样的记录仪：所有卷');
+    expect(said([generic, { ...generic, id: 'x', match: {}, fileNames: ['{officer}.{ext}'] }])).toBe(
+      '驱动“x”的文件名模板：没有文件名字段 {officer}',
+    );
+    expect(said([{ ...generic, match: {} }])).toBe('没有兜底驱动（match.any）');
   });
 
   it('picks the highest-priority driver that claims a volume', () => {

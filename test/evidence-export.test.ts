@@ -199,7 +199,7 @@ describe('station export', () => {
     const out = await outFolder();
     const result = await exportAs(home, id, out);
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('#3');
+    expect(result.stderr).toContain('记录 #3 的存档文件与采集时的哈希不再一致，请运行 station verify');
     expect(await exists(out)).toBe(false);
   });
 

@@ -154,7 +154,9 @@ describe('station verify', () => {
     expect(report.ledger.problems).toEqual([
       expect.objectContaining({ recordingId: 3, problem: 'edited-row', fields: ['start', 'badge'] }),
     ]);
-    expect(text).toMatch(/被修改：台账记录 #3：start: sealed .*badge: sealed "010001", now "099999"/);
+    expect(text).toMatch(
+      /被修改：台账记录 #3：开始时间封存时为 .*、执法证号封存时为 "010001"，现为 "099999"/,
+    );
     expect(report.auditChain.problems).toEqual([]);
   });
 

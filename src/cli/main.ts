@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { TranslatedError } from '../i18n/translated-error.ts';
 import { CheckFailed, type CliCommand, errorMessage, exitCodes, print, t, UsageError } from './command.ts';
 import { type CommandEntry, listCommands, loadCommand } from './commands/index.ts';
 
@@ -90,6 +91,11 @@ async function reportError(error: unknown, command: CliCommand): Promise<number>
   if (error instanceof ConfigError || error instanceof DriverError || error instanceof LedgerError) {
     process.stderr.write(`station ${command.name}: ${message}\n`);
     return exitCodes.usage;
+  }
+  // Any other refusal with catalogue words (a correction, a rule of custody) is a check that failed.
+  if (error instanceof TranslatedError && error.key) {
+    process.stderr.write(`station ${command.name}: ${message}\n`);
+    return exitCodes.checkFailed;
   }
   process.stderr.write(
     `station ${command.name}: ${t('cli.unexpectedError', { detail: (error as Error).stack ?? message })}\n`,

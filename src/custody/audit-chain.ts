@@ -1,3 +1,4 @@
+import { codeWords, englishText, type Message } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 import { type AuditRow, genesisHash, rowHash } from './audit-log.ts';
 
@@ -7,8 +8,12 @@ export interface ChainProblem {
   /** The entry the problem is about; for deletions, the first missing id. */
   entryId: number;
   problem: ChainProblemKind;
+  /** In English, for scripts and the log; `message` says it in the reader's language. */
   detail: string;
+  message: Message;
 }
+
+const said = (message: Message) => ({ message, detail: englishText(message) });
 
 export interface ChainReport {
   checked: number;
@@ -55,7 +60,11 @@ function checkEntry(
     const deleted: ChainProblem = {
       entryId: expectedId,
       problem: 'deleted',
-      detail: `entries ${range} are missing${previous ? ` between #${previous.id} and #${row.id}` : ` before #${row.id}`}`,
+      ...said(
+        previous
+          ? { key: 'verify.chain.missingBetween', values: { range, before: previous.id, after: row.id } }
+          : { key: 'verify.chain.missingBefore', values: { range, after: row.id } },
+      ),
     };
     return contentIntact ? [deleted] : [deleted, edited(row)];
   }
@@ -72,10 +81,14 @@ function checkEntry(
       {
         entryId: row.id,
         problem: 'reordered',
-        detail:
+        ...said(
           originalId !== null
-            ? `was entry #${originalId} (stored after #${previous?.id ?? 'the start'}, chained after the entry now at #${linkedId})`
-            : `chained after the entry now at #${linkedId} but stored after #${previous?.id ?? 'the start'}`,
+            ? {
+                key: 'verify.chain.moved',
+                values: { original: originalId, stored: storedAfter(previous), linked: linkedId },
+              }
+            : { key: 'verify.chain.misplaced', values: { stored: storedAfter(previous), linked: linkedId } },
+        ),
       },
     ];
   }
@@ -87,12 +100,15 @@ function checkEntry(
       {
         entryId: previous.id,
         problem: 'edited',
-        detail: `rewritten with a new hash; entry #${row.id} still links to its original hash`,
+        ...said({ key: 'verify.chain.rewritten', values: { next: row.id } }),
       },
     ];
   }
-  return [{ entryId: row.id, problem: 'broken-link', detail: 'the first entry does not start the chain' }];
+  return [{ entryId: row.id, problem: 'broken-link', ...said({ key: 'verify.chain.badStart' }) }];
 }
+
+const storedAfter = (previous: AuditRow | null): Message =>
+  previous ? { key: 'verify.chain.entry', values: { id: previous.id } } : { key: 'verify.chain.start' };
 
 // The id is part of the hash, so a moved entry's hash tells which id it was written with; moves
 // are searched near where the entry sits now and next to the entry it is chained after.
@@ -106,7 +122,10 @@ function edited(row: AuditRow): ChainProblem {
   return {
     entryId: row.id,
     problem: 'edited',
-    detail: `content of entry #${row.id} (${row.action}) no longer matches its hash`,
+    ...said({
+      key: 'verify.chain.edited',
+      values: { id: row.id, action: codeWords('dash.audit.action.', row.action) },
+    }),
   };
 }
 

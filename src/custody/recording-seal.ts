@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { codeWords, englishText, type Message } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 import { type Recording, toRecording } from '../ledger/recordings.ts';
 import { isMutableField } from './ledger-mutator.ts';
@@ -72,8 +73,14 @@ export interface SealProblem {
   recordingId: number;
   problem: SealProblemKind;
   fields: string[];
+  /** In English, for scripts and the log; `message` says it in the reader's language. */
   detail: string;
+  message: Message;
 }
+
+const said = (message: Message) => ({ message, detail: englishText(message) });
+// Where a sealed field's name is worded: as a correction names it, else as the audit history does.
+const fieldWords = ['correction.field.', 'dash.audit.key.'];
 
 export interface SealReport {
   checked: number;
@@ -106,8 +113,7 @@ export function verifyRecordingSeals(db: Db): SealReport {
         recordingId: recording.id,
         problem: 'unsealed-row',
         fields: [],
-        detail:
-          'no ingest entry in the audit log seals this row (added outside the station, or its entry was removed)',
+        ...said({ key: 'verify.seal.unsealed' }),
       });
       continue;
     }
@@ -116,7 +122,14 @@ export function verifyRecordingSeals(db: Db): SealReport {
         recordingId: recording.id,
         problem: 'forbidden-change',
         fields: [claim.field],
-        detail: `audit entry #${claim.entryId} claims to change ${claim.field} to ${show(claim.value)}; ${claim.field} never changes after ingest`,
+        ...said({
+          key: 'verify.seal.forbidden',
+          values: {
+            entry: claim.entryId,
+            field: codeWords(fieldWords, claim.field),
+            value: show(claim.value),
+          },
+        }),
       });
     }
     const changed = fieldsOf(entry.values).filter(
@@ -127,11 +140,23 @@ export function verifyRecordingSeals(db: Db): SealReport {
         recordingId: recording.id,
         problem: 'edited-row',
         fields: changed,
-        detail: changed.length
-          ? changed
-              .map((field) => `${field}: sealed ${show(entry.values[field])}, now ${show(recording[field])}`)
-              .join('; ')
-          : 'the seal no longer matches its own hash',
+        ...said(
+          changed.length
+            ? {
+                key: 'verify.seal.changes',
+                values: {
+                  changes: changed.map((field) => ({
+                    key: 'verify.seal.changed' as const,
+                    values: {
+                      field: codeWords(fieldWords, field),
+                      sealed: show(entry.values[field]),
+                      now: show(recording[field]),
+                    },
+                  })),
+                },
+              }
+            : { key: 'verify.seal.selfHash' },
+        ),
       });
     }
   }
@@ -140,7 +165,7 @@ export function verifyRecordingSeals(db: Db): SealReport {
       recordingId,
       problem: 'deleted-row',
       fields: [],
-      detail: 'sealed at ingest but the ledger row is gone',
+      ...said({ key: 'verify.seal.deleted' }),
     });
   }
   problems.sort((a, b) => a.recordingId - b.recordingId);

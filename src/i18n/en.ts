@@ -537,6 +537,7 @@ export const en: Catalogue = {
   'dash.audit.key.stage': 'Stage',
   'dash.audit.key.at': 'At',
   'dash.audit.key.by': 'By',
+  'dash.audit.key.status': 'Result',
   'dash.audit.key.field': 'Field',
   'dash.audit.key.old': 'Old value',
   'dash.audit.key.new': 'New value',
@@ -648,6 +649,7 @@ export const en: Catalogue = {
   'cli.docks.copied': 'Copied',
   'cli.docks.clock': 'Clock',
   'cli.docks.free': 'Free',
+  'cli.docks.battery': 'Battery',
   'cli.docks.started': 'Started',
   'cli.docks.detail': 'Detail',
   'cli.docks.none': 'none',
@@ -1044,4 +1046,22 @@ export const en: Catalogue = {
   'grant.field.state': 'state',
   'grant.field.validUntil': 'valid until',
   'grant.field.decidedBy': 'decided by',
+  'verify.seal.unsealed':
+    'no ingest entry in the audit log seals this row (added outside the station, or its entry was removed)',
+  'verify.seal.forbidden':
+    'audit entry #{entry} claims to change {field} to {value}; {field} never changes after ingest',
+  'verify.seal.changes': '{changes}',
+  'verify.seal.changed': '{field}: sealed {sealed}, now {now}',
+  'verify.seal.selfHash': 'the seal no longer matches its own hash',
+  'verify.seal.deleted': 'sealed at ingest but the ledger row is gone',
+  'verify.chain.missingBetween': 'entries {range} are missing between #{before} and #{after}',
+  'verify.chain.missingBefore': 'entries {range} are missing before #{after}',
+  'verify.chain.moved':
+    'was entry #{original} (stored after {stored}, chained after the entry now at #{linked})',
+  'verify.chain.misplaced': 'chained after the entry now at #{linked} but stored after {stored}',
+  'verify.chain.entry': '#{id}',
+  'verify.chain.start': 'the start',
+  'verify.chain.rewritten': 'rewritten with a new hash; entry #{next} still links to its original hash',
+  'verify.chain.badStart': 'the first entry does not start the chain',
+  'verify.chain.edited': 'content of entry #{id} ({action}) no longer matches its hash',
 };

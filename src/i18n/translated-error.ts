@@ -32,13 +32,22 @@ export function say(t: Translate, message: Message): string {
 export const label = (prefix: string, code: string): Message => ({ key: `${prefix}${code}` as MessageKey });
 
 /**
+ * A code's words from the first of `prefixes` the catalogues have them under
+ * (`codeWords('dash.audit.key.', 'badge')`), else the code itself.
+ */
+export function codeWords(prefixes: string | string[], code: string): Message | string {
+  const prefix = [prefixes].flat().find((candidate) => isMessageKey(`${candidate}${code}`));
+  return prefix ? label(prefix, code) : code;
+}
+
+/**
  * Codes a person types on the command line (`--kind evidence`), each with its meaning: what to type
  * and what it stands for. A code without a message shows as itself.
  */
 export const choices = (prefix: string, codes: readonly string[]): Message[] =>
   codes.map((code) => ({
     key: 'choice.coded',
-    values: { code, label: isMessageKey(`${prefix}${code}`) ? label(prefix, code) : code },
+    values: { code, label: codeWords(prefix, code) },
   }));
 
 const english = translator('en');

@@ -2,7 +2,7 @@ import { loadConfig } from '../../config/config.ts';
 import type { StationConfig } from '../../config/schema.ts';
 import { isFinalDockState } from '../../dock/dock-session.ts';
 import { codeLabel } from '../../i18n/catalogue.ts';
-import { formatBytes, formatDateTime } from '../../i18n/format.ts';
+import { driverLabel, formatBytes, formatDateTime } from '../../i18n/format.ts';
 import { openDatabase } from '../../ledger/database.ts';
 import { type Dock, listDocks } from '../../ledger/docks.ts';
 import { databaseFile } from '../../station.ts';
@@ -49,6 +49,7 @@ function docksText(current: DockLine[], recent: DockLine[], config: Pick<Station
     t('cli.docks.copied'),
     t('cli.docks.clock'),
     t('cli.docks.free'),
+    t('cli.docks.battery'),
     t('cli.docks.started'),
     t('cli.docks.detail'),
   ];
@@ -56,7 +57,8 @@ function docksText(current: DockLine[], recent: DockLine[], config: Pick<Station
     `#${dock.id}`,
     codeLabel(t, 'dash.dockState.', dock.state),
     dock.deviceSerial ?? '-',
-    dock.driver ?? '-',
+    // The family's name as the catalogues or its definition give it; this command loads no drivers.
+    driverLabel(t, [], dock.driver) || '-',
     `${dock.filesDone}/${dock.filesTotal}`,
     `${formatBytes(dock.bytesDone)}/${formatBytes(dock.bytesTotal)}`,
     dock.clockOffsetSeconds === null
@@ -65,6 +67,7 @@ function docksText(current: DockLine[], recent: DockLine[], config: Pick<Station
     dock.freeBytes === null || !dock.totalBytes
       ? '-'
       : `${Math.round((dock.freeBytes / dock.totalBytes) * 100)}%`,
+    dock.batteryPercent === null ? '-' : `${Math.round(dock.batteryPercent)}%`,
     formatDateTime(dock.startedAt, zone),
     dock.reasonText ?? dock.detail ?? '',
   ];

@@ -1,6 +1,8 @@
 import { statSync } from 'node:fs';
 import { type DockReport, dockFolder } from '../../dock/dock-session.ts';
 import { codeLabel } from '../../i18n/catalogue.ts';
+import { driverLabel } from '../../i18n/format.ts';
+import { fileNoteLabel } from '../../ingest/file-notes.ts';
 import { findOfficerByBadge } from '../../ledger/officers.ts';
 import { publicRecording } from '../../ledger/public-recording.ts';
 import { findRecording } from '../../ledger/recordings.ts';
@@ -33,7 +35,7 @@ export const ingestCommand: CliCommand = {
           badge: badge ?? null,
         });
         if (args.values.json) printJson(ingestJson(station, report), station.config.station.timezone);
-        else print(ingestSummary(report));
+        else print(ingestSummary(report, station.drivers));
         if (report.stoppedReason)
           process.stderr.write(
             `station ingest: ${t('cli.ingest.stopped', { reason: report.stoppedReason })}\n`,
@@ -66,13 +68,13 @@ export function ingestJson(station: Station, report: DockReport) {
   };
 }
 
-function ingestSummary(report: DockReport): string {
+function ingestSummary(report: DockReport, drivers: Station['drivers']): string {
   const archived = report.recordings.filter((recording) => !recording.duplicateOf);
   const lines = [
     t('cli.ingest.dock', {
       id: report.dockId,
       state: codeLabel(t, 'dash.dockState.', report.state),
-      driver: report.driver,
+      driver: driverLabel(t, drivers, report.driver) || '-',
       device: report.device?.serial ?? t('cli.ingest.unknownDevice'),
     }),
     t('cli.ingest.counts', {
@@ -93,6 +95,8 @@ function ingestSummary(report: DockReport): string {
     );
   }
   for (const skipped of report.skipped)
-    lines.push(`  ${t('cli.ingest.skipped', { path: skipped.sourcePath, reason: skipped.reason })}`);
+    lines.push(
+      `  ${t('cli.ingest.skipped', { path: skipped.sourcePath, reason: fileNoteLabel(t, skipped.note) })}`,
+    );
   return lines.join('\n');
 }

@@ -6,10 +6,16 @@ import { verifyRecordingSeals } from '../../custody/recording-seal.ts';
 import { districtAnchorSources } from '../../district/anchor-check.ts';
 import { FootageReader } from '../../district/footage-reader.ts';
 import { codeLabel } from '../../i18n/catalogue.ts';
-import { say } from '../../i18n/translated-error.ts';
+import { type Message, say } from '../../i18n/translated-error.ts';
 import { type CliCommand, print, printJson, t, withStation } from '../command.ts';
 
 const problemLabel = (code: string) => codeLabel(t, 'cli.verify.problem.', code);
+
+// Scripts read `detail` (English) and the codes; the words for people are printed, not written as JSON.
+const withoutMessages = <Report extends { problems: { message: Message }[] }>(report: Report) => ({
+  ...report,
+  problems: report.problems.map(({ message: _message, ...problem }) => problem),
+});
 
 export const verifyCommand: CliCommand = {
   name: 'verify',
@@ -40,13 +46,10 @@ export const verifyCommand: CliCommand = {
         printJson(
           {
             ...archive,
-            auditChain,
+            auditChain: withoutMessages(auditChain),
             anchors,
-            ledger,
-            grants: {
-              ...grants,
-              problems: grants.problems.map(({ message: _message, ...problem }) => problem),
-            },
+            ledger: withoutMessages(ledger),
+            grants: withoutMessages(grants),
             passed: problemCount === 0,
           },
           station.config.station.timezone,
@@ -67,7 +70,7 @@ export const verifyCommand: CliCommand = {
             t('cli.verify.auditEntry', {
               problem: problemLabel(problem.problem),
               id: problem.entryId,
-              detail: problem.detail,
+              detail: say(t, problem.message),
             }),
           );
         }
@@ -85,7 +88,7 @@ export const verifyCommand: CliCommand = {
             t('cli.verify.ledgerRow', {
               problem: problemLabel(problem.problem),
               id: problem.recordingId,
-              detail: problem.detail,
+              detail: say(t, problem.message),
             }),
           );
         }

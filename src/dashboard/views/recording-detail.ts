@@ -44,6 +44,8 @@ function playbackChecks(request: FastifyRequest, report: PlaybackReport): Html {
 }
 
 // Stored times are UTC instants; a person reads them in the station's zone.
+// Hashes and paths stay in code type, to be read character by character; people's words do not.
+const technicalKeys = new Set(['sha256', 'actualSha256', 'archivePath', 'sourcePath', 'outDir', 'name']);
 const storedInstant = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** One value of an audit entry as a person reads it: words for codes, local times, nested facts spelt out. */
@@ -54,7 +56,10 @@ function auditValue(t: Translate, zone: string, key: string, value: unknown): Ht
     if (key === 'via') return codeLabel(t, 'dash.audit.via.', value);
     // What a correction changed: a field of the row, or the clerk's decision it withdrew.
     if (key === 'field') return codeLabel(t, 'correction.field.', value);
+    // The playback check's result (playback-queue.ts).
+    if (key === 'status') return codeLabel(t, 'playback.', value);
     if (storedInstant.test(value)) return formatDateTime(value, zone);
+    if (!technicalKeys.has(key)) return value;
   }
   if (Array.isArray(value))
     return html`${value.map((item, index) => html`${index > 0 ? '、' : ''}${auditValue(t, zone, key, item)}`)}`;
