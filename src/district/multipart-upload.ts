@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import {
+  AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   ListPartsCommand,
@@ -114,6 +115,17 @@ export async function uploadFile(
     return { versionId: done.VersionId ?? null, resumedParts: reused };
   } finally {
     await handle.close();
+  }
+}
+
+/** Gives up an unfinished multipart upload, so its parts do not stay in the store; gone already is fine. */
+export async function abortUpload(s3: S3Client, target: Omit<UploadTarget, 'metadata'>, uploadId: string) {
+  try {
+    await s3.send(
+      new AbortMultipartUploadCommand({ Bucket: target.bucket, Key: target.key, UploadId: uploadId }),
+    );
+  } catch (error) {
+    if ((error as Error).name !== 'NoSuchUpload') throw error;
   }
 }
 
