@@ -1,6 +1,6 @@
 // District archive: the station's upload (multipart with per-part MD5, COMPLIANCE lock, full read-back
 // and SHA-256 check, PostgreSQL row) against `rclone copy` of the same files to the same local Ceph,
-// in the same run; then the filtered search of a district ledger of many rows over 30 stations.
+// in the same run (rclone before and after the station, their mean the baseline; CPU of each side too); then the filtered search of a district ledger of many rows over 30 stations.
 //   node --import tsx bench/district.ts
 // Environment: BENCH_DISTRICT_GIB (upload set, default 2), BENCH_DISTRICT_FILE_MIB (each file, default 256),
 // BENCH_DISTRICT_ROWS (district ledger rows, default 10000000; 0 skips), BENCH_DISTRICT_QUERIES (default 200).
@@ -127,7 +127,6 @@ async function benchUpload(env: Record<string, string>): Promise<void> {
     const { folder, bytes } = await buildStation(home);
     const mib = bytes / 1024 / 1024;
     const s3 = s3Of(env);
-    await createBucket(env, s3, 'bench-rclone');
     await createBucket(env, s3, 'bench-station');
 
     // rclone's own defaults for S3 (4 transfers, multipart with 4 concurrent chunks of 5 MiB).
@@ -141,13 +140,21 @@ async function benchUpload(env: Record<string, string>): Promise<void> {
       RCLONE_CONFIG_DISTRICT_ACCESS_KEY_ID: s3.accessKeyId,
       RCLONE_CONFIG_DISTRICT_SECRET_ACCESS_KEY: s3.secretAccessKey,
     };
-    let started = process.hrtime.bigint();
-    const rclone = spawnSync('rclone', ['copy', folder, 'district:bench-rclone/set'], {
-      env: rcloneEnv,
-      stdio: 'inherit',
-    });
-    if (rclone.status !== 0) throw new Error('rclone copy failed');
-    const rcloneSeconds = seconds(started);
+    // rclone before and after the station, each into its own bucket: on a shared machine the load
+    // drifts over minutes, and the mean of the two brackets the station's run (6 GiB fit in memstore).
+    const rcloneRun = async (round: number) => {
+      const bucket = `bench-rclone-${round}`;
+      await createBucket(env, s3, bucket);
+      const cpu = await cpuNow(env);
+      const started = process.hrtime.bigint();
+      const rclone = spawnSync('rclone', ['copy', folder, `district:${bucket}/set`], {
+        env: rcloneEnv,
+        stdio: 'inherit',
+      });
+      if (rclone.status !== 0) throw new Error('rclone copy failed');
+      return { seconds: seconds(started), cpu: await cpuSince(env, cpu) };
+    };
+    const rcloneBefore = await rcloneRun(1);
 
     const override = path.join(work, 'district.json');
     await writeFile(
@@ -163,24 +170,77 @@ async function benchUpload(env: Record<string, string>): Promise<void> {
     const client = await sync.ledger.pool.connect();
     await migrateDistrict(client);
     client.release();
-    started = process.hrtime.bigint();
+    const stationCpuBefore = await cpuNow(env);
+    const started = process.hrtime.bigint();
     const report = await sync.runOnce({ anchorEveryMs: 0 });
     const stationSeconds = seconds(started);
+    const stationCpu = await cpuSince(env, stationCpuBefore);
     await sync.close();
     station.close();
     if (report.failed.length) throw new Error(`station upload failed: ${JSON.stringify(report.failed)}`);
+    const rcloneAfter = await rcloneRun(2);
 
+    const rcloneSeconds = (rcloneBefore.seconds + rcloneAfter.seconds) / 2;
     const rcloneRate = mib / rcloneSeconds;
     const stationRate = mib / stationSeconds;
-    console.log(`rclone copy:            ${rcloneSeconds.toFixed(1)} s, ${rcloneRate.toFixed(0)} MiB/s`);
+    const cpuText = (cpu: CpuSeconds) =>
+      `CPU ${cpu.total.toFixed(1)} s: client ${cpu.client.toFixed(1)}, radosgw ${cpu.gateway.toFixed(1)}, OSD ${cpu.osd.toFixed(1)}`;
+    for (const [name, run] of [
+      ['rclone copy (before)', rcloneBefore],
+      ['rclone copy (after)', rcloneAfter],
+    ] as const) {
+      console.log(
+        `${name.padEnd(24)}${run.seconds.toFixed(1)} s, ${(mib / run.seconds).toFixed(0)} MiB/s, ${cpuText(run.cpu)}`,
+      );
+    }
     console.log(
-      `station upload:         ${stationSeconds.toFixed(1)} s, ${stationRate.toFixed(0)} MiB/s ` +
+      `${'station upload'.padEnd(24)}${stationSeconds.toFixed(1)} s, ${stationRate.toFixed(0)} MiB/s, ${cpuText(stationCpu)} ` +
         `(${report.uploaded.length} files: multipart + MD5, COMPLIANCE lock read back, full read-back SHA-256, PostgreSQL row)`,
     );
-    console.log(`ratio station / rclone: ${(stationRate / rcloneRate).toFixed(2)} (target ≥ 0.8)`);
+    const rcloneCpu = (rcloneBefore.cpu.total + rcloneAfter.cpu.total) / 2;
+    console.log(
+      `ratio station / rclone: ${(stationRate / rcloneRate).toFixed(2)} (target ≥ 0.8; rclone the mean of its two runs); ` +
+        `CPU per byte rclone / station: ${(rcloneCpu / stationCpu.total).toFixed(2)}`,
+    );
   } finally {
     await rm(work, { recursive: true, force: true });
   }
+}
+
+interface CpuSeconds {
+  client: number;
+  gateway: number;
+  osd: number;
+  total: number;
+}
+
+// CPU seconds of this process (with its worker threads), of its waited-for children (rclone), and of
+// the gateway and the OSD: what a copy costs the machine, whatever else shares its cores meanwhile.
+async function cpuNow(env: Record<string, string>): Promise<CpuSeconds> {
+  const ticks = async (file: string) => {
+    const fields = (await readFile(file, 'utf8')).split(') ')[1].split(' ');
+    return fields.map(Number);
+  };
+  const pidOf = async (file: string) => (await readFile(file, 'utf8')).trim();
+  const self = await ticks('/proc/self/stat');
+  const gateway = await ticks(`/proc/${await pidOf(env.DISTRICT_RGW_PID_FILE)}/stat`);
+  const osdPidFile = path.join(path.dirname(env.DISTRICT_CEPH_CONF), 'run', 'osd.0.pid');
+  const osd = await ticks(`/proc/${await pidOf(osdPidFile)}/stat`);
+  // utime, stime are fields 14, 15 of /proc/PID/stat, cutime, cstime 16, 17 (here after the name).
+  const hz = 100;
+  const client = (self[11] + self[12] + self[13] + self[14]) / hz;
+  const result = { client, gateway: (gateway[11] + gateway[12]) / hz, osd: (osd[11] + osd[12]) / hz };
+  return { ...result, total: result.client + result.gateway + result.osd };
+}
+
+async function cpuSince(env: Record<string, string>, before: CpuSeconds): Promise<CpuSeconds> {
+  const now = await cpuNow(env);
+  return {
+    client: now.client - before.client,
+    gateway: now.gateway - before.gateway,
+    osd: now.osd - before.osd,
+    total: now.total - before.total,
+  };
 }
 
 /** A district ledger of `ledgerRows` rows over 30 stations × 20 officers, then filtered searches. */

@@ -1,10 +1,15 @@
-import { DeleteObjectCommand, HeadObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateMultipartUploadCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+} from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { approveDeletion, proposeDeletion, purgeDeletions } from '../src/compliance/deletion.ts';
 import { deletionContext } from '../src/compliance/jobs.ts';
 import { auditTrail } from '../src/custody/audit-log.ts';
 import { readLock } from '../src/district/object-lock.ts';
-import { outboxRow } from '../src/district/outbox.ts';
+import { joinDistrict, markUploading, outboxCounts, outboxRow } from '../src/district/outbox.ts';
 import { localDateIn } from '../src/time/zone.ts';
 import { addReviewers } from './helpers/compliance-fixtures.ts';
 import { createBucket, createDistrictDatabase, districtServices } from './helpers/district-services.ts';
@@ -89,5 +94,46 @@ describe.skipIf(!services)('district copies and the deletion review (real Ceph a
       versionId: row.versionId,
       objectKey: row.objectKey,
     });
+  });
+
+  it('a recording the review deletes before it is uploaded leaves the outbox, its parts aborted, on the record', async () => {
+    const bucket = await createBucket(services!);
+    const postgresUrl = await createDistrictDatabase(services!);
+    const district = await openDistrictStation(services!, { stationId: 'ft-withdraw', bucket, postgresUrl });
+    open.push(district);
+    const { station, sync } = district;
+    const [id] = await district.ingest(1);
+    const eightMonthsAgo = localDateIn(
+      new Date(Date.now() - 240 * 86_400_000),
+      station.config.station.timezone,
+    );
+    station.db.prepare('UPDATE recordings SET local_date = ? WHERE id = ?').run(eightMonthsAgo, id);
+    // Queued, and a first attempt had opened a multipart upload; then the station went offline.
+    joinDistrict(station.db, 'ft-withdraw', station.clock.now());
+    const key = `ft-withdraw/unsent/${id}.mp4`;
+    const started = await sync.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
+    markUploading(station.db, id, key, started.UploadId!);
+
+    await addReviewers(station);
+    const review = { ...deletionContext(station), graceDays: 0 };
+    const now = station.clock.now();
+    proposeDeletion(review, { recordingId: id, by: 'ops1', reason: '误录' }, now);
+    approveDeletion(review, { recordingId: id, by: 'leader1' }, now);
+    expect((await purgeDeletions(review, now)).deleted).toEqual([id]);
+
+    const report = await sync.runOnce();
+    expect(report.failed).toEqual([]);
+    expect(report.uploaded).toEqual([]);
+    expect(report.withdrawn).toEqual([id]);
+    expect(outboxRow(station.db, id)).toBeNull();
+    expect(outboxCounts(station.db)).toMatchObject({ pending: 0, uploading: 0, failed: 0 });
+    const uploads = await sync.s3.send(new ListMultipartUploadsCommand({ Bucket: bucket }));
+    expect(uploads.Uploads ?? []).toEqual([]);
+    const entry = auditTrail(station.db, 'recording', id).find(
+      (item) => item.action === 'district-withdraw',
+    )!;
+    expect(entry.detail).toMatchObject({ abortedUploadId: started.UploadId, state: 'uploading' });
+    expect((await sync.runOnce()).withdrawn).toEqual([]);
+    expect(await sync.ledger.ledger({ stationId: 'ft-withdraw' })).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { DistrictLedger, type DistrictRecording } from '../src/district/district-ledger.ts';
 import { outboxRow } from '../src/district/outbox.ts';
 import { bypassesRowSecurity } from '../src/district/station-accounts.ts';
 import { findRecording } from '../src/ledger/recordings.ts';
@@ -56,6 +57,32 @@ describe.skipIf(!services)('two stations in one district (real Ceph and PostgreS
       ['ft-east', 2],
       ['ft-west', 2],
     ]);
+
+    // Pages follow each other by keyset (the last row of the page before), in ledger order, rows
+    // without a date last; every row once, with or without the station filter.
+    const admin = new DistrictLedger(postgresUrl, 'Asia/Shanghai');
+    try {
+      await admin.pool.query(
+        `INSERT INTO recordings (station_id, recording_id, sha256, size_bytes, kind, source_path, playback, late,
+           ingested_at, object_key, retain_until, legal_hold, uploaded_at, verified_at)
+         VALUES ('ft-west', 99, repeat('a', 64), 1, 'video', 'x.mp4', 'ok', false, '2026-01-01T08:00:00+08:00',
+           'k', now() + interval '1 day', false, now(), now())`,
+      );
+      for (const stationId of [undefined, 'ft-west']) {
+        const whole = await admin.ledger({ stationId });
+        expect(whole.at(-1)).toMatchObject({ stationId: 'ft-west', recordingId: 99, date: null });
+        expect(whole[0].verifiedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$/);
+        const paged: DistrictRecording[] = [];
+        for (let page = await admin.ledger({ stationId, limit: 1 }); page.length; ) {
+          paged.push(...page);
+          page = await admin.ledger({ stationId, limit: 1, after: page.at(-1) });
+        }
+        expect(paged).toEqual(whole);
+        expect(paged).toHaveLength(stationId ? 3 : 5);
+      }
+    } finally {
+      await admin.close();
+    }
   });
 
   it("lets a station write only its own rows: PostgreSQL refuses it another station's", async () => {

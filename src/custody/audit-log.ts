@@ -49,6 +49,7 @@ export type AuditAction =
   | 'district-upload'
   | 'district-verify'
   | 'district-delete'
+  | 'district-withdraw'
   | 'grant-ended';
 
 export interface AuditEntryInput {

@@ -4,6 +4,7 @@ import { appendAudit } from '../custody/audit-log.ts';
 import type { Db } from '../ledger/database.ts';
 import type { DistrictLedger } from './district-ledger.ts';
 import { readLock } from './object-lock.ts';
+import { withdrawUpload } from './outbox.ts';
 
 export interface DistrictDeletionTarget {
   s3: S3Client;
@@ -23,6 +24,7 @@ interface ReviewedCopy {
   objectKey: string;
   versionId: string;
   sha256: string;
+  verified: number;
 }
 
 // Gone already: a pass that deleted the version and stopped before recording it.
@@ -42,7 +44,8 @@ export async function deleteReviewedCopies(
   const report: DistrictDeletionReport = { deleted: [], waiting: [] };
   const reviewed = db
     .prepare(
-      `SELECT o.recording_id AS recordingId, o.object_key AS objectKey, o.version_id AS versionId, r.sha256
+      `SELECT o.recording_id AS recordingId, o.object_key AS objectKey, o.version_id AS versionId, r.sha256,
+         o.state = 'verified' AS verified
        FROM district_outbox o JOIN recordings r ON r.id = o.recording_id
        WHERE o.version_id IS NOT NULL AND o.district_deleted_at IS NULL
          AND EXISTS (SELECT 1 FROM deletion_proposals p WHERE p.recording_id = o.recording_id AND p.state = 'deleted')
@@ -71,10 +74,13 @@ export async function deleteReviewedCopies(
     }
     await target.ledger.markDeleted(target.stationId, copy.recordingId, now);
     db.transaction(() => {
-      db.prepare('UPDATE district_outbox SET district_deleted_at = ? WHERE recording_id = ?').run(
-        now.toISOString(),
-        copy.recordingId,
-      );
+      // A version that was never verified is owed nothing more: its row leaves the outbox.
+      if (copy.verified) {
+        db.prepare('UPDATE district_outbox SET district_deleted_at = ? WHERE recording_id = ?').run(
+          now.toISOString(),
+          copy.recordingId,
+        );
+      } else withdrawUpload(db, copy.recordingId);
       appendAudit(
         db,
         {
@@ -87,6 +93,7 @@ export async function deleteReviewedCopies(
             versionId: copy.versionId,
             sha256: copy.sha256,
             retainUntil: lock?.retainUntil?.toISOString() ?? null,
+            verified: copy.verified === 1,
           },
         },
         now,

@@ -38,8 +38,12 @@ export interface DistrictLedgerFilter {
   fromDate?: string;
   toDate?: string;
   limit?: number;
-  offset?: number;
+  /** Keyset pagination: the rows after this one in ledger order (the last row of the page before). */
+  after?: LedgerCursor;
 }
+
+/** A row's place in ledger order (local date, station, recording id). */
+export type LedgerCursor = Pick<DistrictRecording, 'date' | 'stationId' | 'recordingId'>;
 
 export interface DistrictAnchor {
   stationId: string;
@@ -88,7 +92,14 @@ export class DistrictLedger {
     postgresUrl: string,
     private readonly zone: string,
   ) {
-    this.pool = new pg.Pool({ connectionString: postgresUrl, max: 4, connectionTimeoutMillis: 5000 });
+    // The session speaks the district's zone, so PostgreSQL writes each time with its offset (toIso)
+    // rather than this process formatting hundreds of Dates per page.
+    this.pool = new pg.Pool({
+      connectionString: postgresUrl,
+      options: `-c TimeZone=${zone}`,
+      max: 4,
+      connectionTimeoutMillis: 5000,
+    });
     // An idle connection the server dropped must not crash the daemon; the next query reconnects.
     this.pool.on('error', () => {});
   }
@@ -235,34 +246,77 @@ export class DistrictLedger {
     }));
   }
 
+  /**
+   * Rows in ledger order (local date, station, recording id), `limit` at a time (default 10 000), each
+   * page after the last row of the one before. Every filter has an index in that order (district
+   * migrations 1 and 3), and the cursor is a range on the same columns, so any page reads only its
+   * own index entries: no sort, no OFFSET skipping rows, no count.
+   */
   async ledger(filter: DistrictLedgerFilter = {}): Promise<DistrictRecording[]> {
+    const limit = filter.limit ?? 10_000;
+    const { after } = filter;
+    const rows = await this.ledgerPage(filter, after ?? null, limit);
+    // Rows without a date sort after every dated row: a page after a dated row that ran out of dated
+    // rows goes on with them (a range cannot span both and keep to the index).
+    if (after?.date && rows.length < limit && !filter.fromDate && !filter.toDate) {
+      rows.push(
+        ...(await this.ledgerPage(
+          filter,
+          { date: null, stationId: '', recordingId: 0 },
+          limit - rows.length,
+        )),
+      );
+    }
+    return rows;
+  }
+
+  private async ledgerPage(
+    filter: DistrictLedgerFilter,
+    after: LedgerCursor | null,
+    limit: number,
+  ): Promise<DistrictRecording[]> {
     const clauses: string[] = [];
     const params: unknown[] = [];
-    const add = (sql: string, value: unknown) => {
+    const param = (value: unknown) => {
       params.push(value);
-      clauses.push(sql.replace('?', `$${params.length}`));
+      return `$${params.length}`;
     };
-    if (filter.stationId) add('station_id = ?', filter.stationId);
-    if (filter.badge) add('badge = ?', filter.badge);
-    if (filter.fromDate) add('local_date >= ?', filter.fromDate);
-    if (filter.toDate) add('local_date <= ?', filter.toDate);
+    const station = filter.stationId;
+    if (station) clauses.push(`station_id = ${param(station)}`);
+    if (filter.badge) clauses.push(`badge = ${param(filter.badge)}`);
+    if (filter.fromDate) clauses.push(`local_date >= ${param(filter.fromDate)}`);
+    if (filter.toDate) clauses.push(`local_date <= ${param(filter.toDate)}`);
+    if (after) {
+      // The cursor is a range on the index's own columns; with the station fixed it drops out, and
+      // the comparison matches the station indexes' order.
+      const key = [after.date === null ? null : 'local_date', station ? null : 'station_id', 'recording_id'];
+      const values = [after.date, after.stationId, after.recordingId];
+      const columns = key.filter((column) => column !== null);
+      const placeholders = key.flatMap((column, index) => (column === null ? [] : [param(values[index])]));
+      if (after.date === null) clauses.push('local_date IS NULL');
+      clauses.push(`(${columns.join(', ')}) > (${placeholders.join(', ')})`);
+    }
     const where = clauses.length ? `WHERE ${clauses.join(' AND ')}` : '';
-    params.push(filter.limit ?? 10_000, filter.offset ?? 0);
     const { rows } = await this.pool.query(
-      `SELECT *, to_char(local_date, 'YYYY-MM-DD') AS local_date_text FROM recordings ${where}
-       ORDER BY local_date, station_id, recording_id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      `SELECT ${recordingColumns} FROM recordings ${where}
+       ORDER BY local_date, station_id, recording_id LIMIT ${param(limit)}`,
       params,
     );
-    return rows.map((row) => this.toDistrictRecording(row));
+    return rows.map(toDistrictRecording);
   }
 
   async recording(stationId: string, recordingId: number): Promise<DistrictRecording | null> {
     const { rows } = await this.pool.query(
-      `SELECT *, to_char(local_date, 'YYYY-MM-DD') AS local_date_text FROM recordings
-       WHERE station_id = $1 AND recording_id = $2`,
+      `SELECT ${recordingColumns} FROM recordings WHERE station_id = $1 AND recording_id = $2`,
       [stationId, recordingId],
     );
-    return rows[0] ? this.toDistrictRecording(rows[0]) : null;
+    return rows[0] ? toDistrictRecording(rows[0]) : null;
+  }
+
+  /** Ids and names only, for a station filter: no counting of their rows. */
+  async stationNames(): Promise<{ id: string; name: string }[]> {
+    const { rows } = await this.pool.query('SELECT id, name FROM stations ORDER BY id');
+    return rows;
   }
 
   async stations(): Promise<DistrictStation[]> {
@@ -282,33 +336,39 @@ export class DistrictLedger {
       recordings: row.recordings,
     }));
   }
+}
 
-  private toDistrictRecording(row: Record<string, unknown>): DistrictRecording {
-    const iso = (value: unknown) => isoInZone(value as Date, this.zone);
-    return {
-      stationId: row.station_id as string,
-      recordingId: row.recording_id as number,
-      sha256: row.sha256 as string,
-      sizeBytes: row.size_bytes as number,
-      kind: row.kind as string,
-      start: row.start_time as string | null,
-      end: row.end_time as string | null,
-      durationSeconds: row.duration_seconds as number | null,
-      date: row.local_date_text as string | null,
-      badge: row.badge as string | null,
-      officerName: row.officer_name as string | null,
-      deviceSerial: row.device_serial as string | null,
-      sourcePath: row.source_path as string,
-      playback: row.playback as string,
-      late: row.late as boolean,
-      ingestedAt: row.ingested_at as string,
-      objectKey: row.object_key as string,
-      versionId: row.version_id as string | null,
-      retainUntil: iso(row.retain_until),
-      legalHold: row.legal_hold as boolean,
-      uploadedAt: iso(row.uploaded_at),
-      verifiedAt: iso(row.verified_at),
-      deletedAt: row.deleted_at ? iso(row.deleted_at) : null,
-    };
-  }
+// Times the ledger keeps as instants are written by PostgreSQL in the session's zone (ISO with offset).
+const toIso = (column: string) => `to_char(${column}, 'YYYY-MM-DD"T"HH24:MI:SSTZH:TZM') AS ${column}_iso`;
+const recordingColumns = `station_id, recording_id, sha256, size_bytes, kind, start_time, end_time, duration_seconds,
+  to_char(local_date, 'YYYY-MM-DD') AS local_date_text, badge, officer_name, device_serial, source_path, playback,
+  late, ingested_at, object_key, version_id, ${toIso('retain_until')}, legal_hold, ${toIso('uploaded_at')},
+  ${toIso('verified_at')}, ${toIso('deleted_at')}`;
+
+function toDistrictRecording(row: Record<string, unknown>): DistrictRecording {
+  return {
+    stationId: row.station_id as string,
+    recordingId: row.recording_id as number,
+    sha256: row.sha256 as string,
+    sizeBytes: row.size_bytes as number,
+    kind: row.kind as string,
+    start: row.start_time as string | null,
+    end: row.end_time as string | null,
+    durationSeconds: row.duration_seconds as number | null,
+    date: row.local_date_text as string | null,
+    badge: row.badge as string | null,
+    officerName: row.officer_name as string | null,
+    deviceSerial: row.device_serial as string | null,
+    sourcePath: row.source_path as string,
+    playback: row.playback as string,
+    late: row.late as boolean,
+    ingestedAt: row.ingested_at as string,
+    objectKey: row.object_key as string,
+    versionId: row.version_id as string | null,
+    retainUntil: row.retain_until_iso as string,
+    legalHold: row.legal_hold as boolean,
+    uploadedAt: row.uploaded_at_iso as string,
+    verifiedAt: row.verified_at_iso as string,
+    deletedAt: row.deleted_at_iso as string | null,
+  };
 }

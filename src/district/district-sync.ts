@@ -13,7 +13,7 @@ import { deleteReviewedCopies } from './district-deletion.ts';
 import { DistrictLedger } from './district-ledger.ts';
 import type { DistrictSettings } from './district-settings.ts';
 import { evictLocalCopies } from './local-eviction.ts';
-import { uploadFile } from './multipart-upload.ts';
+import { abortUpload, uploadFile } from './multipart-upload.ts';
 import { objectKeyOf } from './object-key.ts';
 import { applyLock, assertBucketHasObjectLock } from './object-lock.ts';
 import {
@@ -28,6 +28,8 @@ import {
   outboxCounts,
   outboxRow,
   verifiedRows,
+  withdrawnUploads,
+  withdrawUpload,
 } from './outbox.ts';
 import { hashStoredObject } from './read-back.ts';
 import { createS3Client } from './s3-client.ts';
@@ -46,6 +48,8 @@ export interface SyncReport {
   anchoredHeadId: number | null;
   /** Parts of interrupted multipart uploads that were found in the store and not sent again. */
   resumedParts: number;
+  /** Removed by the deletion review before they reached the district: out of the outbox, none sent. */
+  withdrawn: number[];
 }
 
 interface SentCopy {
@@ -110,6 +114,7 @@ export class DistrictSync {
       deletionsWaiting: [],
       anchoredHeadId: null,
       resumedParts: 0,
+      withdrawn: [],
     };
     await this.uploadDue(report);
     await this.extendLocks(report);
@@ -181,6 +186,9 @@ export class DistrictSync {
         return null;
       }
     };
+    for (const row of withdrawnUploads(db)) {
+      if (await attempt(row, () => this.withdraw(row))) report.withdrawn.push(row.recordingId);
+    }
     // Each worker reads back the file it has just sent while it sends the next one: the read-back
     // waits on the gateway's answers, the upload on its own, and neither needs the other's turn.
     const worker = async () => {
@@ -199,6 +207,24 @@ export class DistrictSync {
       await verifying;
     };
     await Promise.all(Array.from({ length: settings.syncConcurrency }, worker));
+  }
+
+  /** A recording the review deleted before upload: its unfinished parts go, and so does its outbox row. */
+  private async withdraw(row: OutboxRow): Promise<true> {
+    const { db, settings } = this.deps;
+    if (row.uploadId && row.objectKey) {
+      await abortUpload(this.s3, { bucket: settings.s3.bucket, key: row.objectKey }, row.uploadId);
+    }
+    db.transaction(() => {
+      withdrawUpload(db, row.recordingId);
+      this.audit('district-withdraw', row.recordingId, {
+        reason: 'deleted by the deletion review before it reached the district',
+        state: row.state,
+        attempts: row.attempts,
+        abortedUploadId: row.uploadId,
+      });
+    }).immediate();
+    return true;
   }
 
   /** Upload (or resume): the version is in the store, not yet locked or checked. */
@@ -298,7 +324,7 @@ export class DistrictSync {
   }
 
   private audit(
-    action: 'district-upload' | 'district-verify',
+    action: 'district-upload' | 'district-verify' | 'district-withdraw',
     recordingId: number,
     detail: Record<string, unknown>,
   ): void {

@@ -75,12 +75,16 @@ export function outboxRow(db: Db, recordingId: number): OutboxRow | null {
   return row ? toRow(row) : null;
 }
 
+// A recording the deletion review removed is owed no upload any more.
+const reviewDeleted = "recording_id IN (SELECT recording_id FROM deletion_proposals WHERE state = 'deleted')";
+
 /** Rows whose upload is owed and whose back-off has passed, oldest first. */
 export function dueUploads(db: Db, now: Date, limit = 1000): OutboxRow[] {
   return (
     db
       .prepare(
-        `${selectRow} WHERE state != 'verified' AND next_attempt_at <= ? ORDER BY next_attempt_at, recording_id LIMIT ?`,
+        `${selectRow} WHERE state != 'verified' AND next_attempt_at <= ? AND NOT ${reviewDeleted}
+         ORDER BY next_attempt_at, recording_id LIMIT ?`,
       )
       .all(now.toISOString(), limit) as Record<string, unknown>[]
   ).map(toRow);
@@ -96,6 +100,24 @@ export function verifiedRows(db: Db): OutboxRow[] {
       )
       .all() as Record<string, unknown>[]
   ).map(toRow);
+}
+
+/**
+ * Rows the deletion review removed before any version of theirs reached the store: they leave the
+ * outbox (withdrawUpload). One whose version is in the store waits for district-deletion.ts instead.
+ */
+export function withdrawnUploads(db: Db): OutboxRow[] {
+  return (
+    db
+      .prepare(
+        `${selectRow} WHERE state != 'verified' AND version_id IS NULL AND ${reviewDeleted} ORDER BY recording_id`,
+      )
+      .all() as Record<string, unknown>[]
+  ).map(toRow);
+}
+
+export function withdrawUpload(db: Db, recordingId: number): void {
+  db.prepare('DELETE FROM district_outbox WHERE recording_id = ?').run(recordingId);
 }
 
 export function markUploading(db: Db, recordingId: number, objectKey: string, uploadId: string | null): void {

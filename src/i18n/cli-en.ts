@@ -220,6 +220,8 @@ export const cliEn: Record<keyof typeof cliZhCN, string> = {
   'cli.district.unreachable': 'district unreachable ({code}): {detail}',
   'cli.district.migrated': 'district ledger: applied schema {versions}',
   'cli.district.upToDate': 'district ledger: schema up to date',
+  'cli.district.ledgerCapped':
+    'only the first {count} rows are shown: narrow them with --station, --badge, --from or --to',
   'cli.district.failed': 'FAILED #{id}: {error}',
   'cli.district.synced':
     'district sync: {uploaded} uploaded and verified, {failed} failed, {relocked} locks extended, {evicted} local copies removed',

@@ -190,6 +190,7 @@ export const cliZhCN = {
   'cli.district.unreachable': '无法连接区级存档（{code}）：{detail}',
   'cli.district.migrated': '区级台账：已应用表结构 {versions}',
   'cli.district.upToDate': '区级台账：表结构已是最新',
+  'cli.district.ledgerCapped': '只列出前 {count} 条：请用 --station、--badge、--from 或 --to 缩小范围',
   'cli.district.failed': '失败 #{id}：{error}',
   'cli.district.synced':
     '区级同步：{uploaded} 个已上传并核验，{failed} 个失败，{relocked} 个延长锁定，{evicted} 个本地副本已移除',

@@ -951,6 +951,8 @@ export const en: Catalogue = {
   'dash.audit.action.district-upload': 'Uploaded to the district bucket',
   'dash.audit.action.district-verify': 'District copy read back and checked',
   'dash.audit.action.district-delete': 'District copy deleted after its lock expired',
+  'dash.audit.action.district-withdraw':
+    'Deleted by the review before upload: no longer owed to the district',
   'dash.audit.action.grant-ended': 'Grant ended',
   // Settings, drivers and exports that cannot be used (src/config, src/drivers, src/i18n/schema-problem.ts).
   'choice.coded': '{code} ({label})',

@@ -926,6 +926,7 @@ export const zhCN = {
   'dash.audit.action.district-upload': '上传至区级存储',
   'dash.audit.action.district-verify': '区级副本回读校验',
   'dash.audit.action.district-delete': '锁定期满，删除区级副本',
+  'dash.audit.action.district-withdraw': '上传前已经审核删除，不再上传区级',
   'dash.audit.action.grant-ended': '授权到期',
   // Settings, drivers and exports that cannot be used (src/config, src/drivers, src/i18n/schema-problem.ts).
   'choice.coded': '{code}（{label}）',

@@ -235,6 +235,8 @@ function dateOption(value: string | undefined, name: string): string | undefined
   return value;
 }
 
+const cliRows = 10_000;
+
 const ledgerCommand: CliCommand = {
   name: 'district ledger',
   summary: 'cli.summary.district.ledger',
@@ -257,11 +259,14 @@ const ledgerCommand: CliCommand = {
       const settings = requireDistrict(station);
       const ledger = new DistrictLedger(settings.postgresUrl, settings.zone);
       try {
-        const recordings = await districtCall(async () => {
+        const found = await districtCall(async () => {
           await ledger.assertSchema();
-          return ledger.ledger(filter);
+          return ledger.ledger({ ...filter, limit: cliRows + 1 });
         });
-        if (args.values.json) printJson({ recordings });
+        // A district holds millions of rows: the CLI lists the first ones and says so, never silently.
+        const more = found.length > cliRows;
+        const recordings = found.slice(0, cliRows);
+        if (args.values.json) printJson({ recordings, more });
         else {
           print(
             formatTable(
@@ -287,6 +292,7 @@ const ledgerCommand: CliCommand = {
               ]),
             ),
           );
+          if (more) print(t('cli.district.ledgerCapped', { count: cliRows }));
         }
         return 0;
       } finally {

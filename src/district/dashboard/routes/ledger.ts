@@ -5,6 +5,7 @@ import { HtmlPage, LanguageQuery } from '../../../dashboard/routes/schemas.ts';
 import { page } from '../../../dashboard/views/layout.ts';
 import { officerCells } from '../../../dashboard/views/officer.ts';
 import { formatDateTime, formatDuration } from '../../../i18n/format.ts';
+import type { LedgerCursor } from '../../district-ledger.ts';
 
 const pageSize = 200;
 const LocalDate = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2}$' });
@@ -19,10 +20,20 @@ const LedgerQuery = Type.Composite([
     badge: Optional(Type.String({ maxLength: 40 })),
     from: Optional(LocalDate),
     to: Optional(LocalDate),
-    page: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000 })),
+    // The last row of the page before, as `date_station_id` (cursorOf): the next page starts after it.
+    after: Type.Optional(
+      Type.String({ pattern: '^(\\d{4}-\\d{2}-\\d{2})?_[a-z0-9][a-z0-9-]{0,62}_\\d{1,15}$' }),
+    ),
   }),
 ]);
 type LedgerQuery = Static<typeof LedgerQuery>;
+
+const cursorOf = (row: LedgerCursor) => `${row.date ?? ''}_${row.stationId}_${row.recordingId}`;
+
+function parseCursor(text: string): LedgerCursor {
+  const [date, stationId, id] = text.split('_');
+  return { date: date || null, stationId, recordingId: Number(id) };
+}
 
 /** The union of every station's ledger, filtered by station, badge and local dates. */
 export const ledgerRoutes: FastifyPluginAsync = async (app) => {
@@ -36,16 +47,15 @@ export const ledgerRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const { t, query } = request;
-      const pageNumber = query.page ?? 1;
       const [stations, rows] = await Promise.all([
-        app.district.ledger.stations(),
+        app.district.ledger.stationNames(),
         app.district.ledger.ledger({
           stationId: query.station || undefined,
           badge: query.badge || undefined,
           fromDate: query.from || undefined,
           toDate: query.to || undefined,
           limit: pageSize + 1,
-          offset: (pageNumber - 1) * pageSize,
+          after: query.after ? parseCursor(query.after) : undefined,
         }),
       ]);
       const more = rows.length > pageSize;
@@ -71,8 +81,8 @@ ${officerCells(t, { name: row.officerName, badge: row.badge })}<td>${row.date ??
         : html`<p class="muted" id="no-rows">${t('district.view.ledger.none')}</p>`;
       const next = new URLSearchParams();
       for (const [name, value] of Object.entries(query))
-        if (value && name !== 'page') next.set(name, String(value));
-      next.set('page', String(pageNumber + 1));
+        if (value && name !== 'after') next.set(name, String(value));
+      if (more) next.set('after', cursorOf(shown.at(-1)!));
       const pager = more
         ? html`<p><a id="next-page" href="/ledger?${next.toString()}">${t('district.view.ledger.more')}</a></p>`
         : '';
