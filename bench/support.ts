@@ -4,6 +4,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFile
 import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { isoInZone } from '../src/time/zone.ts';
 
 /** The station as installed: the compiled CLI (`npm run bench` builds it first). */
 export const stationBin = path.resolve('bin', 'station.js');
@@ -118,7 +119,8 @@ export function mibPerSecond(bytes: number, seconds: number): string {
 export function saveResults(name: string, data: unknown, summary: string): void {
   const folder = path.resolve('bench', 'results');
   mkdirSync(folder, { recursive: true });
-  const at = new Date().toISOString();
+  // The bench's own clock in the station's default zone, as every time a person reads.
+  const at = isoInZone(new Date(), 'Asia/Shanghai');
   const load = os
     .loadavg()
     .map((value) => value.toFixed(2))
