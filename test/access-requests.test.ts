@@ -216,7 +216,7 @@ describe('access requests', () => {
       validUntil: '2026-11-29T03:00:00.000Z',
     });
     expect(() => decideAccessRequest(db, request.id, { by: 'leader', approve: false }, approvedAt)).toThrow(
-      /already approved/,
+      /already decided: Approved/,
     );
   });
 

@@ -268,7 +268,7 @@ describe('the recording page in the reader language', () => {
     const history = cells(page, 'history');
     expect(history).toContain('<td data-action="ingest">采集入库</td>');
     expect(history).toContain('<td data-action="view">查看</td>');
-    expect(history).toMatch(/<td>SHA-256: <code>[0-9a-f]{64}<\/code> · /);
+    expect(history).toMatch(/<td class="audit-detail">SHA-256: <code>[0-9a-f]{64}<\/code> · /);
     expect(history).toMatch(/ · 原文件: <code>[^<]+<\/code> · 采集批次: <code>\d+<\/code><\/td>/);
     expect(history).toContain('途径: 详情页');
     expect(history).not.toContain('seal');

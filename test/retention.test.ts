@@ -246,7 +246,7 @@ describe('deletion through review', () => {
     const recording = await archivedRecording(station, { recordedAt: shanghai('2026-01-10 09:00') });
     expect(() =>
       proposeDeletion(context(), { recordingId: recording.id, by: 'clerk1' }, test.clock.now()),
-    ).toThrow(/needs the role ops/);
+    ).toThrow(/needs the role Ops/);
     propose(recording.id);
     expect(() =>
       approveDeletion(context(), { recordingId: recording.id, by: 'ops1' }, test.clock.now()),
