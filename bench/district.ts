@@ -293,7 +293,11 @@ async function benchLedger(env: Record<string, string>): Promise<void> {
     const { DistrictLedger } = await import('../src/district/district-ledger.ts');
     const ledger = new DistrictLedger(url.toString(), 'Asia/Shanghai');
     const timings: number[] = [];
-    for (let index = 0; index < queries; index++) {
+    // The first `warmUp` queries open the pool's connection and load its catalogue caches, as a district
+    // view that has been up a while already has; they are not timed.
+    const warmUp = 20;
+    for (let step = -warmUp; step < queries; step++) {
+      const index = step < 0 ? queries - step : step;
       const station = `ft-${String(1 + (index % 30)).padStart(2, '0')}`;
       const day = 1 + (index % 28);
       const filter =
@@ -318,7 +322,7 @@ async function benchLedger(env: Record<string, string>): Promise<void> {
               };
       started = process.hrtime.bigint();
       await ledger.ledger(filter);
-      timings.push(seconds(started) * 1000);
+      if (step >= 0) timings.push(seconds(started) * 1000);
     }
     await ledger.close();
     timings.sort((a, b) => a - b);

@@ -17,7 +17,9 @@ import {
  * and 10 000 parts still take an 80 GB file.
  */
 export const partBytes = 8 * 1024 * 1024;
-const defaultPartsInFlight = 4;
+// Two parts of each file at once (with district.syncConcurrency files): on the local Ceph, four cost
+// the gateway more CPU per byte in contention and sent no faster on a busy machine (bench/district.ts).
+const defaultPartsInFlight = 2;
 
 export interface UploadTarget {
   bucket: string;
@@ -30,7 +32,7 @@ export interface UploadProgress {
   onUploadStarted(uploadId: string): void;
   /** Parts found already uploaded and reused (ListParts), for the log and the tests. */
   onPartsReused?(count: number): void;
-  /** Parts of one file sent at once (default 4). */
+  /** Parts of one file sent at once (default 2). */
   partsInFlight?: number;
 }
 
