@@ -54,12 +54,7 @@ describe.skipIf(!services)('district copies and the deletion review (real Ceph a
     await expect(sync.s3.send(new DeleteObjectCommand(target))).rejects.toThrow(/object lock/i);
 
     // The station's review: ops proposes, a leader approves, the grace period ends, the purge runs.
-    await addReviewers(station);
-    const review = { ...deletionContext(station), graceDays: 0 };
-    const now = station.clock.now();
-    proposeDeletion(review, { recordingId: id, by: 'ops1', reason: '保存期满' }, now);
-    approveDeletion(review, { recordingId: id, by: 'leader1' }, now);
-    expect((await purgeDeletions(review, now)).deleted).toEqual([id]);
+    await deleteThroughReview(station, id, '保存期满');
 
     // Still locked: the sync waits and asks the store for nothing.
     const early = await sync.runOnce();
@@ -114,12 +109,7 @@ describe.skipIf(!services)('district copies and the deletion review (real Ceph a
     const started = await sync.s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
     markUploading(station.db, id, key, started.UploadId!);
 
-    await addReviewers(station);
-    const review = { ...deletionContext(station), graceDays: 0 };
-    const now = station.clock.now();
-    proposeDeletion(review, { recordingId: id, by: 'ops1', reason: '误录' }, now);
-    approveDeletion(review, { recordingId: id, by: 'leader1' }, now);
-    expect((await purgeDeletions(review, now)).deleted).toEqual([id]);
+    await deleteThroughReview(station, id, '误录');
 
     const report = await sync.runOnce();
     expect(report.failed).toEqual([]);
@@ -137,3 +127,13 @@ describe.skipIf(!services)('district copies and the deletion review (real Ceph a
     expect(await sync.ledger.ledger({ stationId: 'ft-withdraw' })).toEqual([]);
   });
 });
+
+/** The station's deletion review, at once: ops proposes, a leader approves, no grace period, purged. */
+async function deleteThroughReview(station: DistrictStation['station'], id: number, reason: string) {
+  await addReviewers(station);
+  const review = { ...deletionContext(station), graceDays: 0 };
+  const now = station.clock.now();
+  proposeDeletion(review, { recordingId: id, by: 'ops1', reason }, now);
+  approveDeletion(review, { recordingId: id, by: 'leader1' }, now);
+  expect((await purgeDeletions(review, now)).deleted).toEqual([id]);
+}
