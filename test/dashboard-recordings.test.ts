@@ -283,7 +283,7 @@ describe('the recording page in the reader language', () => {
     const id = unknown.report.recordings[0].id;
     const history = cells(await (await clerk.get(`/recordings/${id}`)).text(), 'history');
     expect(history).toContain('<td data-action="assign-officer">分配执法人员</td>');
-    expect(history).toContain('执法证号: <code>010002</code> · 原执法证号: <code>099999</code>');
+    expect(history).toContain('执法证号: 010002 · 原执法证号: 099999');
   });
 });
 

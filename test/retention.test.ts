@@ -250,7 +250,7 @@ describe('deletion through review', () => {
     propose(recording.id);
     expect(() =>
       approveDeletion(context(), { recordingId: recording.id, by: 'ops1' }, test.clock.now()),
-    ).toThrow(/needs the role leader/);
+    ).toThrow(/needs the role Leader/);
     expect(
       approveDeletion(context(), { recordingId: recording.id, by: 'leader1' }, test.clock.now()).state,
     ).toBe('approved');
