@@ -3,6 +3,7 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { Db } from '../ledger/database.ts';
 import type { Logger } from '../log/logger.ts';
 import type { Clock } from '../time/clock.ts';
+import { isoInZone } from '../time/zone.ts';
 import { isValidCron, latestSlot } from './cron-slots.ts';
 
 // Scheduled jobs that survive restarts (after graphile-worker): node-cron fires them while the station
@@ -207,7 +208,10 @@ export class Scheduler {
     try {
       const result = await job.run(this.options.clock.now());
       this.finish(job.name, { result });
-      this.options.logger.info({ job: job.name, slot: slotText, result }, 'scheduled job finished');
+      this.options.logger.info(
+        { job: job.name, slot: isoInZone(slot, this.options.zone), result },
+        'scheduled job finished',
+      );
       return { job: job.name, outcome: 'succeeded', slot: slotText, result };
     } catch (error) {
       return this.fail(job.name, slotText, error as Error);
