@@ -170,6 +170,11 @@ describe('the chain head anchored outside the database', () => {
     expect(code).toBe(1);
     expect(report.auditChain.problems).toEqual([]);
     expect(report.anchors.problems).toEqual([expect.objectContaining({ problem: 'rewritten' })]);
+    // People read it in the station's language, with the anchor's time as local time.
+    const text = await runStation(['verify'], { home, env });
+    expect(text.stdout).toMatch(
+      /审计日志（.+ 中的锚点）：第 #\d+ 条（\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} 时的链头）的哈希已不是 [0-9a-f]{64}：到此为止的日志被改写/,
+    );
   });
 });
 

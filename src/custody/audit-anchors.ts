@@ -1,6 +1,8 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { type Language, translator } from '../i18n/catalogue.ts';
+import { formatDateTime } from '../i18n/format.ts';
+import { englishText, type Message } from '../i18n/translated-error.ts';
 import type { Db } from '../ledger/database.ts';
 
 /**
@@ -33,6 +35,8 @@ export interface AnchorProblem {
   source: string;
   anchor: AuditAnchor | null;
   problem: AnchorProblemKind;
+  /** For people, in their language; `detail` is its English for scripts and logs. */
+  message: Message;
   detail: string;
 }
 
@@ -56,30 +60,30 @@ export function currentAnchor(db: Db, now: Date): AuditAnchor | null {
 export function checkAnchor(
   db: Db,
   anchor: AuditAnchor,
-): { problem: AnchorProblemKind; detail: string } | null {
+  zone: string,
+): { problem: AnchorProblemKind; message: Message; detail: string } | null {
+  const found = (problem: AnchorProblemKind, message: Message) => ({
+    problem,
+    message,
+    detail: englishText(message),
+  });
+  const head = { id: anchor.headId, at: formatDateTime(anchor.at, zone) };
   const hash = db.prepare('SELECT hash FROM audit_log WHERE id = ?').pluck().get(anchor.headId) as
     | string
     | undefined;
-  if (hash === undefined)
-    return {
-      problem: 'deleted',
-      detail: `entry #${anchor.headId} (the head at ${anchor.at}) is gone: entries were deleted`,
-    };
+  if (hash === undefined) return found('deleted', { key: 'verify.anchor.deleted', values: head });
   if (hash !== anchor.hash)
-    return {
-      problem: 'rewritten',
-      detail: `entry #${anchor.headId} (the head at ${anchor.at}) no longer has hash ${anchor.hash}: the log up to it was rewritten`,
-    };
+    return found('rewritten', { key: 'verify.anchor.rewritten', values: { ...head, hash: anchor.hash } });
   const count = Number(db.prepare('SELECT COUNT(*) FROM audit_log WHERE id <= ?').pluck().get(anchor.headId));
   if (count !== anchor.entryCount)
-    return {
-      problem: 'deleted',
-      detail: `${anchor.entryCount - count} of the ${anchor.entryCount} entries up to #${anchor.headId} (the head at ${anchor.at}) are gone`,
-    };
+    return found('deleted', {
+      key: 'verify.anchor.shortened',
+      values: { ...head, missing: anchor.entryCount - count, count: anchor.entryCount },
+    });
   return null;
 }
 
-export async function checkAnchors(db: Db, sources: AnchorSource[]): Promise<AnchorReport> {
+export async function checkAnchors(db: Db, sources: AnchorSource[], zone: string): Promise<AnchorReport> {
   const report: AnchorReport = { sources: [], checked: 0, problems: [] };
   for (const source of sources) {
     let anchors: AuditAnchor[];
@@ -87,18 +91,23 @@ export async function checkAnchors(db: Db, sources: AnchorSource[]): Promise<Anc
       anchors = await source.read();
     } catch (error) {
       report.sources.push({ name: source.name, anchors: 0 });
+      const message: Message = {
+        key: 'verify.anchor.unreadable',
+        values: { error: (error as Error).message },
+      };
       report.problems.push({
         source: source.name,
         anchor: null,
         problem: 'unreadable',
-        detail: `cannot read anchors: ${(error as Error).message}`,
+        message,
+        detail: englishText(message),
       });
       continue;
     }
     report.sources.push({ name: source.name, anchors: anchors.length });
     for (const anchor of anchors) {
       report.checked++;
-      const found = checkAnchor(db, anchor);
+      const found = checkAnchor(db, anchor, zone);
       if (found) report.problems.push({ source: source.name, anchor, ...found });
     }
   }

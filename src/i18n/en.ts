@@ -1057,6 +1057,11 @@ export const en: Catalogue = {
   'verify.seal.selfHash': 'the seal no longer matches its own hash',
   'verify.seal.deleted': 'sealed at ingest but the ledger row is gone',
   'verify.chain.missingBetween': 'entries {range} are missing between #{before} and #{after}',
+  'verify.anchor.deleted': 'entry #{id} (the head at {at}) is gone: entries were deleted',
+  'verify.anchor.rewritten':
+    'entry #{id} (the head at {at}) no longer has hash {hash}: the log up to it was rewritten',
+  'verify.anchor.shortened': '{missing} of the {count} entries up to #{id} (the head at {at}) are gone',
+  'verify.anchor.unreadable': 'cannot read anchors: {error}',
   'verify.chain.missingBefore': 'entries {range} are missing before #{after}',
   'verify.chain.moved':
     'was entry #{original} (stored after {stored}, chained after the entry now at #{linked})',

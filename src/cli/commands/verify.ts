@@ -30,10 +30,11 @@ export const verifyCommand: CliCommand = {
       );
       const auditChain = verifyAuditChain(station.db);
       // The district's copies of the head too: a chain rewritten from its start still shows there.
-      const anchors = await checkAnchors(station.db, [
-        ...configuredAnchorSources(station.config),
-        ...districtAnchorSources(station.config),
-      ]);
+      const anchors = await checkAnchors(
+        station.db,
+        [...configuredAnchorSources(station.config), ...districtAnchorSources(station.config)],
+        station.config.station.timezone,
+      );
       const ledger = verifyRecordingSeals(station.db);
       const grants = verifyAccessGrants(station.db);
       const problemCount =
@@ -47,7 +48,7 @@ export const verifyCommand: CliCommand = {
           {
             ...archive,
             auditChain: withoutMessages(auditChain),
-            anchors,
+            anchors: withoutMessages(anchors),
             ledger: withoutMessages(ledger),
             grants: withoutMessages(grants),
             passed: problemCount === 0,
@@ -79,7 +80,7 @@ export const verifyCommand: CliCommand = {
             t('cli.verify.anchor', {
               problem: problemLabel(problem.problem),
               source: problem.source,
-              detail: problem.detail,
+              detail: say(t, problem.message),
             }),
           );
         }
