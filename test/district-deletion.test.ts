@@ -36,13 +36,7 @@ describe.skipIf(!services)('district copies and the deletion review (real Ceph a
     );
     open.push(district);
     const { station, sync } = district;
-    const [id] = await district.ingest(1);
-    // Recorded eight months ago (the station was offline past its retention end).
-    const eightMonthsAgo = localDateIn(
-      new Date(Date.now() - 240 * 86_400_000),
-      station.config.station.timezone,
-    );
-    station.db.prepare('UPDATE recordings SET local_date = ? WHERE id = ?').run(eightMonthsAgo, id);
+    const id = await ingestEightMonthsAgo(district);
 
     expect((await sync.runOnce()).uploaded).toEqual([id]);
     const row = outboxRow(station.db, id)!;
@@ -97,12 +91,7 @@ describe.skipIf(!services)('district copies and the deletion review (real Ceph a
     const district = await openDistrictStation(services!, { stationId: 'ft-withdraw', bucket, postgresUrl });
     open.push(district);
     const { station, sync } = district;
-    const [id] = await district.ingest(1);
-    const eightMonthsAgo = localDateIn(
-      new Date(Date.now() - 240 * 86_400_000),
-      station.config.station.timezone,
-    );
-    station.db.prepare('UPDATE recordings SET local_date = ? WHERE id = ?').run(eightMonthsAgo, id);
+    const id = await ingestEightMonthsAgo(district);
     // Queued, and a first attempt had opened a multipart upload; then the station went offline.
     joinDistrict(station.db, 'ft-withdraw', station.clock.now());
     const key = `ft-withdraw/unsent/${id}.mp4`;
@@ -136,4 +125,13 @@ async function deleteThroughReview(station: DistrictStation['station'], id: numb
   proposeDeletion(review, { recordingId: id, by: 'ops1', reason }, now);
   approveDeletion(review, { recordingId: id, by: 'leader1' }, now);
   expect((await purgeDeletions(review, now)).deleted).toEqual([id]);
+}
+
+/** One recording dated eight months ago: the station was offline past its retention end. */
+async function ingestEightMonthsAgo(district: DistrictStation): Promise<number> {
+  const [id] = await district.ingest(1);
+  const { db, config } = district.station;
+  const eightMonthsAgo = localDateIn(new Date(Date.now() - 240 * 86_400_000), config.station.timezone);
+  db.prepare('UPDATE recordings SET local_date = ? WHERE id = ?').run(eightMonthsAgo, id);
+  return id;
 }
