@@ -1,6 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { open } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +16,11 @@ import { isoInZone } from '../src/time/zone.ts';
 
 /** The station as installed: the compiled CLI (`npm run bench` builds it first). */
 export const stationBin = path.resolve('bin', 'station.js');
+
+/** Node's flags for `station serve`, as `npm start` gives them (package.json). */
+export const serveNodeFlags: string[] = JSON.parse(readFileSync('package.json', 'utf8'))
+  .scripts.start.split(' ')
+  .filter((word: string) => word.startsWith('--'));
 
 /** Drops the page cache so the next read comes from disk; needs root, otherwise says so. */
 export function dropCaches(): boolean {
@@ -57,6 +70,45 @@ function writeMp4Boxes(first: Buffer, fileBytes: number): void {
   first.writeUInt32BE(1, 24);
   first.write('mdat', 28, 'latin1');
   first.writeBigUInt64BE(BigInt(fileBytes - 24), 32);
+}
+
+/**
+ * Footage as a body camera writes it: 1080p25 H.264 at about 10 Mbit/s with a keyframe a second and
+ * mono AAC, index at the end. One 10-second clip is encoded once per bench run and looped (no
+ * re-encoding) to at least `mebibytes`; `label` goes into the metadata so that no two files are equal.
+ */
+export function writeFootageFile(file: string, mebibytes: number, creationTime: string, label: string): void {
+  const base = footageClip();
+  const loops = Math.max(1, Math.ceil((mebibytes * 1024 * 1024) / statSync(base).size));
+  execFileSync('ffmpeg', [
+    ...['-v', 'error', '-y', '-stream_loop', String(loops - 1), '-i', base, '-c', 'copy'],
+    ...['-metadata', `creation_time=${creationTime}`, '-metadata', `comment=${label}`, '-f', 'mp4', file],
+  ]);
+}
+
+let clip: string | undefined;
+
+function footageClip(): string {
+  if (clip) return clip;
+  const folder = mkdtempSync(path.join(os.tmpdir(), 'bench-footage-'));
+  clip = path.join(folder, 'clip.mp4');
+  // The noise keeps the encoder at its bitrate, as a real scene does.
+  execFileSync('ffmpeg', [
+    ...['-v', 'error', '-y', '-f', 'lavfi', '-i', 'testsrc2=size=1920x1080:rate=25:duration=10'],
+    ...[
+      '-f',
+      'lavfi',
+      '-i',
+      'sine=frequency=440:sample_rate=48000:duration=10',
+      '-vf',
+      'noise=alls=12:allf=t',
+    ],
+    ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-g', '25'],
+    ...['-b:v', '10M', '-maxrate', '10M', '-bufsize', '10M', '-c:a', 'aac', '-b:a', '64k', '-ac', '1'],
+    ...['-shortest', clip],
+  ]);
+  process.once('exit', () => rmSync(folder, { recursive: true, force: true }));
+  return clip;
 }
 
 /**

@@ -56,7 +56,7 @@ export async function openStation(options: OpenOptions = {}): Promise<Station> {
     logger.error({ err: error, event: name }, 'event listener failed'),
   );
   const listening = options.spokenReasons !== false;
-  const openingAudio = new OpeningAudio();
+  const openingAudio = new OpeningAudio(path.join(config.home, 'opening-audio'));
   const playback = new PlaybackQueue({
     db,
     archive,

@@ -1,4 +1,4 @@
-import { chmod, copyFile, mkdtemp, rm, stat, truncate, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdtemp, readFile, rm, stat, truncate, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -195,13 +195,16 @@ describe('checkPlayback on damaged recordings', () => {
 describe('checkPlayback hands over the opening sound for the art. 18 check', () => {
   async function opening(name: string, seconds: number): Promise<AudioWindow | undefined> {
     const probed = await probe(file(name), { timeoutMs: options.timeoutMs });
-    let heard: AudioWindow | undefined;
+    let heard: 'written' | 'no-audio' | undefined;
+    const window = file(`${name}.s16`);
     const report = await checkPlayback(file(name), mediaKindOf(name) ?? 'video', probed, {
       ...options,
-      openingAudio: { seconds, receive: (window) => (heard = window) },
+      openingAudio: { seconds, file: window, receive: (said) => (heard = said) },
     });
     expect(report.status).toBe('ok');
-    return heard;
+    if (heard !== 'written') return heard;
+    const bytes = await readFile(window);
+    return new Int16Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
   }
 
   it.each(['h264.mp4', 'clip.mov', 'note.wav', 'note.m4a'])(

@@ -107,13 +107,14 @@ describe('probe with STATION_FFPROBE', () => {
     await writeFile(stalling, '#!/bin/sh\nexec sleep 60\n');
     await chmod(stalling, 0o755);
     process.env.STATION_FFPROBE = stalling;
-    const result = await probe(file('clip.mp4'), { timeoutMs: 300 });
+    // Not MP4, which is read in-process (mp4-probe.test.ts): this one goes to ffprobe.
+    const result = await probe(file('silent.ts'), { timeoutMs: 300 });
     expect(result.ok).toBe(false);
     expect(result.error).toMatch(/timed out/);
   });
 
   it('throws when ffprobe cannot be started at all, since that is a broken installation, not bad media', async () => {
     process.env.STATION_FFPROBE = file('no-such-ffprobe');
-    await expect(probe(file('clip.mp4'), { timeoutMs })).rejects.toThrow(/cannot run .*STATION_FFPROBE/);
+    await expect(probe(file('silent.ts'), { timeoutMs })).rejects.toThrow(/cannot run .*STATION_FFPROBE/);
   });
 });

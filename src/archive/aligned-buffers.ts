@@ -9,8 +9,14 @@ export const directAlignment = 4096;
 // Enough for every dock of a full station at the default chunk size, without hoarding large chunks.
 const keptBytesPerSize = 32 * 1024 * 1024;
 const spare = new Map<number, Buffer[]>();
+/** Buffers taken and not yet returned; when none is out for a while, the spares go too. */
+let lent = 0;
+const idleMs = 2000;
+let release: NodeJS.Timeout | undefined;
 
 export function takeAlignedBuffer(bytes: number): Buffer {
+  lent += 1;
+  clearTimeout(release);
   const reused = spare.get(bytes)?.pop();
   if (reused) return reused;
   const pages = Math.ceil(bytes / wasmPageBytes);
@@ -20,6 +26,12 @@ export function takeAlignedBuffer(bytes: number): Buffer {
 
 /** Only for a buffer that no read can still be filling. */
 export function returnAlignedBuffer(buffer: Buffer): void {
+  lent = Math.max(0, lent - 1);
+  // Once the docks are copied, the daemon gives their buffers' memory back (32 MB for 8 docks).
+  if (lent === 0) {
+    clearTimeout(release);
+    release = setTimeout(() => spare.clear(), idleMs).unref();
+  }
   const list = spare.get(buffer.length) ?? [];
   if ((list.length + 1) * buffer.length > keptBytesPerSize && list.length >= 2) return;
   list.push(buffer);

@@ -4,7 +4,7 @@ import type { EventBus } from '../events/event-bus.ts';
 import type { Db } from '../ledger/database.ts';
 import { type Recording, recordingsAwaitingPlayback, recordPlayback } from '../ledger/recordings.ts';
 import type { Logger } from '../log/logger.ts';
-import type { AudioWindow, OpeningAudio } from '../media/audio-window.ts';
+import type { OpeningAudio } from '../media/audio-window.ts';
 import { checkPlayback } from '../media/playback-check.ts';
 import { type ProbeResult, probe } from '../media/probe.ts';
 import type { Clock } from '../time/clock.ts';
@@ -80,12 +80,13 @@ export class PlaybackQueue {
     try {
       const probeResult =
         probed ?? (await probe(file, { timeoutMs: config.ingest.probeTimeoutSeconds * 1000 }));
-      let heard: AudioWindow | undefined;
+      let heard: 'written' | 'no-audio' | undefined;
       const report = await checkPlayback(file, recording.kind, probeResult, {
         timeoutMs: config.ingest.decodeTimeoutSeconds * 1000,
         sampleSeconds: config.ingest.sampleSeconds,
         openingAudio: openingAudio && {
           seconds: config.interruptions.spokenReasonSeconds,
+          file: openingAudio.fileFor(recording.id),
           receive: (window) => (heard = window),
         },
       });

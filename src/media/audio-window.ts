@@ -1,8 +1,10 @@
 // The first seconds of a recording's sound as the art. 18 check hears them: 16 kHz mono samples.
 // The playback check decodes every recording's sound anyway, so it hands them over as a second output
 // of its own ffmpeg run and they are kept here until the check claims them. What is not kept (after
-// a restart, or past the memory budget) is decoded again on its own.
-import { inputUrl, runFfmpeg } from './ffmpeg-run.ts';
+// a restart, or past the budget) is decoded again on its own.
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { backgroundNiceness, inputUrl, runFfmpeg } from './ffmpeg-run.ts';
 
 export const sampleRate = 16000;
 
@@ -11,14 +13,12 @@ export type AudioWindow = Int16Array | 'no-audio';
 
 /** Fewer samples than one 30 ms frame of the detector is nothing heard at all. */
 const minimumSamples = 480;
-/** The check is background work: the copying and hashing of a dock come first. */
-const decoderNiceness = 10;
 
 /**
- * ffmpeg output options that write input `input`'s first audio stream as raw 16 kHz mono to the
- * child's descriptor `descriptor`; `seconds` limits the output (an input `-t` limits the reading).
+ * ffmpeg output options that write input `input`'s first audio stream as raw 16 kHz mono to `target`
+ * (`pipe:3`, or a `file:` URL); `seconds` limits the output (an input `-t` limits the reading).
  */
-export function windowOutput(input: number, descriptor: number, seconds?: number): string[] {
+export function windowOutput(input: number, target: string, seconds?: number): string[] {
   return [
     '-map',
     `${input}:a:0`,
@@ -32,7 +32,7 @@ export function windowOutput(input: number, descriptor: number, seconds?: number
     // Written in 32 kB blocks, not a flush per audio frame: a twentieth of the reads on our side.
     '-flush_packets',
     '0',
-    `pipe:${descriptor}`,
+    target,
   ];
 }
 
@@ -91,11 +91,11 @@ interface DecoderRun {
 async function runDecoder(paths: string[], windowSeconds: number, timeoutMs: number): Promise<DecoderRun> {
   const args = ['-v', 'error'];
   for (const path of paths) args.push('-t', String(windowSeconds), '-i', inputUrl(path));
-  for (const position of paths.keys()) args.push(...windowOutput(position, 3 + position));
+  for (const position of paths.keys()) args.push(...windowOutput(position, `pipe:${3 + position}`));
   const chunks = paths.map(() => [] as Buffer[]);
   const run = await runFfmpeg(args, {
     timeoutMs,
-    niceness: decoderNiceness,
+    niceness: backgroundNiceness,
     outputs: chunks.map((received) => (chunk: Buffer) => received.push(chunk)),
   });
   const missing = /Stream map '(\d+):a:0' matches no streams/.exec(run.stderr);
@@ -114,18 +114,59 @@ const defaultBudgetBytes = 64 * 1024 * 1024;
 /**
  * Windows handed over by the playback check, by recording id, until the spoken-reason check claims
  * them (the gaps, and so which segments resume one, are known only when the dock ends) or the
- * dock's end lets the rest go. Memory only: a restart loses them, and the check decodes again.
+ * dock's end lets the rest go. Kept as files in the station home's `opening-audio/<pid>`, not in
+ * memory: at shift end 8 docks × 4 segments × 30 s would hold 30 MB of samples in the daemon. One
+ * folder per process, since a CLI ingest can run beside the daemon; a dead process's folder goes at
+ * the next start: a restart loses the windows, and the check decodes again.
  */
 export class OpeningAudio {
-  private readonly windows = new Map<number, AudioWindow>();
+  /** Bytes of each kept window (0: the recording has no sound track), oldest first. */
+  private readonly windows = new Map<number, number>();
   private bytes = 0;
+  private readonly folder: string;
+  private made = false;
 
-  constructor(private readonly budgetBytes = defaultBudgetBytes) {}
+  constructor(
+    parent: string,
+    private readonly budgetBytes = defaultBudgetBytes,
+  ) {
+    this.folder = path.join(parent, String(process.pid));
+    let entries: string[] = [];
+    try {
+      entries = readdirSync(parent);
+    } catch {
+      return; // none yet
+    }
+    for (const entry of entries)
+      if (entry === String(process.pid) || !isRunning(Number(entry)))
+        rmSync(path.join(parent, entry), { recursive: true, force: true });
+  }
 
-  keep(recordingId: number, window: AudioWindow): void {
-    this.forget([recordingId]);
-    this.windows.set(recordingId, window);
-    this.bytes += sizeOf(window);
+  /**
+   * Where the playback check's ffmpeg writes a recording's window (`file:` it for ffmpeg), then
+   * `keep(id, 'written')`.
+   */
+  fileFor(recordingId: number): string {
+    if (!this.made) {
+      mkdirSync(this.folder, { recursive: true, mode: 0o700 });
+      this.made = true;
+    }
+    return this.file(recordingId);
+  }
+
+  /** 'written': ffmpeg wrote it to `fileFor(recordingId)`; kept if it holds any sound at all. */
+  keep(recordingId: number, window: AudioWindow | 'written'): void {
+    this.forgetWindow(recordingId, window !== 'written');
+    let size = 0;
+    if (window === 'written') {
+      size = statSync(this.file(recordingId), { throwIfNoEntry: false })?.size ?? 0;
+      if (size < minimumSamples * 2) return void rmSync(this.file(recordingId), { force: true });
+    } else if (window !== 'no-audio') {
+      size = window.byteLength;
+      writeFileSync(this.fileFor(recordingId), new Uint8Array(window.buffer, window.byteOffset, size));
+    }
+    this.windows.set(recordingId, size);
+    this.bytes += size;
     for (const [oldest] of this.windows) {
       if (this.bytes <= this.budgetBytes) break;
       this.forget([oldest]);
@@ -134,21 +175,42 @@ export class OpeningAudio {
 
   /** The window of a recording, handed over once. */
   take(recordingId: number): AudioWindow | undefined {
-    const window = this.windows.get(recordingId);
+    const size = this.windows.get(recordingId);
+    if (size === undefined) return undefined;
+    let window: AudioWindow | undefined = 'no-audio';
+    if (size > 0) {
+      const bytes = readFileSync(this.file(recordingId));
+      // A copy: a small read may sit at an odd offset of Node's shared pool.
+      const own = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
+      window = bytes.length === size ? new Int16Array(own) : undefined;
+    }
     this.forget([recordingId]);
     return window;
   }
 
   forget(recordingIds: number[]): void {
-    for (const id of recordingIds) {
-      const window = this.windows.get(id);
-      if (window === undefined) continue;
-      this.bytes -= sizeOf(window);
-      this.windows.delete(id);
-    }
+    for (const id of recordingIds) this.forgetWindow(id, true);
+  }
+
+  private forgetWindow(recordingId: number, removeFile: boolean): void {
+    const size = this.windows.get(recordingId);
+    if (size === undefined) return;
+    this.bytes -= size;
+    this.windows.delete(recordingId);
+    if (size > 0 && removeFile) rmSync(this.file(recordingId), { force: true });
+  }
+
+  private file(recordingId: number): string {
+    return path.join(this.folder, `${recordingId}.s16`);
   }
 }
 
-function sizeOf(window: AudioWindow): number {
-  return window === 'no-audio' ? 0 : window.byteLength;
+function isRunning(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

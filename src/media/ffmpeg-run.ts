@@ -30,6 +30,12 @@ export interface RunResult {
 
 const defaultMaxOutputBytes = 1024 * 1024;
 
+/**
+ * Decoding for checks is background work: at the lowest priority it takes only what copying and
+ * hashing leave over, so the recorders are copied and freed first.
+ */
+export const backgroundNiceness = 19;
+
 export function ffprobeBinary(): string {
   return process.env.STATION_FFPROBE || 'ffprobe';
 }

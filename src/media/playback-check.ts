@@ -7,9 +7,10 @@
 // Decoding a whole video costs several seconds per minute of footage, so a video gets a keyframe-only
 // scan of the whole file (cheap: it skips the frames in between, yet reads every packet and decodes
 // all audio) plus full decoding of short samples at the start, middle and end.
-import { type AudioWindow, samplesOf, windowOutput } from './audio-window.ts';
+import { rm } from 'node:fs/promises';
+import { windowOutput } from './audio-window.ts';
 import { checkContainerSize } from './container-size.ts';
-import { inputUrl, runFfmpeg } from './ffmpeg-run.ts';
+import { backgroundNiceness, inputUrl, runFfmpeg } from './ffmpeg-run.ts';
 import type { MediaKind } from './media-kind.ts';
 import type { ProbeResult } from './probe.ts';
 
@@ -47,7 +48,12 @@ export interface PlaybackOptions {
    * Also hands over the first `seconds` of sound as 16 kHz mono for the art. 18 check, written by
    * the run that decodes all the sound anyway, so that check needs no decoding of its own.
    */
-  openingAudio?: { seconds: number; receive: (window: AudioWindow) => void };
+  openingAudio?: {
+    seconds: number;
+    /** Written here by ffmpeg itself (not through the daemon's memory); then `receive('written')`. */
+    file: string;
+    receive: (window: 'written' | 'no-audio') => void;
+  };
 }
 
 const maxReportedErrors = 20;
@@ -379,17 +385,19 @@ async function decode(
   opening?: PlaybackOptions['openingAudio'],
 ): Promise<Decoded> {
   const frameList = new FrameListReader();
-  const args = ['-v', 'error', ...inputArgs, '-i', inputUrl(path), ...outputArgs, '-f', 'framecrc', '-'];
-  const sound: Buffer[] = [];
-  if (opening) args.push(...windowOutput(0, 3, opening.seconds));
+  // framecrc lists every decoded frame's timing; wrapped_avframe hands it each picture by reference,
+  // where the default (raw video) copied and checksummed 3 MB a 1080p frame: half a sample's CPU.
+  const listing = ['-c:v', 'wrapped_avframe', '-f', 'framecrc', '-'];
+  const args = ['-v', 'error', '-y', ...inputArgs, '-i', inputUrl(path), ...outputArgs, ...listing];
+  if (opening) args.push(...windowOutput(0, inputUrl(opening.file), opening.seconds));
   const run = await runFfmpeg(args, {
     timeoutMs,
+    niceness: backgroundNiceness,
     onStdoutLine: (line) => frameList.read(line),
-    outputs: opening && [(chunk) => sound.push(chunk)],
   });
   // Only from a run that ended by itself; the art. 18 check decodes what this did not hand over.
-  const samples = opening && !run.timedOut ? samplesOf(Buffer.concat(sound), 'playback check') : null;
-  if (samples instanceof Int16Array) opening!.receive(samples);
+  if (opening && !run.timedOut) opening.receive('written');
+  else if (opening) await rm(opening.file, { force: true });
   return { streams: frameList.extents(), errorLines: errorLinesOf(run.stderr), timedOut: run.timedOut };
 }
 

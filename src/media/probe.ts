@@ -1,7 +1,9 @@
-// What the container says about a file, from ffprobe. This reads headers and indexes only: a file
-// can probe well and still fail to decode (a truncated MP4 with its index at the front declares its
-// full length), so playback-check.ts decodes before anything is called playable.
+// What the container says about a file: from ffprobe, or for MP4/MOV the same answer read in-process
+// (mp4-probe.ts). This reads headers and indexes only: a file can probe well and still fail to
+// decode (a truncated MP4 with its index at the front declares its full length), so
+// playback-check.ts decodes before anything is called playable.
 import { inputUrl, runFfprobe } from './ffmpeg-run.ts';
+import { probeMp4 } from './mp4-probe.ts';
 
 export interface ProbeResult {
   ok: boolean; // ffprobe found at least one decodable stream
@@ -35,6 +37,12 @@ interface FfprobeOutput {
 const maxErrorLength = 2000;
 
 export async function probe(path: string, options: { timeoutMs: number }): Promise<ProbeResult> {
+  // MP4/MOV, what recorders write, is read in-process; everything else, and any MP4 it will not
+  // answer for, by ffprobe.
+  return (await probeMp4(path)) ?? ffprobe(path, options);
+}
+
+export async function ffprobe(path: string, options: { timeoutMs: number }): Promise<ProbeResult> {
   // -pattern_type none: a '%' in a photo's name must not be read as a numbered image sequence.
   const args = [
     '-v',
