@@ -21,7 +21,8 @@ describe('OpeningAudio', () => {
   it('hands a window over once, as it was kept, from a file of its own process', () => {
     const where = parent();
     const audio = new OpeningAudio(where);
-    audio.keep(7, samples(48_000, -1234));
+    writeFileSync(audio.fileFor(7), samples(48_000, -1234));
+    audio.keep(7, 'written');
     audio.keep(8, 'no-audio');
     expect(readdirSync(path.join(where, String(process.pid)))).toEqual(['7.s16']);
     const window = audio.take(7);
@@ -35,7 +36,7 @@ describe('OpeningAudio', () => {
 
   it('adopts what ffmpeg wrote to its file, and drops a file with no sound in it', () => {
     const audio = new OpeningAudio(parent());
-    writeFileSync(audio.fileFor(5), Buffer.from(samples(16_000, 9).buffer));
+    writeFileSync(audio.fileFor(5), samples(16_000, 9));
     audio.keep(5, 'written');
     writeFileSync(audio.fileFor(6), Buffer.alloc(10));
     audio.keep(6, 'written');
@@ -46,7 +47,10 @@ describe('OpeningAudio', () => {
 
   it('lets the oldest go past its budget, and forgets on request', () => {
     const audio = new OpeningAudio(parent(), 3 * 2000);
-    for (const id of [1, 2, 3, 4]) audio.keep(id, samples(1000, id));
+    for (const id of [1, 2, 3, 4]) {
+      writeFileSync(audio.fileFor(id), samples(1000, id));
+      audio.keep(id, 'written');
+    }
     expect(audio.take(1)).toBeUndefined();
     expect((audio.take(2) as Int16Array)[0]).toBe(2);
     audio.forget([3]);

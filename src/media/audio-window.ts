@@ -2,7 +2,7 @@
 // The playback check decodes every recording's sound anyway, so it hands them over as a second output
 // of its own ffmpeg run and they are kept here until the check claims them. What is not kept (after
 // a restart, or past the budget) is decoded again on its own.
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { backgroundNiceness, inputUrl, runFfmpeg } from './ffmpeg-run.ts';
 
@@ -154,16 +154,13 @@ export class OpeningAudio {
     return this.file(recordingId);
   }
 
-  /** 'written': ffmpeg wrote it to `fileFor(recordingId)`; kept if it holds any sound at all. */
-  keep(recordingId: number, window: AudioWindow | 'written'): void {
-    this.forgetWindow(recordingId, window !== 'written');
+  /** 'written': the window is in `fileFor(recordingId)`; kept if it holds any sound at all. */
+  keep(recordingId: number, window: 'written' | 'no-audio'): void {
+    this.forgetWindow(recordingId, window === 'no-audio');
     let size = 0;
     if (window === 'written') {
       size = statSync(this.file(recordingId), { throwIfNoEntry: false })?.size ?? 0;
       if (size < minimumSamples * 2) return void rmSync(this.file(recordingId), { force: true });
-    } else if (window !== 'no-audio') {
-      size = window.byteLength;
-      writeFileSync(this.fileFor(recordingId), new Uint8Array(window.buffer, window.byteOffset, size));
     }
     this.windows.set(recordingId, size);
     this.bytes += size;

@@ -11,8 +11,11 @@ export interface RunOptions {
   maxOutputBytes?: number;
   /** Receive stdout line by line instead of buffering it (for outputs that grow with the file). */
   onStdoutLine?: (line: string) => void;
-  /** Receivers of extra binary outputs: the i-th reads the child's descriptor 3 + i (`pipe:3`, …). */
-  outputs?: ((chunk: Buffer) => void)[];
+  /**
+   * Extra binary outputs: the i-th is the child's descriptor 3 + i (`pipe:3`, …), received here chunk
+   * by chunk, or written by the launcher to the file named (never through this process's memory).
+   */
+  outputs?: (((chunk: Buffer) => void) | { file: string })[];
   /** Background work runs niced, so that copying and hashing come first. */
   niceness?: number;
 }
@@ -26,6 +29,8 @@ export interface RunResult {
   stderr: string;
   /** Some stdout or stderr was dropped because it passed `maxOutputBytes`. */
   outputTruncated: boolean;
+  /** Per output written to a file, whether all of it was (false: disk full, folder gone). */
+  outputsWritten: boolean[];
 }
 
 const defaultMaxOutputBytes = 1024 * 1024;
@@ -65,8 +70,10 @@ export function runTool(binary: string, args: string[], options: RunOptions): Pr
   const limit = options.maxOutputBytes ?? defaultMaxOutputBytes;
   return new Promise((resolve, reject) => {
     const outputs = options.outputs ?? [];
-    const child = launch(binary, args, { outputs: outputs.length, niceness: options.niceness });
-    for (const [index, receive] of outputs.entries()) child.outputs[index].on('data', receive);
+    const files = outputs.map((output) => (typeof output === 'function' ? null : output.file));
+    const child = launch(binary, args, { outputs: outputs.length, files, niceness: options.niceness });
+    for (const [index, receive] of outputs.entries())
+      if (typeof receive === 'function') child.outputs[index].on('data', receive);
     const stdout = new BoundedText(limit);
     const stderr = new BoundedText(limit);
     const lines = options.onStdoutLine ? new LineSplitter(options.onStdoutLine, limit) : null;
@@ -87,7 +94,7 @@ export function runTool(binary: string, args: string[], options: RunOptions): Pr
     });
 
     // 'close' comes after the output streams end, so nothing written before exit is lost.
-    child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null) => {
+    child.on('close', (exitCode: number | null, signal: NodeJS.Signals | null, written: boolean[] = []) => {
       clearTimeout(timer);
       lines?.end();
       resolve({
@@ -97,6 +104,7 @@ export function runTool(binary: string, args: string[], options: RunOptions): Pr
         stdout: stdout.text,
         stderr: stderr.text,
         outputTruncated: stdout.truncated || stderr.truncated || (lines?.truncated ?? false),
+        outputsWritten: written,
       });
     });
   });

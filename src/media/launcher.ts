@@ -24,9 +24,29 @@ process.on('message', (message) => {
     }
   }
   running.set(id, child);
-  // Extra outputs are binary (PCM audio): base64 over the channel, in order, before 'close'.
-  for (let output = 0; output < message.outputs; output++)
-    child.stdio[3 + output].on('data', (chunk) => send({ id, output, data: chunk.toString('base64') }));
+  // Extra outputs are binary (PCM audio): base64 over the channel, in order, before 'close'; or,
+  // where a file is named, written there by this process. A file that cannot be written (disk
+  // full) is given up, its pipe still drained: the program's own work goes on.
+  const files = [];
+  for (let output = 0; output < message.outputs; output++) {
+    const pipe = child.stdio[3 + output];
+    const file = message.files?.[output];
+    if (!file) {
+      pipe.on('data', (chunk) => send({ id, output, data: chunk.toString('base64') }));
+      continue;
+    }
+    const written = new Promise((resolve) => {
+      const stream = require('node:fs').createWriteStream(file);
+      stream.on('error', () => {
+        pipe.unpipe(stream);
+        pipe.resume();
+        resolve(false);
+      });
+      stream.on('finish', () => resolve(true));
+      pipe.pipe(stream);
+    });
+    files.push(written);
+  }
   child.stdout.setEncoding('utf8');
   child.stderr.setEncoding('utf8');
   child.stdout.on('data', (stdout) => send({ id, stdout }));
@@ -37,7 +57,7 @@ process.on('message', (message) => {
   });
   child.on('close', (exitCode, signal) => {
     running.delete(id);
-    send({ id, exitCode, signal });
+    Promise.all(files).then((written) => send({ id, exitCode, signal, written }));
   });
 });
 // The station went away: so do its children.
@@ -52,16 +72,17 @@ type LauncherReply =
   | { id: number; stderr: string }
   | { id: number; output: number; data: string }
   | { id: number; error: { message: string; code?: string } }
-  | { id: number; exitCode: number | null; signal: NodeJS.Signals | null };
+  | { id: number; exitCode: number | null; signal: NodeJS.Signals | null; written: boolean[] };
 
 /**
  * A program run by the launcher, with the events of a ChildProcess that ffmpeg-run.ts uses: `stdout`
- * and `stderr` emit text, then `close`; or `error` when it could not be started.
+ * and `stderr` emit text, then `close` (with, per output written to a file, whether it was); or
+ * `error` when it could not be started.
  */
 export class LaunchedProcess extends EventEmitter {
   readonly stdout = new EventEmitter();
   readonly stderr = new EventEmitter();
-  /** The program's descriptors 3, 4, …: each emits Buffers. */
+  /** The program's descriptors 3, 4, … not written to a file: each emits Buffers. */
   readonly outputs: EventEmitter[];
 
   constructor(
@@ -85,14 +106,15 @@ let nextId = 1;
 export function launch(
   binary: string,
   args: string[],
-  options: { outputs?: number; niceness?: number } = {},
+  options: { outputs?: number; files?: (string | null)[]; niceness?: number } = {},
 ): LaunchedProcess {
   const helper = startedLauncher();
   const id = nextId++;
   const outputs = options.outputs ?? 0;
+  const files = options.files ?? [];
   const launched = new LaunchedProcess(outputs, () => helper.connected && helper.send({ id, kill: true }));
   running.set(id, launched);
-  helper.send({ id, binary, args, outputs, niceness: options.niceness ?? 0 });
+  helper.send({ id, binary, args, outputs, files, niceness: options.niceness ?? 0 });
   keepAlive(helper);
   return launched;
 }
@@ -127,7 +149,7 @@ function received(reply: LauncherReply): void {
     launched.emit('error', Object.assign(new Error(reply.error.message), { code: reply.error.code }));
   } else {
     running.delete(reply.id);
-    launched.emit('close', reply.exitCode, reply.signal);
+    launched.emit('close', reply.exitCode, reply.signal, reply.written);
   }
   if (launcher) keepAlive(launcher);
 }

@@ -50,7 +50,7 @@ export interface PlaybackOptions {
    */
   openingAudio?: {
     seconds: number;
-    /** Written here by ffmpeg itself (not through the daemon's memory); then `receive('written')`. */
+    /** Written here by the launcher (not through the daemon's memory); then `receive('written')`. */
     file: string;
     receive: (window: 'written' | 'no-audio') => void;
   };
@@ -389,14 +389,17 @@ async function decode(
   // where the default (raw video) copied and checksummed 3 MB a 1080p frame: half a sample's CPU.
   const listing = ['-c:v', 'wrapped_avframe', '-f', 'framecrc', '-'];
   const args = ['-v', 'error', '-y', ...inputArgs, '-i', inputUrl(path), ...outputArgs, ...listing];
-  if (opening) args.push(...windowOutput(0, inputUrl(opening.file), opening.seconds));
+  // The sound goes to descriptor 3, which the launcher writes to the file: a disk that cannot take
+  // it must not fail the playback check.
+  if (opening) args.push(...windowOutput(0, 'pipe:3', opening.seconds));
   const run = await runFfmpeg(args, {
     timeoutMs,
     niceness: backgroundNiceness,
     onStdoutLine: (line) => frameList.read(line),
+    outputs: opening && [{ file: opening.file }],
   });
   // Only from a run that ended by itself; the art. 18 check decodes what this did not hand over.
-  if (opening && !run.timedOut) opening.receive('written');
+  if (opening && !run.timedOut && run.outputsWritten[0]) opening.receive('written');
   else if (opening) await rm(opening.file, { force: true });
   return { streams: frameList.extents(), errorLines: errorLinesOf(run.stderr), timedOut: run.timedOut };
 }
