@@ -160,13 +160,14 @@ function describe(moov: Buffer): ProbeResult {
 
   let video: ProbeResult['video'] = null;
   let audio: ProbeResult['audio'] = null;
+  // Every picture and sound track must be one ffprobe would name; the first of each is described.
   for (const track of tracks) {
-    if (track.handler === 'vide' && !video) video = describeVideo(moov, track);
-    else if (track.handler === 'soun' && !audio) audio = describeAudio(moov, track);
-    else if (track.handler === 'vide' || track.handler === 'soun') {
-      // A second picture or sound track: still must be one ffprobe would name.
-      if (track.handler === 'vide') describeVideo(moov, track);
-      else describeAudio(moov, track);
+    if (track.handler === 'vide') {
+      const described = describeVideo(moov, track);
+      video ??= described;
+    } else if (track.handler === 'soun') {
+      const described = describeAudio(moov, track);
+      audio ??= described;
     }
   }
   if (!video && !audio) throw new Unsupported('no picture or sound track');

@@ -388,7 +388,7 @@ async function decode(
   // framecrc lists every decoded frame's timing; wrapped_avframe hands it each picture by reference,
   // where the default (raw video) copied and checksummed 3 MB a 1080p frame: half a sample's CPU.
   const listing = ['-c:v', 'wrapped_avframe', '-f', 'framecrc', '-'];
-  const args = ['-v', 'error', '-y', ...inputArgs, '-i', inputUrl(path), ...outputArgs, ...listing];
+  const args = ['-v', 'error', ...inputArgs, '-i', inputUrl(path), ...outputArgs, ...listing];
   // The sound goes to descriptor 3, which the launcher writes to the file: a disk that cannot take
   // it must not fail the playback check.
   if (opening) args.push(...windowOutput(0, 'pipe:3', opening.seconds));
