@@ -22,6 +22,10 @@ export class VerificationError extends Error {}
 // disk, not SHA-256, is the limit.
 const hashWorkers = Math.max(1, Math.min(4, availableParallelism()));
 
+// A copy or read-back that ends is often followed at once by the next file's: the archive counts as
+// quiet only after this long with none running.
+const quietAfterMs = 250;
+
 export interface PartialCopy extends CopyResult {
   partialPath: string;
 }
@@ -33,6 +37,10 @@ export interface PartialCopy extends CopyResult {
 export class Archive {
   readonly partialDir: string;
   private hashPool: HashPool | null = null;
+  /** Copies and read-backs running now; the playback checks wait for the archive to be quiet. */
+  private running = 0;
+  private settling: NodeJS.Timeout | undefined;
+  private readonly quietWaiters = new Set<() => void>();
 
   constructor(
     readonly root: string,
@@ -83,7 +91,9 @@ export class Archive {
         .run(partialPath, sourcePath, new Date().toISOString()),
     );
     try {
-      const result = await copyWithHash(sourcePath, partialPath, { ...options, hash: this.pool().stream() });
+      const result = await this.working(() =>
+        copyWithHash(sourcePath, partialPath, { ...options, hash: this.pool().stream() }),
+      );
       return { ...result, partialPath };
     } catch (error) {
       await this.discard(partialPath);
@@ -139,9 +149,45 @@ export class Archive {
    * a worker thread, so the next file's copy goes on meanwhile.
    */
   async readBack(archivePath: string, expectedSha256: string): Promise<void> {
-    const actual = await this.pool().hash(this.absolutePath(archivePath));
+    const actual = await this.working(() => this.pool().hash(this.absolutePath(archivePath)));
     if (actual !== expectedSha256) {
       throw new VerificationError(`read-back of ${archivePath} gave ${actual}, copy gave ${expectedSha256}`);
+    }
+  }
+
+  /**
+   * Resolves once no copy or read-back has run for a moment, or at `deadline` (`performance.now()`
+   * time) at the latest. The playback checks wait here: a copy is what an officer waits for at the
+   * dock, and on a station of two cores a decode running beside it costs the copies a quarter of their
+   * speed even at the lowest priority.
+   */
+  whenQuiet(deadline: number): Promise<void> {
+    if (this.running === 0 && !this.settling) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.quietWaiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, deadline - performance.now()));
+      this.quietWaiters.add(done);
+    });
+  }
+
+  private async working<T>(operation: () => Promise<T>): Promise<T> {
+    this.running += 1;
+    clearTimeout(this.settling);
+    this.settling = undefined;
+    try {
+      return await operation();
+    } finally {
+      this.running -= 1;
+      if (this.running === 0) {
+        this.settling = setTimeout(() => {
+          this.settling = undefined;
+          for (const done of [...this.quietWaiters]) done();
+        }, quietAfterMs).unref();
+      }
     }
   }
 

@@ -4,9 +4,9 @@ import type { EventBus } from '../events/event-bus.ts';
 import type { PlaybackQueue } from '../ingest/playback-queue.ts';
 import type { Db } from '../ledger/database.ts';
 import type { Logger } from '../log/logger.ts';
-import type { AudioWindow, OpeningAudio } from '../media/audio-window.ts';
+import type { OpeningAudio } from '../media/audio-window.ts';
 import type { Clock } from '../time/clock.ts';
-import { analyseSpokenReasons, interruptionsAwaitingSpokenReason } from './spoken-reason.ts';
+import { analyseSpokenReasons, type HeardSound, interruptionsAwaitingSpokenReason } from './spoken-reason.ts';
 
 /** Interruptions one task listens to at most, and the audio they hold (4 min: 7.7 MB of samples). */
 const maxBatch = 8;
@@ -22,6 +22,11 @@ const batchAudioSeconds = 240;
  */
 export class SpokenReasonQueue {
   private readonly queued = new Set<number>();
+  /**
+   * Resumed segments whose sound a queued task will take from `openingAudio` when it runs: read into
+   * memory then, not when queued, since a shift's docks finishing at once queue minutes of it.
+   */
+  private readonly claimed = new Set<number>();
 
   constructor(
     private readonly deps: {
@@ -43,9 +48,11 @@ export class SpokenReasonQueue {
     events.on('dock.done', ({ dockId }) => {
       this.enqueueWaiting();
       // The dock's segments that resume no interruption have nothing more to be heard for.
-      openingAudio.forget(
-        db.prepare('SELECT id FROM recordings WHERE dock_id = ?').pluck().all(dockId) as number[],
-      );
+      const segments = db
+        .prepare('SELECT id FROM recordings WHERE dock_id = ?')
+        .pluck()
+        .all(dockId) as number[];
+      openingAudio.forget(segments.filter((id) => !this.claimed.has(id)));
     });
   }
 
@@ -68,25 +75,33 @@ export class SpokenReasonQueue {
       Math.min(maxBatch, Math.floor(batchAudioSeconds / this.deps.config.interruptions.spokenReasonSeconds)),
     );
     for (let first = 0; first < fresh.length; first += perRun) {
-      const batch: number[] = [];
-      const heard = new Map<number, AudioWindow>();
-      for (const { interruptionId, recordingId } of fresh.slice(first, first + perRun)) {
-        batch.push(interruptionId);
+      const batch = fresh.slice(first, first + perRun);
+      for (const { interruptionId, recordingId } of batch) {
         this.queued.add(interruptionId);
-        const window = this.deps.openingAudio.take(recordingId);
-        if (window !== undefined) heard.set(interruptionId, window);
+        this.claimed.add(recordingId);
       }
       void this.deps.playback
-        .runInPool(() => this.analyse(batch, heard))
+        .runInPool(() => this.analyse(batch))
         .finally(() => {
-          for (const id of batch) this.queued.delete(id);
+          for (const { interruptionId, recordingId } of batch) {
+            this.queued.delete(interruptionId);
+            this.claimed.delete(recordingId);
+          }
+          // What was not taken (a segment no longer in the archive) has nobody left to hear it.
+          this.deps.openingAudio.forget(batch.map(({ recordingId }) => recordingId));
         });
     }
     return fresh.length;
   }
 
-  private async analyse(interruptionIds: number[], heard: Map<number, AudioWindow>): Promise<void> {
-    const { db, config, clock, logger, events } = this.deps;
+  private async analyse(batch: { interruptionId: number; recordingId: number }[]): Promise<void> {
+    const { db, config, clock, logger, events, openingAudio } = this.deps;
+    const interruptionIds = batch.map(({ interruptionId }) => interruptionId);
+    const segmentOf = new Map(batch.map(({ interruptionId, recordingId }) => [interruptionId, recordingId]));
+    const heard: HeardSound = {
+      has: (interruptionId) => openingAudio.has(segmentOf.get(interruptionId)!),
+      take: (interruptionId) => openingAudio.take(segmentOf.get(interruptionId)!),
+    };
     try {
       const results = await analyseSpokenReasons(
         { db, archiveRoot: this.deps.archiveRoot, config, now: () => clock.now() },

@@ -107,32 +107,48 @@ export interface AnalyseDeps {
 }
 
 /**
+ * The sound the playback checks decoded, by interruption. Each window is read into memory only when
+ * its interruption is judged, so a batch holds one at a time, not eight.
+ */
+export interface HeardSound {
+  has(interruptionId: number): boolean;
+  /** Undefined when it went meanwhile (the folder's budget): then it is decoded again. */
+  take(interruptionId: number): AudioWindow | undefined;
+}
+
+const nothingHeard: HeardSound = { has: () => false, take: () => undefined };
+
+/**
  * Listens to the resumed segments of some interruptions and records what was heard. The sound the
- * playback check handed over (`heard`, by interruption) is judged as it is; the rest is decoded, all
- * in one ffmpeg run. A failure to run (the file unreadable, ffmpeg gone) is recorded as `failed` for
- * that interruption and retried at the next starts.
+ * playback check handed over (`heard`) is judged as it is; the rest is decoded, all in one ffmpeg
+ * run. A failure to run (the file unreadable, ffmpeg gone) is recorded as `failed` for that
+ * interruption and retried at the next starts.
  */
 export async function analyseSpokenReasons(
   deps: AnalyseDeps,
   interruptionIds: number[],
-  heard: ReadonlyMap<number, AudioWindow> = new Map(),
+  heard: HeardSound = nothingHeard,
 ): Promise<SpokenReasonDetail[]> {
   const { db, config } = deps;
   const windowSeconds = config.interruptions.spokenReasonSeconds;
   const timeoutMs = config.ingest.decodeTimeoutSeconds * 1000;
+  const decode = (files: string[]) =>
+    decodeWindows(files, windowSeconds, timeoutMs).catch((error: Error) => files.map(() => error));
   const targets = interruptionIds.map((interruptionId) => resumedSegment(deps, interruptionId));
-  const toDecode = targets.filter((target) => target.file !== null && !heard.has(target.interruptionId));
-  const windows = await decodeWindows(
-    toDecode.map((target) => target.file!),
-    windowSeconds,
-    timeoutMs,
-  ).catch((error: Error) => toDecode.map(() => error));
+  const listenable = targets.filter((target) => target.file !== null);
+  const handedOver = new Set(listenable.filter((target) => heard.has(target.interruptionId)));
+  const toDecode = listenable.filter((target) => !handedOver.has(target));
+  const windows = await decode(toDecode.map((target) => target.file!));
   const decoded = new Map(toDecode.map((target, position) => [target, windows[position]]));
   for (const target of targets) {
     const { interruptionId, recordingId } = target;
     try {
       const window =
-        target.problem ?? heard.get(interruptionId) ?? decoded.get(target) ?? new Error('not decoded');
+        target.problem ??
+        (handedOver.has(target)
+          ? (heard.take(interruptionId) ?? (await decode([target.file!]))[0])
+          : decoded.get(target)) ??
+        new Error('not decoded');
       if (window instanceof Error) throw window;
       const speech =
         window === 'no-audio'

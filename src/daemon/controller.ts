@@ -43,6 +43,7 @@ export class Controller {
         );
       }
     }
+    this.logger.info({ services: this.status() }, 'station started');
   }
 
   async stop(): Promise<void> {

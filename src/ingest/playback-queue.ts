@@ -10,6 +10,10 @@ import { type ProbeResult, probe } from '../media/probe.ts';
 import type { Clock } from '../time/clock.ts';
 import { createLimiter, type Limiter } from '../util/limiter.ts';
 
+// A check waits for the copies (Archive.whenQuiet) at most this long after it was queued: a shift change
+// with 24 slow recorders copies for an hour, and the checks must not wait for all of it.
+const maxWaitForCopiesMs = 60_000;
+
 /**
  * Checks that archived recordings play back, a few at a time. It works on the archive copy, never the
  * recorder, and its progress is the `probed_at` column, so a restart picks up what was left.
@@ -39,7 +43,8 @@ export class PlaybackQueue {
     if (!recording.archivePath) return Promise.resolve();
     const queued = this.queued.get(recording.id);
     if (queued) return queued;
-    const task = this.limit(() => this.check(recording, probed)).finally(() => {
+    const waitUntil = performance.now() + maxWaitForCopiesMs;
+    const task = this.limit(() => this.check(recording, waitUntil, probed)).finally(() => {
       this.inFlight.delete(task);
       this.queued.delete(recording.id);
     });
@@ -74,9 +79,10 @@ export class PlaybackQueue {
     while (this.inFlight.size) await Promise.allSettled([...this.inFlight]);
   }
 
-  private async check(recording: Recording, probed?: ProbeResult): Promise<void> {
+  private async check(recording: Recording, waitUntil: number, probed?: ProbeResult): Promise<void> {
     const { config, archive, db, clock, events, logger, openingAudio } = this.deps;
     const file = archive.absolutePath(recording.archivePath!);
+    await archive.whenQuiet(waitUntil);
     try {
       const probeResult =
         probed ?? (await probe(file, { timeoutMs: config.ingest.probeTimeoutSeconds * 1000 }));

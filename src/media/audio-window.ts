@@ -2,7 +2,7 @@
 // The playback check decodes every recording's sound anyway, so it hands them over as a second output
 // of its own ffmpeg run and they are kept here until the check claims them. What is not kept (after
 // a restart, or past the budget) is decoded again on its own.
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { backgroundNiceness, inputUrl, runFfmpeg } from './ffmpeg-run.ts';
 
@@ -175,14 +175,13 @@ export class OpeningAudio {
     const size = this.windows.get(recordingId);
     if (size === undefined) return undefined;
     let window: AudioWindow | undefined = 'no-audio';
-    if (size > 0) {
-      const bytes = readFileSync(this.file(recordingId));
-      // A copy: a small read may sit at an odd offset of Node's shared pool.
-      const own = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length);
-      window = bytes.length === size ? new Int16Array(own) : undefined;
-    }
+    if (size > 0) window = readSamples(this.file(recordingId), size);
     this.forget([recordingId]);
     return window;
+  }
+
+  has(recordingId: number): boolean {
+    return this.windows.has(recordingId);
   }
 
   forget(recordingIds: number[]): void {
@@ -199,6 +198,22 @@ export class OpeningAudio {
 
   private file(recordingId: number): string {
     return path.join(this.folder, `${recordingId}.s16`);
+  }
+}
+
+/** Straight into the samples' own memory (one allocation); undefined if the file is not whole. */
+function readSamples(file: string, size: number): Int16Array | undefined {
+  const samples = new Int16Array(Math.floor(size / 2));
+  let descriptor: number | undefined;
+  try {
+    descriptor = openSync(file, 'r');
+    return readSync(descriptor, samples, 0, samples.byteLength, 0) === samples.byteLength
+      ? samples
+      : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (descriptor !== undefined) closeSync(descriptor);
   }
 }
 
