@@ -51,7 +51,9 @@ describe('the playback checks', () => {
       .pluck()
       .get() as number;
     expect(findDock(station.db, dockId)?.state).toBe('checking-playback');
-    // ...and its playback checks wait for the copy that is still going on.
+    // ...and its playback checks wait for the copy that is still going on. Nothing announces a check
+    // that does not start, so the test gives them time to start wrongly (a check of these 1-s clips
+    // takes well under a second; the wait for the copies would give up only after 60 s).
     await new Promise((resolve) => setTimeout(resolve, 1500));
     expect(quickRows().map((row) => row.probedAt)).toEqual([null, null, null]);
 

@@ -158,8 +158,8 @@ export class Archive {
   /**
    * Resolves once no copy or read-back has run for a moment, or at `deadline` (`performance.now()`
    * time) at the latest. The playback checks wait here: a copy is what an officer waits for at the
-   * dock, and on a station of two cores a decode running beside it costs the copies a quarter of their
-   * speed even at the lowest priority.
+   * dock, the docks are bound by this one disk (three passes of every byte), and a decode beside them
+   * takes its share of the disk whatever its CPU priority.
    */
   whenQuiet(deadline: number): Promise<void> {
     if (this.running === 0 && !this.settling) return Promise.resolve();
