@@ -59,5 +59,11 @@ describe('station time zones', () => {
   it('tells real zone names from made-up ones', () => {
     expect(isValidTimeZone('Asia/Shanghai')).toBe(true);
     expect(isValidTimeZone('Mars/Olympus')).toBe(false);
+    expect(isValidTimeZone('')).toBe(false);
+  });
+
+  it('takes zone aliases, which Intl does not list among its canonical names', () => {
+    for (const alias of ['UTC', 'PRC', 'Asia/Chongqing', 'Etc/GMT-8'])
+      expect(isValidTimeZone(alias)).toBe(true);
   });
 });

@@ -4,7 +4,7 @@ import { chmod, link, mkdir, open, readdir, rm, statfs, unlink } from 'node:fs/p
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { formatBytes } from '../i18n/format.ts';
-import { type Db, withoutWaitingForDisk } from '../ledger/database.ts';
+import { type Db, withoutWaitingForDisk, writeDurably } from '../ledger/database.ts';
 import {
   type CopyOptions,
   type CopyResult,
@@ -122,24 +122,29 @@ export class Archive {
   ): Promise<string> {
     const relativeFolder = archiveFolder(folder.localDate, folder.badge);
     const absoluteFolder = path.join(this.root, relativeFolder);
-    await syncFile(partialPath);
-    await mkdir(absoluteFolder, { recursive: true });
     await chmod(partialPath, 0o444);
+    // The copy's flush and the journal's run at once: the file system commits both in one go.
+    const flushed = syncFile(partialPath);
+    const folderMade = mkdir(absoluteFolder, { recursive: true });
     const fileName = sanitiseFileName(folder.fileName);
     for (let attempt = 1; ; attempt++) {
       const archivePath = path.join(relativeFolder, candidateName(fileName, attempt));
       try {
-        this.db
-          .prepare('UPDATE copies_in_flight SET final_path = ? WHERE partial_path = ?')
-          .run(archivePath, partialPath);
+        // The name is on the disk before the file is: a crash in between leaves the sweep a name to remove.
+        const journalled = writeDurably(this.db, () =>
+          this.db
+            .prepare('UPDATE copies_in_flight SET final_path = ? WHERE partial_path = ?')
+            .run(archivePath, partialPath),
+        );
+        await Promise.all([flushed, folderMade, journalled]);
         await link(partialPath, path.join(this.root, archivePath));
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
         throw error;
       }
       await unlink(partialPath);
+      // Only the final folder is flushed: a name left behind in .partial/ by a crash, the sweep removes.
       await syncFolder(absoluteFolder);
-      await syncFolder(this.partialDir);
       return archivePath;
     }
   }

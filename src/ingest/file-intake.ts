@@ -9,7 +9,7 @@ import type { DockReason, DockState, StageHook } from '../dock/dock-session.ts';
 import { parseFileName } from '../drivers/file-name-template.ts';
 import type { LoadedDriver } from '../drivers/registry.ts';
 import type { EventBus } from '../events/event-bus.ts';
-import { type Db, withoutWaitingForDisk } from '../ledger/database.ts';
+import { type Db, withoutWaitingForDisk, writeDurably } from '../ledger/database.ts';
 import { holderAt } from '../ledger/devices.ts';
 import { saveDockFile } from '../ledger/docks.ts';
 import { findOfficerByBadge } from '../ledger/officers.ts';
@@ -283,14 +283,16 @@ export async function recordStage(
       copiedAt: staged.copiedAt.toISOString(),
       verifiedAt: staged.verifiedAt.toISOString(),
     };
-    const saved = db
-      .transaction(() => {
-        const inserted = insertRecording(db, recording);
-        archive.finishJournal(copy.partialPath);
-        auditIntake(db, 'ingest', inserted, context, { archivePath }, now);
-        return inserted;
-      })
-      .immediate();
+    const saved = await writeDurably(db, () =>
+      db
+        .transaction(() => {
+          const inserted = insertRecording(db, recording);
+          archive.finishJournal(copy.partialPath);
+          auditIntake(db, 'ingest', inserted, context, { archivePath }, now);
+          return inserted;
+        })
+        .immediate(),
+    );
     void deps.playback.enqueue(saved, probed);
     return saved;
   } catch (error) {
@@ -311,35 +313,37 @@ function recordDuplicate(
   sha256: string,
   original: Recording,
   copiedAt: Date,
-): Recording {
+): Promise<Recording> {
   const { db, clock } = deps;
   const now = clock.now();
-  return db
-    .transaction(() => {
-      const duplicate = insertRecording(db, {
-        ...timesOf(original),
-        dockId: context.dockId,
-        deviceId: context.deviceId,
-        sourcePath: file.relativePath,
-        sourceSize: file.sizeBytes,
-        sourceMtime: file.mtime.toISOString(),
-        sizeBytes: file.sizeBytes,
-        sha256,
-        duplicateOf: original.id,
-        archivePath: null,
-        kind: file.kind,
-        officerId: original.officerId,
-        badge: original.badge,
-        officerName: original.officerName,
-        ingestedAt: now.toISOString(),
-        late: original.late,
-        copiedAt: copiedAt.toISOString(),
-        verifiedAt: now.toISOString(),
-      });
-      auditIntake(db, 'duplicate', duplicate, context, { duplicateOf: original.id }, now);
-      return duplicate;
-    })
-    .immediate();
+  return writeDurably(db, () =>
+    db
+      .transaction(() => {
+        const duplicate = insertRecording(db, {
+          ...timesOf(original),
+          dockId: context.dockId,
+          deviceId: context.deviceId,
+          sourcePath: file.relativePath,
+          sourceSize: file.sizeBytes,
+          sourceMtime: file.mtime.toISOString(),
+          sizeBytes: file.sizeBytes,
+          sha256,
+          duplicateOf: original.id,
+          archivePath: null,
+          kind: file.kind,
+          officerId: original.officerId,
+          badge: original.badge,
+          officerName: original.officerName,
+          ingestedAt: now.toISOString(),
+          late: original.late,
+          copiedAt: copiedAt.toISOString(),
+          verifiedAt: now.toISOString(),
+        });
+        auditIntake(db, 'duplicate', duplicate, context, { duplicateOf: original.id }, now);
+        return duplicate;
+      })
+      .immediate(),
+  );
 }
 
 /** The audit entry of a new row, carrying its seal so that a later edit of the row shows. */

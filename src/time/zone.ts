@@ -30,7 +30,14 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+let canonicalZones: Set<string> | undefined;
+
 export function isValidTimeZone(zone: string): boolean {
+  // The canonical names are listed in ~2 ms; the first formatter costs 25–40 ms of every command's
+  // start, in a command that may never format a time. Aliases ('UTC', 'PRC', 'Etc/GMT-8') are not
+  // listed, and take the formatter.
+  canonicalZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  if (canonicalZones.has(zone)) return true;
   try {
     formatterFor(zone);
     return true;
