@@ -2,7 +2,7 @@ import { text } from 'node:stream/consumers';
 import { userForApiToken } from '../auth/api-tokens.ts';
 import { authenticate, type User } from '../auth/users.ts';
 import { appendAudit } from '../custody/audit-log.ts';
-import type { Station } from '../station.ts';
+import type { LedgerStation } from '../station.ts';
 import { CheckFailed, type ParsedArgs, requireString, t, UsageError } from './command.ts';
 
 /** The options a command that records a person's act takes besides its `--by`/`--user`. */
@@ -27,7 +27,7 @@ export function requirePasswordStdin(args: ParsedArgs): void {
  * command line alone proves nothing, so it is refused; a failed proof is in the audit log.
  */
 export async function actingUser(
-  station: Station,
+  station: LedgerStation,
   args: ParsedArgs,
   option: 'by' | 'user' = 'by',
 ): Promise<User> {

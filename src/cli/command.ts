@@ -2,7 +2,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { configuredLanguage } from '../config/config.ts';
 import { type MessageKey, translator } from '../i18n/catalogue.ts';
 import { errorText } from '../i18n/translated-error.ts';
-import type { Station } from '../station.ts';
+import type { LedgerStation, Station } from '../station.ts';
 import { withZoneOffsets } from '../time/zone.ts';
 
 /** Wrong words on the command line: exit code 2 with the command's usage. */
@@ -41,11 +41,23 @@ export function t(key: MessageKey, values?: Record<string, string | number>): st
 /** What an error says to the person at the terminal: its catalogue message when it carries one. */
 export const errorMessage = (error: unknown): string => errorText(t, error);
 
-/** Opens the station for one command and closes it however the command ends. */
+/** Opens the station, copy engine and all, for one command and closes it however the command ends. */
 export async function withStation<T>(run: (station: Station) => T | Promise<T>): Promise<T> {
   // Loaded here: `station --help` and the commands that only read the ledger file do not need it.
   const { openStation } = await import('../station.ts');
-  const station = await openStation();
+  return using(await openStation(), run);
+}
+
+/** The same for a command on the ledger alone, which does not load the copy engine. */
+export async function withLedger<T>(run: (station: LedgerStation) => T | Promise<T>): Promise<T> {
+  const { openLedger } = await import('../station.ts');
+  return using(await openLedger(), run);
+}
+
+async function using<S extends LedgerStation, T>(
+  station: S,
+  run: (station: S) => T | Promise<T>,
+): Promise<T> {
   try {
     return await run(station);
   } finally {

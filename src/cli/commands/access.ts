@@ -21,7 +21,7 @@ import {
   t,
   UsageError,
   wholeNumberOption,
-  withStation,
+  withLedger,
 } from '../command.ts';
 
 /** Bad input is a usage error (exit 2); a refusal by the rules is a failed check (exit 1). */
@@ -85,7 +85,7 @@ const decide = (approve: boolean): CliCommand => ({
   async run(args) {
     const id = parseRequestId(args);
     requireString(args, 'by');
-    return withStation(async (station) => {
+    return withLedger(async (station) => {
       const by = (await actingUser(station, args)).name;
       const request = await withAccessErrors(async () =>
         decideAccessRequest(station.db, id, { by, approve }, station.clock.now()),
@@ -126,7 +126,7 @@ export const accessCommands: CliCommand[] = [
         throw new UsageError(t('cli.error.oneOf', { option: '--mode', choices: 'view, copy' }));
       const days = args.values.days === undefined ? undefined : wholeNumberOption(args, 'days', 0);
       requireString(args, 'user');
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         const user = (await actingUser(station, args, 'user')).name;
         const request = await withAccessErrors(async () =>
           createAccessRequest(
@@ -161,7 +161,7 @@ export const accessCommands: CliCommand[] = [
     usage: 'station access list [--json]',
     options: { json: { type: 'boolean' } },
     run: (args) =>
-      withStation((station) => {
+      withLedger((station) => {
         const requests = listAccessRequests(station.db);
         if (args.values.json) printJson(requests, station.config.station.timezone);
         else {

@@ -13,7 +13,7 @@ import {
   t,
   UsageError,
   wholeNumberOption,
-  withStation,
+  withLedger,
 } from '../command.ts';
 import { roleLabel } from './users.ts';
 
@@ -29,7 +29,7 @@ export const accountCommands: CliCommand[] = [
     async run(args) {
       const name = oneName(args);
       requireString(args, 'by');
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         const leader = await actingUser(station, args);
         const account = findUserByName(station.db, name);
         if (!account) throw new UsageError(t('cli.error.noUser', { name }));
@@ -56,7 +56,7 @@ export const accountCommands: CliCommand[] = [
       const tokenName = requireString(args, 'name');
       const days = wholeNumberOption(args, 'days', defaultTokenDays);
       requirePasswordStdin(args);
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         const user = await actingUser(station, { ...args, values: { ...args.values, by: name } });
         const now = station.clock.now();
         let minted: ReturnType<typeof createApiToken>;

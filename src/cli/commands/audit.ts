@@ -14,7 +14,7 @@ import {
   printJson,
   t,
   UsageError,
-  withStation,
+  withLedger,
 } from '../command.ts';
 
 export const auditCommands: CliCommand[] = [
@@ -25,7 +25,7 @@ export const auditCommands: CliCommand[] = [
     options: { out: { type: 'string' }, json: { type: 'boolean' } },
     async run(args) {
       const out = optionalString(args, 'out');
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         const sources = out
           ? [folderAnchorSource(out, station.config.station.language)]
           : configuredAnchorSources(station.config).filter((source) => source.write);
@@ -50,7 +50,7 @@ export const auditCommands: CliCommand[] = [
       const date = optionalString(args, 'date');
       if (date !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(date))
         throw new UsageError(t('cli.error.date', { option: '--date', value: date }));
-      return withStation((station) => {
+      return withLedger((station) => {
         const digest = auditDigest(station.db, {
           date,
           zone: station.config.station.timezone,
@@ -70,7 +70,7 @@ export const auditCommands: CliCommand[] = [
       const file = args.positionals[0];
       if (!file) throw new UsageError(t('cli.error.required', { what: 'DIGEST.json' }));
       const digest = readDigest(file);
-      return withStation((station) => {
+      return withLedger((station) => {
         if (!matchesDigest(station.db, digest)) {
           throw new CheckFailed(
             t('cli.audit.rewritten', {

@@ -21,7 +21,7 @@ import {
   requireString,
   t,
   UsageError,
-  withStation,
+  withLedger,
 } from '../command.ts';
 import { cliActor, positional, recordingIdArgument } from './compliance-args.ts';
 
@@ -37,7 +37,7 @@ export const caseCommands: CliCommand[] = [
     options: { type: { type: 'string' }, json: { type: 'boolean' }, ...byOption },
     async run(args) {
       const number = positional(args, 0, 'NUMBER');
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         const added = addCase(
           station.db,
           { number, type: requireString(args, 'type'), by: await cliActor(station, args) },
@@ -57,7 +57,7 @@ export const caseCommands: CliCommand[] = [
     async run(args) {
       const number = positional(args, 0, 'NUMBER');
       const recordingId = recordingIdArgument(positional(args, 1, 'RECORDING_ID'));
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         const link = linkRecording(
           station.db,
           {
@@ -85,7 +85,7 @@ export const caseCommands: CliCommand[] = [
     async run(args) {
       const number = positional(args, 0, 'NUMBER');
       const dateText = requireString(args, 'date');
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         const servedAt = parseUserTime(dateText, station.config.station.timezone);
         if (!servedAt) throw new UsageError(t('cli.error.dateOrTime', { option: '--date', value: dateText }));
         const served = serveCase(
@@ -105,7 +105,7 @@ export const caseCommands: CliCommand[] = [
     options: { ...byOption },
     async run(args) {
       const number = positional(args, 0, 'NUMBER');
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         closeCase(station.db, { number, by: await cliActor(station, args) }, station.clock.now());
         print(t('cli.cases.closed', { number }));
         return 0;
@@ -119,7 +119,7 @@ export const caseCommands: CliCommand[] = [
     options: { kind: { type: 'string' }, note: { type: 'string' }, ...byOption },
     async run(args) {
       const caseNumber = positional(args, 0, 'NUMBER');
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         const hold = placeHold(
           station.db,
           {
@@ -148,7 +148,7 @@ export const caseCommands: CliCommand[] = [
     async run(args) {
       const recordingId = recordingIdArgument(positional(args, 0, 'RECORDING_ID'));
       const kind = requireString(args, 'activity');
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         tagActivity(
           station.db,
           { recordingId, kind, by: await cliActor(station, args) },
@@ -166,7 +166,7 @@ export const caseCommands: CliCommand[] = [
     options: { json: { type: 'boolean' } },
     async run(args) {
       const number = positional(args, 0, 'NUMBER');
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         const detail = caseDetail(station.db, number, station.config.station.timezone);
         if (!detail) throw new UsageError(t('cli.error.noCase', { number }));
         if (args.values.json) printJson(detail, station.config.station.timezone);
@@ -209,7 +209,7 @@ export const caseCommands: CliCommand[] = [
     usage: 'station cases list [--json]',
     options: { json: { type: 'boolean' } },
     async run(args) {
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         const cases = listCases(station.db);
         if (args.values.json) printJson({ cases }, station.config.station.timezone);
         else

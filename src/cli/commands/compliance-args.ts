@@ -1,5 +1,5 @@
 import { userInfo } from 'node:os';
-import type { Station } from '../../station.ts';
+import type { LedgerStation } from '../../station.ts';
 import { actingUser } from '../acting-user.ts';
 import { optionalString, type ParsedArgs, t, UsageError } from '../command.ts';
 
@@ -20,7 +20,7 @@ export function recordingIdArgument(text: string): number {
  * Who the audit log names for a CLI action: the --by user, proven (see acting-user.ts), else the
  * operating-system account, which is who typed it.
  */
-export async function cliActor(station: Station, args: ParsedArgs): Promise<string> {
+export async function cliActor(station: LedgerStation, args: ParsedArgs): Promise<string> {
   if (optionalString(args, 'by') === undefined) return `cli:${userInfo().username}`;
   return (await actingUser(station, args)).name;
 }

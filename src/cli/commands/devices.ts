@@ -10,7 +10,7 @@ import {
   requireString,
   t,
   UsageError,
-  withStation,
+  withLedger,
 } from '../command.ts';
 
 export const deviceCommands: CliCommand[] = [
@@ -27,7 +27,7 @@ export const deviceCommands: CliCommand[] = [
     async run(args) {
       const serial = args.positionals[0];
       if (!serial) throw new UsageError(t('cli.error.required', { what: 'SERIAL' }));
-      return withStation((station) => {
+      return withLedger((station) => {
         const zone = station.config.station.timezone;
         const time = (name: string) => {
           const text = optionalString(args, name);
@@ -66,7 +66,7 @@ export const deviceCommands: CliCommand[] = [
     usage: 'station devices list [--json]',
     options: { json: { type: 'boolean' } },
     run: (args) =>
-      withStation((station) => {
+      withLedger((station) => {
         const devices = listDevices(station.db).map((device) => ({
           ...device,
           assignments: listAssignments(station.db, device.serial),

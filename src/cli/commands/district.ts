@@ -12,7 +12,7 @@ import { joinDistrict, outboxCounts } from '../../district/outbox.ts';
 import { createS3Client } from '../../district/s3-client.ts';
 import { addStationAccount } from '../../district/station-accounts.ts';
 import { formatDateTime } from '../../i18n/format.ts';
-import type { Station } from '../../station.ts';
+import type { LedgerStation } from '../../station.ts';
 import { isoInZone } from '../../time/zone.ts';
 import {
   CheckFailed,
@@ -23,6 +23,7 @@ import {
   printJson,
   t,
   UsageError,
+  withLedger,
   withStation,
 } from '../command.ts';
 
@@ -46,7 +47,7 @@ async function districtCall<T>(work: () => Promise<T>): Promise<T> {
 }
 
 // The district settings or why there are none, in the station's language.
-function requireDistrict(station: Station): DistrictSettings {
+function requireDistrict(station: LedgerStation): DistrictSettings {
   if (!station.config.district) throw new ConfigError({ key: 'cli.district.notConfigured' });
   if (!station.config.station.id) throw new ConfigError({ key: 'cli.district.noStationId' });
   return districtSettings(station.config)!;
@@ -57,7 +58,7 @@ const migrateCommand: CliCommand = {
   summary: 'cli.summary.district.migrate',
   usage: 'station district migrate',
   async run() {
-    return withStation(async (station) => {
+    return withLedger(async (station) => {
       const settings = requireDistrict(station);
       const ledger = new DistrictLedger(settings.postgresUrl, settings.zone);
       try {
@@ -90,7 +91,7 @@ const addStationCommand: CliCommand = {
   async run(args) {
     const stationId = optionalString(args, 'station');
     if (!stationId) throw new UsageError(t('cli.district.stationRequired'));
-    return withStation(async (station) => {
+    return withLedger(async (station) => {
       const settings = requireDistrict(station);
       const ledger = new DistrictLedger(settings.postgresUrl, settings.zone);
       try {
@@ -161,7 +162,7 @@ const statusCommand: CliCommand = {
   usage: 'station district status [--json]',
   options: { json: { type: 'boolean' } },
   async run(args) {
-    return withStation(async (station) => {
+    return withLedger(async (station) => {
       const settings = requireDistrict(station);
       joinDistrict(station.db, settings.stationId, station.clock.now());
       const counts = outboxCounts(station.db);
@@ -255,7 +256,7 @@ const ledgerCommand: CliCommand = {
       fromDate: dateOption(optionalString(args, 'from'), 'from'),
       toDate: dateOption(optionalString(args, 'to'), 'to'),
     };
-    return withStation(async (station) => {
+    return withLedger(async (station) => {
       const settings = requireDistrict(station);
       const ledger = new DistrictLedger(settings.postgresUrl, settings.zone);
       try {

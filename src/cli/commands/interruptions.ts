@@ -16,7 +16,7 @@ import {
   requireString,
   t,
   UsageError,
-  withStation,
+  withLedger,
 } from '../command.ts';
 import { positional } from './compliance-args.ts';
 
@@ -55,7 +55,7 @@ export const interruptionCommands: CliCommand[] = [
     usage: 'station interruptions list [--json]',
     options: { json: { type: 'boolean' } },
     async run(args) {
-      return withStation((station) => {
+      return withLedger((station) => {
         const items = openInterruptions(station.db);
         if (args.values.json)
           printJson(
@@ -97,7 +97,7 @@ export const interruptionCommands: CliCommand[] = [
       const id = interruptionId(positional(args, 0, 'ID'));
       requireString(args, 'by');
       const explanation = requireString(args, 'text');
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         const by = (await actingUser(station, args)).name;
         explainInterruption(station.db, { id, explanation, by }, station.clock.now());
         print(t('cli.interruptions.explained', { id, by }));
@@ -113,7 +113,7 @@ export const interruptionCommands: CliCommand[] = [
     async run(args) {
       const id = interruptionId(positional(args, 0, 'ID'));
       requireString(args, 'by');
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         const by = (await actingUser(station, args)).name;
         acceptInterruption(station.db, { id, by }, station.clock.now());
         print(t('cli.interruptions.acceptedBy', { id, by }));

@@ -23,7 +23,7 @@ import {
   requireString,
   t,
   UsageError,
-  withStation,
+  withLedger,
 } from '../command.ts';
 import { positional, recordingIdArgument } from './compliance-args.ts';
 
@@ -57,7 +57,7 @@ export const ledgerCommand: CliCommand = {
       fromDate: dateOption(optionalString(args, 'from'), 'from'),
       toDate: dateOption(optionalString(args, 'to'), 'to'),
     };
-    return withStation(async (station) => {
+    return withLedger(async (station) => {
       const recordings = listRecordings(station.db, filter);
       const language = station.config.station.language;
       const zone = station.config.station.timezone;
@@ -103,7 +103,7 @@ export const withdrawCommand: CliCommand = {
     const recordingId = recordingIdArgument(positional(args, 0, 'RECORDING_ID'));
     const reason = requireString(args, 'reason');
     requireString(args, 'by');
-    return withStation(async (station) => {
+    return withLedger(async (station) => {
       const { db, clock } = station;
       const user = await actingUser(station, args);
       // The same rule as the page's permission `confirm`: who decides on playback may withdraw.

@@ -7,7 +7,7 @@ import {
   printJson,
   requireString,
   t,
-  withStation,
+  withLedger,
 } from '../command.ts';
 
 export const officerCommands: CliCommand[] = [
@@ -22,7 +22,7 @@ export const officerCommands: CliCommand[] = [
       json: { type: 'boolean' },
     },
     run: (args) =>
-      withStation((station) => {
+      withLedger((station) => {
         const officer = saveOfficer(
           station.db,
           {
@@ -43,7 +43,7 @@ export const officerCommands: CliCommand[] = [
     usage: 'station officers list [--json]',
     options: { json: { type: 'boolean' } },
     run: (args) =>
-      withStation((station) => {
+      withLedger((station) => {
         const officers = listOfficers(station.db);
         if (args.values.json) printJson(officers, station.config.station.timezone);
         else

@@ -27,6 +27,7 @@ import {
   requireString,
   t,
   UsageError,
+  withLedger,
   withStation,
 } from '../command.ts';
 import { cliActor, positional, recordingIdArgument } from './compliance-args.ts';
@@ -112,7 +113,7 @@ export const retentionCommands: CliCommand[] = [
     async run(args) {
       if (args.positionals.length > 0)
         throw new UsageError(t('cli.unknownCommand', { command: `retention ${args.positionals[0]}` }));
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         const zone = station.config.station.timezone;
         const asOfText = optionalString(args, 'as-of');
         const asOfInstant = asOfText ? parseUserTime(asOfText, zone) : station.clock.now();
@@ -177,7 +178,7 @@ export const retentionCommands: CliCommand[] = [
     usage: 'station retention proposals [--json]',
     options: { json: { type: 'boolean' } },
     async run(args) {
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         const proposals = listProposals(station.db);
         const zone = station.config.station.timezone;
         if (args.values.json) printJson({ proposals }, station.config.station.timezone);
@@ -219,7 +220,7 @@ export const retentionCommands: CliCommand[] = [
     },
     async run(args) {
       const recordingId = recordingIdArgument(positional(args, 0, 'RECORDING_ID'));
-      return withStation(async (station) => {
+      return withLedger(async (station) => {
         const hold = placeHold(
           station.db,
           {

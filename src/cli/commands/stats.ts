@@ -10,7 +10,7 @@ import {
   printJson,
   t,
   UsageError,
-  withStation,
+  withLedger,
 } from '../command.ts';
 
 const shownColumns = ['badge', 'officerName', ...monthMeasures] as const;
@@ -25,7 +25,7 @@ export const statsCommand: CliCommand = {
     if (monthText !== undefined && !isMonth(monthText)) {
       throw new UsageError(t('cli.error.month', { option: '--month', value: monthText }));
     }
-    return withStation(async (station) => {
+    return withLedger(async (station) => {
       const zone = station.config.station.timezone;
       const month = monthText ?? monthOf(station.clock.now(), zone);
       const statistics = monthlyStatistics(station.db, zone, month);

@@ -5,7 +5,7 @@ import { addAccount } from '../../custody/account-confirmation.ts';
 import { appendAudit } from '../../custody/audit-log.ts';
 import type { MessageKey } from '../../i18n/catalogue.ts';
 import { formatDateTime } from '../../i18n/format.ts';
-import type { Station } from '../../station.ts';
+import type { LedgerStation } from '../../station.ts';
 import { readPasswordFromStdin, requirePasswordStdin } from '../acting-user.ts';
 import {
   type CliCommand,
@@ -18,7 +18,7 @@ import {
   printJson,
   t,
   UsageError,
-  withStation,
+  withLedger,
 } from '../command.ts';
 
 export const roleLabel = (role: string) => t(`dash.role.${role}` as MessageKey);
@@ -29,12 +29,12 @@ export const roleLabel = (role: string) => t(`dash.role.${role}` as MessageKey);
  */
 async function withNameAndPassword(
   args: ParsedArgs,
-  work: (station: Station, name: string, password: string) => Promise<number>,
+  work: (station: LedgerStation, name: string, password: string) => Promise<number>,
 ): Promise<number> {
   const name = oneName(args);
   requirePasswordStdin(args);
   const password = await readPasswordFromStdin();
-  return withStation(async (station) => {
+  return withLedger(async (station) => {
     try {
       return await work(station, name, password);
     } catch (error) {
@@ -114,7 +114,7 @@ export const userCommands: CliCommand[] = [
     usage: 'station users list [--json]',
     options: { json: { type: 'boolean' } },
     run: (args) =>
-      withStation((station) => {
+      withLedger((station) => {
         const users = listUsers(station.db);
         if (args.values.json) printJson(users, station.config.station.timezone);
         else
