@@ -50,7 +50,8 @@ describe('the playback checks', () => {
       .prepare("SELECT id FROM docks WHERE source_path LIKE '%QUICK'")
       .pluck()
       .get() as number;
-    expect(findDock(station.db, dockId)?.state).toBe('checking-playback');
+    // A row is seen at its commit and the dock moves on once it is on the disk (writeDurably).
+    await until(() => findDock(station.db, dockId)?.state === 'checking-playback');
     // ...and its playback checks wait for the copy that is still going on. Nothing announces a check
     // that does not start, so the test gives them time to start wrongly (a check of these 1-s clips
     // takes well under a second; the wait for the copies would give up only after 60 s).
